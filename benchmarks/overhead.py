@@ -1,0 +1,162 @@
+"""What recording costs: GET /servers/detail untraced, call-level, line-level and under VizTracer.
+
+Absolute times on shared machines drift, so every figure is a ratio measured side by side:
+each round runs a batch of every mode back to back, the ratio to the untraced batch of the
+same round is taken, and the median over rounds is reported.
+
+    python benchmarks/overhead.py            # 10, 100 and 1,000 servers
+    python benchmarks/overhead.py --quick    # fewer rounds, for a smoke run
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import platform
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tracer import trace as trace_model  # noqa: E402
+from tracer.recorder import Recorder  # noqa: E402
+from tracer.runner import RequestSpec, build_environ, load_sample_api  # noqa: E402
+
+SPEC = RequestSpec("GET", "/servers/detail?limit=1000")
+
+
+def make_app(servers: int):
+    """A fresh sample_api whose admin project holds about ``servers`` servers."""
+    app = load_sample_api()
+    import webob
+
+    have = json.loads(_call(app, build_environ(SPEC))[1])["servers"]
+    for n in range(max(0, servers - len(have))):
+        req = webob.Request.blank(
+            "/v2.1/servers",
+            method="POST",
+            headers={"X-Auth-Token": "admin:admin", "Content-Type": "application/json"},
+            base_url="http://127.0.0.1:8774",
+        )
+        req.body = json.dumps({"server": {"name": f"bench-{n:04d}", "flavorRef": "1"}}).encode()
+        resp = req.get_response(app)
+        if resp.status_int != 202:
+            raise SystemExit(f"could not create servers for the benchmark: {resp.status} {resp.text[:200]}")
+    return app
+
+
+def _call(app, environ) -> tuple[str, bytes]:
+    captured = {}
+
+    def start_response(status, headers, exc_info=None):
+        captured["status"] = status
+
+    body = b"".join(app(environ, start_response))
+    return captured["status"], body
+
+
+def modes(app) -> dict[str, Callable[[], object]]:
+    call_rec = Recorder(detail="call")
+    line_rec = Recorder(detail="line")
+    found = {
+        "untraced": lambda: _call(app, build_environ(SPEC)),
+        "call-level": lambda: call_rec.call_wsgi(app, build_environ(SPEC)),
+        "line-level": lambda: line_rec.call_wsgi(app, build_environ(SPEC)),
+    }
+    try:
+        from viztracer import VizTracer
+    except ImportError:
+        return found
+    viz = VizTracer(verbose=0)
+
+    def viztraced():
+        viz.start()
+        _call(app, build_environ(SPEC))
+        viz.stop()
+        viz.clear()
+
+    found["viztracer"] = viztraced
+    return found
+
+
+def timed(fn: Callable[[], object], repeat: int) -> float:
+    """Seconds per call, the garbage collector collected before and kept still during the batch."""
+    gc.collect()
+    gc.disable()
+    try:
+        start = time.perf_counter()
+        for _ in range(repeat):
+            fn()
+        return (time.perf_counter() - start) / repeat
+    finally:
+        gc.enable()
+
+
+def measure(servers: int, rounds: int) -> dict:
+    app = make_app(servers)
+    runs = modes(app)
+    for fn in runs.values():  # warm up caches and imports
+        fn()
+    repeat = max(1, 200 // servers)
+    ratios: dict[str, list[float]] = {name: [] for name in runs if name != "untraced"}
+    base_times = []
+    for _ in range(rounds):
+        base = timed(runs["untraced"], repeat)
+        base_times.append(base)
+        for name in ratios:
+            ratios[name].append(timed(runs[name], repeat) / base)
+    call_doc = Recorder(detail="call").call_wsgi(app, build_environ(SPEC))[3]
+    line_doc = Recorder(detail="line").call_wsgi(app, build_environ(SPEC))[3]
+    return {
+        "servers": servers,
+        "untraced_ms": statistics.median(base_times) * 1000,
+        "ratios": {name: statistics.median(values) for name, values in ratios.items()},
+        "call_events": len(call_doc["events"]),
+        "line_events": len(line_doc["events"]),
+        "bytes_per_event_rows": _row_bytes(line_doc),
+        "bytes_per_event_file": len(trace_model.dumps(line_doc).encode()) / len(line_doc["events"]),
+        "bytes_per_call_event_file": len(trace_model.dumps(call_doc).encode()) / len(call_doc["events"]),
+    }
+
+
+def _row_bytes(doc: dict) -> float:
+    """Bytes of the event rows alone (no values, scopes or sources) per event."""
+    rows = json.dumps(doc["events"], separators=(",", ":"))
+    return len(rows) / len(doc["events"])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--servers", type=int, nargs="*", default=[10, 100, 1000])
+    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--quick", action="store_true", help="3 rounds, 10 and 100 servers")
+    parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.rounds, args.servers = 3, [10, 100]
+    results = [measure(n, args.rounds) for n in args.servers]
+    if args.json:
+        print(json.dumps(results, indent=2))
+        return 0
+    print(f"# tracer overhead, {time.strftime('%Y-%m-%d')}, Python {platform.python_version()}, "
+          f"{platform.machine()}, {args.rounds} paired rounds (median of ratios)")
+    header = "| servers | untraced ms | call-level | line-level | viztracer | events call/line | B/event rows | B/event file |"
+    print(header)
+    print("|" + "---|" * 8)
+    for r in results:
+        ratios = r["ratios"]
+        viz = f"{ratios['viztracer']:.2f}x" if "viztracer" in ratios else "n/a"
+        print(
+            f"| {r['servers']} | {r['untraced_ms']:.2f} | {ratios['call-level']:.2f}x | {ratios['line-level']:.2f}x | "
+            f"{viz} | {r['call_events']}/{r['line_events']} | {r['bytes_per_event_rows']:.1f} | "
+            f"{r['bytes_per_event_file']:.1f} |"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

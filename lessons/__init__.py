@@ -1,0 +1,1 @@
+"""Classroom lessons: plain files read by ``tracer lesson``."""

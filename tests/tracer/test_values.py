@@ -1,0 +1,84 @@
+"""Safe value capture: bounded, never failing, secrets redacted and scrubbed."""
+
+from __future__ import annotations
+
+import webob
+
+from tracer.values import Limits, ValueTable, is_secret_name, redact_headers, redact_json_text
+
+
+def row(table: ValueTable, rid: int) -> list:
+    return table.rows[rid]
+
+
+def test_equal_values_are_stored_once():
+    table = ValueTable()
+    assert table.encode("abc") == table.encode("abc")
+    assert table.encode([1, 2]) == table.encode([1, 2])
+    assert len(table.rows) == 4  # 'abc', 1, 2, [1, 2]
+
+
+def test_bounded_length_breadth_and_depth():
+    table = ValueTable(Limits(text=20, depth=2, items=3))
+    long_text = row(table, table.encode("x" * 500))
+    assert len(long_text[1]) <= 20 and "..." in long_text[1]
+    big = row(table, table.encode(list(range(100))))
+    assert big[1] == "list of 100 items"
+    assert len(big[2]) == 3 and big[3] == 97
+    nested = row(table, table.encode({"a": {"b": {"c": {"d": 1}}}}))
+    inner = row(table, nested[2][0][1])
+    innermost = row(table, inner[2][0][1])
+    assert len(innermost) == 2  # depth limit: summarised, no children
+
+
+def test_self_reference_and_failing_repr_do_not_break_capture():
+    class Broken:
+        def __repr__(self):
+            raise RuntimeError("nope")
+
+    loop: list = []
+    loop.append(loop)
+    table = ValueTable()
+    assert row(table, table.encode(Broken()))[1] == "<Broken instance>"
+    child = row(table, table.encode(loop))[2][0][1]
+    assert row(table, child)[1] == "<recursive reference>"
+
+
+def test_secret_names_are_redacted_and_their_values_scrubbed_elsewhere():
+    table = ValueTable()
+    rid = table.encode({"adminPass": "s3cret-value", "name": "vm"})
+    pairs = dict(row(table, rid)[2])
+    assert row(table, pairs["adminPass"]) == ["redacted", "[redacted: adminPass]"]
+    other = table.encode("the body says s3cret-value here")
+    table.scrub_rows()
+    assert "s3cret-value" not in row(table, other)[1]
+
+
+def test_secret_name_patterns():
+    for name in ("X-Auth-Token", "HTTP_X_AUTH_TOKEN", "adminPass", "admin_pass", "password", "token", "auth_token"):
+        assert is_secret_name(name), name
+    for name in ("task_state", "name", "tokens_used_by", "flavorRef"):
+        assert not is_secret_name(name), name
+
+
+def test_webob_request_is_summarised_for_learners():
+    req = webob.Request.blank("/v2.1/servers/detail?limit=2", headers={"X-Auth-Token": "alice:wonder"})
+    table = ValueTable()
+    described = row(table, table.encode(req))
+    assert described[1] == "<Request GET /v2.1/servers/detail?limit=2>"
+    keys = [k for k, _ in described[2]]
+    assert keys[:4] == ["method", "script_name", "path_info", "query_string"]
+    environ = row(table, table.encode(req.environ))
+    assert environ[1].startswith("WSGI environ GET /v2.1/servers/detail")
+    assert "alice:wonder" in table.secrets
+
+
+def test_headers_and_json_bodies():
+    table = ValueTable()
+    clean = redact_headers({"X-Auth-Token": "tok-123", "Accept": "application/json"}, table)
+    assert clean == {"X-Auth-Token": "[redacted: X-Auth-Token]", "Accept": "application/json"}
+    assert "tok-123" in table.secrets
+    body = redact_json_text('{"server": {"name": "a", "adminPass": "pw-9999"}}', table)
+    assert "pw-9999" not in body and "[redacted: adminPass]" in body
+    untouched = '{"a":  1}'
+    assert redact_json_text(untouched, table) == untouched

@@ -1,0 +1,390 @@
+"""The recorder: turns the interpreter's trace events of one request into a trace document.
+
+It works like ``bdb``: Python calls our trace function on every ``call``; for a function
+in scope (by default every module of ``sample_api``) we keep a local trace function on
+that frame, which then sees its ``line``, ``exception`` and ``return`` events. Everything
+outside the scope costs one dictionary look-up per call and records nothing.
+
+Each request gets its own :class:`Session`, bound to the thread (or green thread) that
+runs it, so concurrent requests never mix their events.
+"""
+
+from __future__ import annotations
+
+import io
+import linecache
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime, timezone
+from types import CodeType, FrameType
+
+from tracer import trace as trace_model
+from tracer.labels import Labels, load_labels
+from tracer.values import Limits, ValueTable, redact_headers, redact_json_text
+
+CALL, LINE, RETURN, EXCEPTION = trace_model.CALL, trace_model.LINE, trace_model.RETURN, trace_model.EXCEPTION
+
+DEFAULT_INCLUDE = ("sample_api", "sample_api_extensions")
+DETAILS = ("line", "call")
+#: Bodies longer than this are cut in the trace (the response itself is never changed).
+MAX_BODY_CHARS = 64 * 1024
+
+TraceCallback = Callable[[dict], None]
+
+
+def module_path(module: str, filename: str) -> str:
+    """The file's path as a learner reads it (``sample_api/api/openstack/wsgi.py``), same on every machine."""
+    path = module.replace(".", "/")
+    if filename.endswith("__init__.py"):
+        return path + "/__init__.py"
+    return path + ".py"
+
+
+class Recorder:
+    """Records requests; one recorder serves any number of concurrent requests.
+
+    ``include`` lists module prefixes in scope; ``detail`` is ``"line"`` (every line with its
+    locals, what the replay steps through) or ``"call"`` (calls, arguments and returns only).
+    """
+
+    def __init__(
+        self,
+        include: Sequence[str] = DEFAULT_INCLUDE,
+        detail: str = "line",
+        labels: Labels | None = None,
+        limits: Limits | None = None,
+        max_events: int = 1_000_000,
+    ) -> None:
+        if detail not in DETAILS:
+            raise ValueError(f"detail must be one of {DETAILS}, not {detail!r}")
+        self.include = tuple(dict.fromkeys(include))
+        self.detail = detail
+        self.labels = labels or load_labels()
+        self.limits = limits or Limits()
+        self.max_events = max_events
+        self._out_of_scope: set[CodeType] = set()
+        self._in_scope: dict[CodeType, tuple[str, str]] = {}
+        self._greenlet_sessions: dict[object, Session] = {}
+        self._lock = threading.Lock()
+
+    # -- scope -----------------------------------------------------------------------------------
+
+    def in_scope(self, frame: FrameType) -> tuple[str, str] | None:
+        """``(module, qualname)`` when the frame's function is recorded, else None (cached per code)."""
+        code = frame.f_code
+        found = self._in_scope.get(code)
+        if found is not None:
+            return found
+        if code in self._out_of_scope:
+            return None
+        module = frame.f_globals.get("__name__") or ""
+        if not any(module == prefix or module.startswith(prefix + ".") for prefix in self.include):
+            self._out_of_scope.add(code)
+            return None
+        found = (module, getattr(code, "co_qualname", code.co_name))
+        self._in_scope[code] = found
+        return found
+
+    # -- sessions --------------------------------------------------------------------------------
+
+    def start(self, environ: dict | None = None) -> Session:
+        """Begin recording in the current thread (or green thread)."""
+        session = Session(self, environ)
+        current = _current_greenlet()
+        if current is not None and current.parent is not None:  # a green thread (eventlet's GreenPool)
+            with self._lock:
+                self._greenlet_sessions[current] = session
+            session.greenlet = current
+            if sys.gettrace() is not self._dispatch:
+                session.previous_trace = sys.gettrace()
+                sys.settrace(self._dispatch)
+        else:
+            session.previous_trace = sys.gettrace()
+            sys.settrace(session.on_call)
+        return session
+
+    def stop(self, session: Session) -> None:
+        """Stop recording the session started in this thread."""
+        if session.greenlet is not None:
+            with self._lock:
+                self._greenlet_sessions.pop(session.greenlet, None)
+                idle = not self._greenlet_sessions
+            if idle:
+                sys.settrace(session.previous_trace)
+        else:
+            sys.settrace(session.previous_trace)
+        session.stopped()
+
+    def _dispatch(self, frame: FrameType, event: str, arg: object):
+        """Thread-level trace function under green threads: find the running green thread's session."""
+        session = self._greenlet_sessions.get(_current_greenlet())
+        if session is None:
+            return None
+        return session.on_call(frame, event, arg)
+
+    # -- WSGI --------------------------------------------------------------------------------------
+
+    def wrap(self, app: Callable, on_trace: TraceCallback) -> Callable:
+        """A WSGI app that records every request through ``app`` and hands each trace to ``on_trace``."""
+
+        def traced_app(environ: dict, start_response: Callable) -> Iterable[bytes]:
+            status, headers, body, doc = self.call_wsgi(app, environ)
+            on_trace(doc)
+            start_response(status, headers)
+            return [body]
+
+        traced_app.__wrapped__ = app  # type: ignore[attr-defined]
+        return traced_app
+
+    def call_wsgi(self, app: Callable, environ: dict) -> tuple[str, list, bytes, dict]:
+        """Run one request through ``app`` while recording; returns the response and the trace."""
+        request_body = _buffer_body(environ)
+        captured: dict = {}
+
+        def start_response(status: str, headers: list, exc_info: object = None) -> Callable:
+            captured["status"] = status
+            captured["headers"] = list(headers)
+            return lambda data: captured.setdefault("written", []).append(data)
+
+        session = self.start(environ)
+        error: BaseException | None = None
+        try:
+            result = app(environ, start_response)
+            try:
+                body = b"".join(captured.get("written", [])) + b"".join(result)
+            finally:
+                close = getattr(result, "close", None)
+                if close is not None:
+                    close()
+        except BaseException as exc:  # the app crashed outright: still keep the trace, then re-raise
+            error = exc
+            body = b""
+        finally:
+            self.stop(session)
+        status = captured.get("status", "500 Internal Server Error")
+        headers = captured.get("headers", [])
+        doc = session.finish(environ, request_body, status, headers, body, error)
+        if error is not None:
+            raise error
+        return status, headers, body, doc
+
+
+class Session:
+    """The events of one request as they happen; ``finish`` turns them into a trace document."""
+
+    def __init__(self, recorder: Recorder, environ: dict | None) -> None:
+        self.recorder = recorder
+        self.table = ValueTable(recorder.limits)
+        self.events: list[list] = []
+        self.codes: list[list] = []
+        self.code_ids: dict[CodeType, int] = {}
+        self.real_files: dict[str, str] = {}
+        self.scopes: list[list] = []
+        self._scope_index: dict[tuple, int] = {}
+        self.greenlet: object = None
+        self.previous_trace = None
+        self.truncated = False
+        self.started_ns = time.perf_counter_ns()
+        self.started_at = datetime.now(timezone.utc)
+        self.ended_ns = self.started_ns
+        self._last_us = 0
+        self._line_level = recorder.detail == "line"
+        self.internal_errors: list[str] = []
+
+    # -- trace functions (hot path) --------------------------------------------------------------
+
+    def on_call(self, frame: FrameType, event: str, arg: object):
+        if event != "call" or self.truncated:
+            return None
+        try:
+            cid = self.code_ids.get(frame.f_code)
+            if cid is None:
+                where = self.recorder.in_scope(frame)
+                if where is None:
+                    return None
+                cid = self._add_code(frame, where)
+            self._emit(CALL, cid, frame.f_lineno, self._scope(frame))
+            if not self._line_level:
+                frame.f_trace_lines = False
+            return self.on_event
+        except Exception as exc:  # never let a recorder bug change what the app does
+            self._fail(exc)
+            return None
+
+    def on_event(self, frame: FrameType, event: str, arg: object):
+        if self.truncated:
+            return None
+        try:
+            cid = self.code_ids[frame.f_code]
+            if event == "line":
+                self._emit(LINE, cid, frame.f_lineno, self._scope(frame))
+            elif event == "return":
+                if arg is None and self.events and self.events[-1][0] == EXCEPTION:
+                    self._emit(RETURN, cid, frame.f_lineno, -1)  # the exception escaped this frame
+                else:
+                    self._emit(RETURN, cid, frame.f_lineno, self.table.encode(arg))
+            elif event == "exception":
+                self._emit(EXCEPTION, cid, frame.f_lineno, self.table.encode(arg[1]))
+            return self.on_event
+        except Exception as exc:
+            self._fail(exc)
+            return None
+
+    def _emit(self, kind: int, cid: int, line: int, data: int) -> None:
+        now_us = (time.perf_counter_ns() - self.started_ns) // 1000
+        self.events.append([kind, cid, line, now_us - self._last_us, data])
+        self._last_us = now_us
+        if len(self.events) >= self.recorder.max_events:
+            self.truncated = True
+
+    def _scope(self, frame: FrameType) -> int:
+        encode = self.table.encode
+        pairs = tuple((name, encode(value, name)) for name, value in frame.f_locals.items())
+        sid = self._scope_index.get(pairs)
+        if sid is None:
+            sid = len(self.scopes)
+            self._scope_index[pairs] = sid
+            self.scopes.append([list(pair) for pair in pairs])
+        return sid
+
+    def _add_code(self, frame: FrameType, where: tuple[str, str]) -> int:
+        module, qualname = where
+        code = frame.f_code
+        display = module_path(module, code.co_filename)
+        self.real_files.setdefault(display, code.co_filename)
+        layer = self.recorder.labels.layer_for(module, qualname)
+        cid = len(self.codes)
+        self.codes.append([module, qualname, display, code.co_firstlineno, layer])
+        self.code_ids[code] = cid
+        return cid
+
+    def _fail(self, exc: Exception) -> None:
+        self.truncated = True
+        self.internal_errors.append(f"{type(exc).__name__}: {exc}")
+
+    def stopped(self) -> None:
+        self.ended_ns = time.perf_counter_ns()
+
+    # -- after the request -----------------------------------------------------------------------
+
+    def finish(
+        self,
+        environ: dict | None,
+        request_body: bytes,
+        status: str,
+        headers: list,
+        body: bytes,
+        error: BaseException | None = None,
+    ) -> dict:
+        """The trace document: request, response, events, values and the source of every file."""
+        table = self.table
+        environ = environ or {}
+        request = _describe_request(environ, request_body, table)
+        response = _describe_response(status, headers, body, table, error)
+        table.scrub_rows()
+        request["body"] = table.scrub(request["body"]) if request["body"] else request["body"]
+        response["body"] = table.scrub(response["body"])
+        files = {}
+        for display, real in self.real_files.items():
+            lines = linecache.getlines(real)
+            files[display] = "".join(lines)
+        meta = {
+            "tracer": _tracer_version(),
+            "python": sys.version.split()[0],
+            "recorded_at": self.started_at.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+            "detail": self.recorder.detail,
+            "include": list(self.recorder.include),
+            "request_id": environ.get("openstack.request_id"),
+        }
+        if self.internal_errors:
+            meta["recorder_errors"] = self.internal_errors[:5]
+        return {
+            "format": trace_model.FORMAT,
+            "version": trace_model.VERSION,
+            "meta": meta,
+            "request": request,
+            "response": response,
+            "duration_us": (self.ended_ns - self.started_ns) // 1000,
+            "truncated": self.truncated,
+            "files": files,
+            "codes": self.codes,
+            "values": table.rows,
+            "scopes": self.scopes,
+            "events": [row if row[4] is not None else row[:4] for row in self.events],
+        }
+
+
+# -- helpers ---------------------------------------------------------------------------------------
+
+
+def _buffer_body(environ: dict) -> bytes:
+    """Read the request body once and put an identical stream back, so the app sees the same bytes."""
+    stream = environ.get("wsgi.input")
+    if stream is None:
+        return b""
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    if length <= 0:
+        return b""
+    data = stream.read(length)
+    environ["wsgi.input"] = io.BytesIO(data)
+    return data
+
+
+def _body_text(data: bytes, table: ValueTable) -> str:
+    text = data[:MAX_BODY_CHARS].decode("utf-8", "replace")
+    text = redact_json_text(text, table)
+    if len(data) > MAX_BODY_CHARS:
+        text += f"\n... [{len(data) - MAX_BODY_CHARS} more bytes not kept]"
+    return text
+
+
+def _describe_request(environ: dict, body: bytes, table: ValueTable) -> dict:
+    headers = {}
+    for key, value in environ.items():
+        if key.startswith("HTTP_"):
+            headers[key[5:].replace("_", "-").title()] = value
+        elif key in ("CONTENT_TYPE", "CONTENT_LENGTH") and value:
+            headers[key.replace("_", "-").title()] = value
+    path = (environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")) or "/"
+    query = environ.get("QUERY_STRING")
+    context = environ.get("nova.context")
+    return {
+        "method": environ.get("REQUEST_METHOD", "GET"),
+        "path": path + (f"?{query}" if query else ""),
+        "headers": redact_headers(headers, table),
+        "body": _body_text(body, table) if body else None,
+        "user_id": getattr(context, "user_id", None),
+        "project_id": getattr(context, "project_id", None),
+    }
+
+
+def _describe_response(status: str, headers: list, body: bytes, table: ValueTable, error) -> dict:
+    code, _, reason = status.partition(" ")
+    described = {
+        "status": int(code) if code.isdigit() else 0,
+        "reason": reason,
+        "headers": redact_headers(dict(headers), table),
+        "body": _body_text(body, table),
+    }
+    if error is not None:
+        described["error"] = f"{type(error).__name__}: {error}"
+    return described
+
+
+def _tracer_version() -> str:
+    from tracer import __version__
+
+    return __version__
+
+
+def _current_greenlet():
+    """The running greenlet, when greenlet is in use at all (eventlet imports it)."""
+    greenlet = sys.modules.get("greenlet")
+    if greenlet is None:
+        return None
+    return greenlet.getcurrent()

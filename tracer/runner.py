@@ -1,0 +1,120 @@
+"""Run one request in-process through sample_api's whole paste pipeline, recording it.
+
+This is what ``tracer run`` does: no socket, the same WSGI app ``sample-api serve`` runs,
+on the deterministic demo database unless a database file is given.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from tracer.recorder import DEFAULT_INCLUDE, Recorder
+
+METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+API_PREFIX = "/v2.1"
+DEFAULT_HOST = "127.0.0.1:8774"
+
+
+class RequestError(ValueError):
+    """The request asked for cannot be made (bad method, path, header or body); one line for the user."""
+
+
+@dataclass
+class RequestSpec:
+    """What to send: everything ``tracer run`` takes from its command line."""
+
+    method: str
+    path: str
+    body: bytes | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    user: str = "admin"
+    project: str | None = None
+
+    @property
+    def token(self) -> str:
+        return f"{self.user}:{self.project or self.user}"
+
+
+def normalize_method(method: str) -> str:
+    upper = method.upper()
+    if upper not in METHODS:
+        raise RequestError(f"unknown HTTP method {method!r} (use one of {', '.join(METHODS)})")
+    return upper
+
+
+def normalize_path(path: str) -> str:
+    """``/servers/detail`` becomes ``/v2.1/servers/detail``; ``/`` and ``/v2.1...`` are kept."""
+    if not path.startswith("/") or any(ch.isspace() for ch in path) or "://" in path:
+        raise RequestError(f"{path!r} is not a path: give one that starts with '/', e.g. /servers/detail")
+    if path == "/" or path == API_PREFIX or path.startswith(API_PREFIX + "/") or path.startswith(API_PREFIX + "?"):
+        return path
+    return API_PREFIX + path
+
+
+def parse_header(text: str) -> tuple[str, str]:
+    name, sep, value = text.partition(":")
+    if not sep or not name.strip() or any(ch.isspace() for ch in name.strip()):
+        raise RequestError(f"header {text!r} is not of the form 'Name: value'")
+    return name.strip(), value.strip()
+
+
+def parse_user(text: str) -> tuple[str, str | None]:
+    user, _, project = text.partition(":")
+    if not user or ":" in project:
+        raise RequestError(f"--as {text!r} is not USER or USER:PROJECT")
+    return user, project or None
+
+
+def parse_json_body(text: str) -> bytes:
+    """The body as bytes after checking it is JSON (the CLI's --data)."""
+    try:
+        json.loads(text)
+    except ValueError as exc:
+        raise RequestError(f"--data is not valid JSON: {exc}") from None
+    return text.encode("utf-8")
+
+
+def build_environ(spec: RequestSpec) -> dict:
+    """The WSGI environ a real client's request would produce."""
+    import webob
+
+    path = normalize_path(spec.path)
+    headers = {"Accept": "application/json", "X-Auth-Token": spec.token}
+    if spec.body is not None:
+        headers["Content-Type"] = "application/json"
+    headers.update(spec.headers)
+    request = webob.Request.blank(path, base_url=f"http://{DEFAULT_HOST}", headers=headers)
+    request.method = normalize_method(spec.method)
+    if spec.body is not None:
+        request.body = spec.body
+    request.environ["REMOTE_ADDR"] = "127.0.0.1"
+    return request.environ
+
+
+def load_sample_api(db_path: str | None = None, extensions_dir: str | None = None):
+    """A fresh sample_api WSGI app (fresh demo database unless ``db_path``)."""
+    from sample_api import conf, service
+
+    conf.reset()
+    conf.CONF.db_path = db_path
+    conf.CONF.extensions_dir = extensions_dir
+    return service.load_app()
+
+
+def record_request(
+    spec: RequestSpec,
+    app=None,
+    include: Sequence[str] = DEFAULT_INCLUDE,
+    detail: str = "line",
+    db_path: str | None = None,
+    extensions_dir: str | None = None,
+) -> dict:
+    """Send ``spec`` through sample_api while recording; returns the trace document."""
+    environ = build_environ(spec)
+    if app is None:
+        app = load_sample_api(db_path, extensions_dir)
+    recorder = Recorder(include=tuple(include), detail=detail)
+    _status, _headers, _body, doc = recorder.call_wsgi(app, environ)
+    return doc

@@ -1,0 +1,328 @@
+"""Turn live Python objects into small, safe, JSON-ready descriptions.
+
+A trace must never hold a live object (it would show its end-of-request state,
+and could not be saved), never run away on a huge or self-referencing value,
+and never keep a secret. :class:`ValueTable` does all three: every value becomes
+an interned row ``[type, summary, children, more]`` whose children point at
+other rows, bounded in length, depth and breadth, with secrets replaced by a
+visible label.
+"""
+
+from __future__ import annotations
+
+import re
+import reprlib
+from collections.abc import Mapping
+from typing import Any
+
+#: Names (of dict keys, headers, attributes, arguments and locals) whose values are never recorded.
+SECRET_NAME = re.compile(
+    r"(?i)(auth[_-]?token|x[_-]auth[_-]token|x[_-]subject[_-]token|admin[_-]?pass|password|passwd|"
+    r"secret|private[_-]?key|api[_-]?key|credential|^token$|_token$|^token_)"
+)
+
+#: Shortest string that is worth scrubbing from other values once seen as a secret.
+MIN_SECRET_LEN = 4
+
+LEAF_TYPES = (int, float, bool, complex, type(None), bytes, str)
+
+# Types whose instances never change, so an encoding can be reused while the object lives.
+IMMUTABLE_TYPES = (int, float, bool, complex, type(None), bytes, str)
+
+REDACTED = "redacted"
+
+_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
+
+
+def is_secret_name(name: object) -> bool:
+    """True when a key or variable name says its value is a secret."""
+    return isinstance(name, str) and SECRET_NAME.search(name) is not None
+
+
+def redaction_label(name: str) -> str:
+    return f"[redacted: {name}]"
+
+
+class Limits:
+    """How much of a value a trace keeps; small on purpose, a trace is read by people."""
+
+    __slots__ = ("text", "depth", "items")
+
+    def __init__(self, text: int = 160, depth: int = 3, items: int = 24) -> None:
+        self.text = text
+        self.depth = depth
+        self.items = items
+
+
+class ValueTable:
+    """Interns value descriptions so that repeated values cost one row.
+
+    Row layout (a list, to keep the trace file compact):
+    ``[type_name, summary]`` for a leaf, ``[type_name, summary, [[key, row], ...], more]`` for
+    a container, where ``more`` counts the children left out.
+    """
+
+    def __init__(self, limits: Limits | None = None) -> None:
+        self.limits = limits or Limits()
+        self.rows: list[list] = []
+        self._index: dict[tuple, int] = {}
+        # id(obj) -> (obj, row) for immutable objects; the object is held so its id stays unique.
+        self._immutable: dict[int, tuple[object, int]] = {}
+        self.secrets: set[str] = set()
+        self._repr = reprlib.Repr()
+        self._repr.maxstring = self.limits.text
+        self._repr.maxother = self.limits.text
+        self._repr.maxlong = 60
+        self._active: set[int] = set()
+
+    # -- interning -----------------------------------------------------------------------------
+
+    def _intern(self, row: tuple) -> int:
+        found = self._index.get(row)
+        if found is not None:
+            return found
+        rid = len(self.rows)
+        self._index[row] = rid
+        if len(row) == 2:
+            self.rows.append([row[0], row[1]])
+        else:
+            self.rows.append([row[0], row[1], [list(pair) for pair in row[2]], row[3]])
+        return rid
+
+    def secret(self, name: str, value: object = None) -> int:
+        """The row for a redacted value; remembers the value so it can be scrubbed elsewhere."""
+        if isinstance(value, bytes):
+            value = value.decode("utf-8", "replace")
+        if isinstance(value, str) and len(value) >= MIN_SECRET_LEN:
+            self.secrets.add(value)
+        return self._intern((REDACTED, redaction_label(name)))
+
+    # -- encoding ------------------------------------------------------------------------------
+
+    def encode(self, value: object, name: str | None = None, depth: int = 0) -> int:
+        """Row id describing ``value``; ``name`` is the key or variable it was found under."""
+        if name is not None and is_secret_name(name):
+            return self.secret(name, value)
+        if type(value) in IMMUTABLE_TYPES:
+            cached = self._immutable.get(id(value))
+            if cached is not None and cached[0] is value:
+                return cached[1]
+            rid = self._intern((type(value).__name__, self._short(value)))
+            self._immutable[id(value)] = (value, rid)
+            return rid
+        marker = id(value)
+        if marker in self._active:
+            return self._intern((type(value).__name__, "<recursive reference>"))
+        self._active.add(marker)
+        try:
+            return self._encode_object(value, depth)
+        except Exception as exc:  # a value's own code failed: say so instead of failing the request
+            return self._intern((type(value).__name__, f"<unrepresentable: {type(exc).__name__}>"))
+        finally:
+            self._active.discard(marker)
+
+    def _short(self, value: object) -> str:
+        try:
+            text = self._repr.repr(value)
+        except Exception as exc:
+            text = f"<repr failed: {type(exc).__name__}>"
+        if " at 0x" in text:  # memory addresses differ on every run and mean nothing to a learner
+            text = _ADDRESS.sub("", text)
+        if len(text) > self.limits.text:
+            text = text[: self.limits.text - 3] + "..."
+        return text
+
+    def _encode_object(self, value: object, depth: int) -> int:
+        type_name = type(value).__name__
+        describe = _describer_for(value)
+        if describe is not None:
+            summary, pairs = describe(value)
+            return self._container(type_name, summary, pairs, depth)
+        if isinstance(value, Mapping):
+            summary = f"{type_name} of {len(value)} items"
+            return self._container(type_name, summary, value.items(), depth)
+        if isinstance(value, (list, tuple, set, frozenset)):
+            items = value if not isinstance(value, (set, frozenset)) else sorted(value, key=repr)
+            summary = f"{type_name} of {len(value)} items"
+            pairs = ((str(i), item) for i, item in enumerate(items))
+            return self._container(type_name, summary, pairs, depth, len(value))
+        if isinstance(value, BaseException):
+            return self._intern((type_name, self._short(value)))
+        attrs = getattr(value, "__dict__", None)
+        if isinstance(attrs, dict) and attrs and not isinstance(value, type):
+            pairs = ((k, v) for k, v in attrs.items() if not k.startswith("__") and not callable(v))
+            return self._container(type_name, self._short(value), pairs, depth)
+        return self._intern((type_name, self._short(value)))
+
+    def _container(self, type_name: str, summary: str, pairs, depth: int, size: int | None = None) -> int:
+        if depth >= self.limits.depth:
+            return self._intern((type_name, summary))
+        children: list[tuple[str, int]] = []
+        more = 0
+        for count, (key, item) in enumerate(pairs):
+            if count >= self.limits.items:
+                more += 1
+                continue
+            key_text = key if isinstance(key, str) else self._short(key)
+            children.append((key_text, self.encode(item, key_text, depth + 1)))
+        if size is not None:
+            more = max(more, size - len(children))
+        return self._intern((type_name, summary, tuple(children), more))
+
+    # -- after the request ---------------------------------------------------------------------
+
+    def scrub(self, text: str) -> str:
+        """Replace every known secret value inside ``text`` with its label."""
+        for secret in self.secrets:
+            if secret in text:
+                text = text.replace(secret, "[redacted]")
+        return text
+
+    def scrub_rows(self) -> None:
+        """Second pass: a secret seen under one name must not survive under another."""
+        if not self.secrets:
+            return
+        for row in self.rows:
+            if row[0] != REDACTED and isinstance(row[1], str):
+                row[1] = self.scrub(row[1])
+            if len(row) > 2:
+                for pair in row[2]:
+                    pair[0] = self.scrub(pair[0])
+
+
+# -- describers: what a learner wants to see of web objects ------------------------------------
+
+
+def _describe_environ(environ: dict) -> tuple[str, list]:
+    keep = [
+        "REQUEST_METHOD",
+        "SCRIPT_NAME",
+        "PATH_INFO",
+        "QUERY_STRING",
+        "CONTENT_TYPE",
+        "CONTENT_LENGTH",
+        "wsgiorg.routing_args",
+        "openstack.request_id",
+        "nova.context",
+        "nova.best_content_type",
+        "webob.adhoc_attrs",
+    ]
+    pairs = [(k, environ[k]) for k in keep if k in environ]
+    pairs += sorted((k, v) for k, v in environ.items() if k.startswith("HTTP_"))
+    method = environ.get("REQUEST_METHOD", "?")
+    path = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
+    summary = f"WSGI environ {method} {path} ({len(environ)} keys)"
+    return summary, pairs
+
+
+def _describe_webob_request(req: Any) -> tuple[str, list]:
+    environ = req.environ
+    pairs: list[tuple[str, object]] = [
+        ("method", environ.get("REQUEST_METHOD")),
+        ("script_name", environ.get("SCRIPT_NAME", "")),
+        ("path_info", environ.get("PATH_INFO", "")),
+        ("query_string", environ.get("QUERY_STRING", "")),
+        ("headers", {k[5:].replace("_", "-").title(): v for k, v in environ.items() if k.startswith("HTTP_")}),
+    ]
+    if "CONTENT_TYPE" in environ:
+        pairs.append(("content_type", environ["CONTENT_TYPE"]))
+    routing = environ.get("wsgiorg.routing_args")
+    if routing is not None:
+        pairs.append(("routing_args", routing))
+    if "nova.context" in environ:
+        pairs.append(("context", environ["nova.context"]))
+    body = environ.get("webob._parsed_body_cache") or _cached_body(req)
+    if body is not None:
+        pairs.append(("body", body))
+    path = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
+    query = environ.get("QUERY_STRING")
+    summary = f"<{type(req).__name__} {environ.get('REQUEST_METHOD', '?')} {path}{'?' + query if query else ''}>"
+    return summary, pairs
+
+
+def _cached_body(req: Any) -> object:
+    """The request body only when webob already read it: never consume the input stream."""
+    environ = req.environ
+    if not environ.get("webob.is_body_seekable"):
+        return None
+    try:
+        return req.body
+    except Exception:
+        return None
+
+
+def _describe_webob_response(resp: Any) -> tuple[str, list]:
+    pairs: list[tuple[str, object]] = [("status", resp.status), ("headers", dict(resp.headerlist))]
+    try:
+        pairs.append(("body", resp.body))
+    except Exception:
+        pass
+    return f"<{type(resp).__name__} {resp.status}>", pairs
+
+
+def _describer_for(value: object):
+    if type(value) is dict and "wsgi.version" in value:
+        return _describe_environ
+    module = type(value).__module__ or ""
+    if module.startswith("webob") or _is_webob_subclass(type(value)):
+        if hasattr(value, "environ") and hasattr(value, "method") and not hasattr(value, "status_code"):
+            return _describe_webob_request
+        if hasattr(value, "status") and hasattr(value, "headerlist"):
+            return _describe_webob_response
+    return None
+
+
+_webob_classes: dict[type, bool] = {}
+
+
+def _is_webob_subclass(cls: type) -> bool:
+    known = _webob_classes.get(cls)
+    if known is None:
+        known = any((base.__module__ or "").startswith("webob") for base in cls.__mro__[1:])
+        _webob_classes[cls] = known
+    return known
+
+
+def redact_headers(headers: Mapping[str, str], table: ValueTable | None = None) -> dict[str, str]:
+    """Headers as a plain dict with secret values replaced (and remembered by ``table``)."""
+    clean: dict[str, str] = {}
+    for name, value in headers.items():
+        if is_secret_name(name):
+            if table is not None:
+                table.secret(name, value)
+            clean[name] = redaction_label(name)
+        else:
+            clean[name] = value
+    return clean
+
+
+def redact_json_text(text: str, table: ValueTable | None = None) -> str:
+    """A JSON body with secret keys redacted; non-JSON text is returned as it is."""
+    import json
+
+    try:
+        data = json.loads(text)
+    except (ValueError, TypeError):
+        return text
+
+    changed = False
+
+    def walk(node: object) -> object:
+        nonlocal changed
+        if isinstance(node, dict):
+            out = {}
+            for key, item in node.items():
+                if is_secret_name(key):
+                    if table is not None:
+                        table.secret(key, item)
+                    out[key] = redaction_label(key)
+                    changed = True
+                else:
+                    out[key] = walk(item)
+            return out
+        if isinstance(node, list):
+            return [walk(item) for item in node]
+        return node
+
+    cleaned = walk(data)
+    return json.dumps(cleaned) if changed else text
