@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import uuid
 
+from sample_api import policy
+
 
 def generate_request_id() -> str:
     return "req-" + str(uuid.uuid4())
@@ -36,8 +38,6 @@ class RequestContext:
 
     def can(self, action: str, target: dict | None = None, fatal: bool = True) -> bool:
         """Check a policy rule for this context (``nova.context.RequestContext.can``)."""
-        from sample_api import policy
-
         if target is None:
             target = {"project_id": self.project_id, "user_id": self.user_id}
         return policy.authorize(self, action, target, fatal=fatal)

@@ -70,6 +70,10 @@ class ImageNotActive(Invalid):
     msg_fmt = "Image %(image_id)s is not active."
 
 
+class InvalidKeypair(Invalid):
+    msg_fmt = "Keypair data is invalid: %(reason)s"
+
+
 class MarkerNotFound(Invalid):
     msg_fmt = "Marker %(marker)s could not be found."
 
@@ -115,6 +119,10 @@ class InstanceInvalidState(Invalid):
 
     msg_fmt = "Instance %(instance_uuid)s in %(attr)s %(state)s. Cannot %(method)s while the instance is in this state."
     code = 409
+
+
+class KeypairGenerationFailed(NovaException):
+    msg_fmt = "Could not generate a key pair: %(reason)s"
 
 
 class KeyPairExists(Conflict):

@@ -11,6 +11,9 @@ runs it, so concurrent requests never mix their events.
 
 from __future__ import annotations
 
+import dis
+import gc
+import inspect
 import io
 import linecache
 import sys
@@ -91,6 +94,7 @@ class Recorder:
 
     def start(self, environ: dict | None = None) -> Session:
         """Begin recording in the current thread (or green thread)."""
+        _hold_gc()
         session = Session(self, environ)
         current = _current_greenlet()
         if current is not None and current.parent is not None:  # a green thread (eventlet's GreenPool)
@@ -116,6 +120,7 @@ class Recorder:
         else:
             sys.settrace(session.previous_trace)
         session.stopped()
+        _release_gc()
 
     def _dispatch(self, frame: FrameType, event: str, arg: object):
         """Thread-level trace function under green threads: find the running green thread's session."""
@@ -192,6 +197,7 @@ class Session:
         self._last_us = 0
         self._line_level = recorder.detail == "line"
         self.internal_errors: list[str] = []
+        self._thrown: dict[FrameType, int] = {}
 
     # -- trace functions (hot path) --------------------------------------------------------------
 
@@ -221,11 +227,14 @@ class Session:
             if event == "line":
                 self._emit(LINE, cid, frame.f_lineno, self._scope(frame))
             elif event == "return":
-                if arg is None and self.events and self.events[-1][0] == EXCEPTION:
+                thrown_at = self._thrown.pop(frame, None) if self._thrown else None
+                if arg is None and _unwinding(frame, thrown_at):
                     self._emit(RETURN, cid, frame.f_lineno, -1)  # the exception escaped this frame
                 else:
                     self._emit(RETURN, cid, frame.f_lineno, self.table.encode(arg))
             elif event == "exception":
+                if frame.f_code.co_flags & _GENERATOR_FLAGS and _opcode_at(frame) == _YIELD_VALUE:
+                    self._thrown[frame] = frame.f_lasti  # thrown into a paused generator (a with block's exit)
                 self._emit(EXCEPTION, cid, frame.f_lineno, self.table.encode(arg[1]))
             return self.on_event
         except Exception as exc:
@@ -318,6 +327,29 @@ class Session:
 
 # -- helpers ---------------------------------------------------------------------------------------
 
+# The recorder allocates many small objects while a request runs; a garbage collection in the
+# middle would be charged to the request. Collection waits until no request is being recorded.
+_gc_lock = threading.Lock()
+_gc_holders = 0
+_gc_was_enabled = True
+
+
+def _hold_gc() -> None:
+    global _gc_holders, _gc_was_enabled
+    with _gc_lock:
+        if _gc_holders == 0:
+            _gc_was_enabled = gc.isenabled()
+            gc.disable()
+        _gc_holders += 1
+
+
+def _release_gc() -> None:
+    global _gc_holders
+    with _gc_lock:
+        _gc_holders -= 1
+        if _gc_holders == 0 and _gc_was_enabled:
+            gc.enable()
+
 
 def _buffer_body(environ: dict) -> bytes:
     """Read the request body once and put an identical stream back, so the app sees the same bytes."""
@@ -380,6 +412,35 @@ def _tracer_version() -> str:
     from tracer import __version__
 
     return __version__
+
+
+#: Opcodes a frame leaves by normally; any other opcode under a ``return`` event means an exception escaped.
+_NORMAL_EXITS = frozenset(
+    dis.opmap[name] for name in ("RETURN_VALUE", "RETURN_CONST", "YIELD_VALUE") if name in dis.opmap
+)
+_YIELD_VALUE = dis.opmap["YIELD_VALUE"]
+_GENERATOR_FLAGS = inspect.CO_GENERATOR | inspect.CO_COROUTINE | inspect.CO_ASYNC_GENERATOR
+
+
+def _opcode_at(frame: FrameType) -> int:
+    try:
+        return frame.f_code.co_code[frame.f_lasti]
+    except (IndexError, TypeError):
+        return -1
+
+
+def _unwinding(frame: FrameType, thrown_at: int | None = None) -> bool:
+    """True when a ``return`` event (whose value is None) is really an exception leaving the frame.
+
+    The last event is not enough: a ``with`` block's ``__exit__`` or a ``finally`` block runs
+    recorded code between the exception and the frame's exit. A frame leaves normally only from a
+    return or a yield; a re-raise puts the frame back on the instruction that raised, which for an
+    exception thrown into a generator is the very yield it was paused on (``thrown_at``).
+    """
+    op = _opcode_at(frame)
+    if op not in _NORMAL_EXITS:
+        return op != -1
+    return op == _YIELD_VALUE and thrown_at == frame.f_lasti
 
 
 def _current_greenlet():

@@ -261,9 +261,11 @@ class Trace:
         pos = bisect_right(own, i) - 1
         event = own[max(pos, 0)]
         if event != frame and self.kinds[event] == CALL:
-            # Paused in a call it made: the line it waits on is the event before that call.
-            prev = own[pos - 1] if pos > 0 else frame
-            return prev
+            # Paused in a call it made: the line it waits on is the last line event before that call
+            # (one line can make several calls, e.g. ``Resource(Controller())(environ)``).
+            while pos > 0 and self.kinds[own[pos]] == CALL:
+                pos -= 1
+            return own[pos]
         return event
 
     def line_at(self, i: int, frame: int) -> int:
@@ -290,10 +292,12 @@ class Trace:
         end = self.end_of.get(call, -1)
         if end < 0 or self.kinds[end] != RETURN:
             return Outcome("unfinished", None, end)
-        own = self.own_events(call)
-        before = own[-2] if len(own) > 1 else call
-        if self.kinds[before] == EXCEPTION and self.data[end] < 0:
-            return Outcome("raised", self.value(self.data[before]), before)
+        if self.data[end] < 0:
+            # the exception that escaped is the frame's last one (a with/finally block may run after it)
+            own = self.own_events(call)
+            raised = next((e for e in reversed(own) if self.kinds[e] == EXCEPTION), -1)
+            if raised >= 0:
+                return Outcome("raised", self.value(self.data[raised]), raised)
         return Outcome("returned", self.value(self.data[end]), end)
 
     def exception_events(self) -> list[int]:

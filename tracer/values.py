@@ -33,6 +33,18 @@ REDACTED = "redacted"
 
 _ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
 
+# Types whose builtin repr is short and safe: no need for reprlib's bounded (and slower) repr.
+_PLAIN_REPR = frozenset((int, float, bool, type(None)))
+
+
+class Opaque:
+    """Wraps an object that a describer wants shown as one line, without its children."""
+
+    __slots__ = ("obj",)
+
+    def __init__(self, obj: object) -> None:
+        self.obj = obj
+
 
 def is_secret_name(name: object) -> bool:
     """True when a key or variable name says its value is a secret."""
@@ -46,12 +58,14 @@ def redaction_label(name: str) -> str:
 class Limits:
     """How much of a value a trace keeps; small on purpose, a trace is read by people."""
 
-    __slots__ = ("text", "depth", "items")
+    __slots__ = ("text", "depth", "items", "nodes")
 
-    def __init__(self, text: int = 160, depth: int = 3, items: int = 24) -> None:
+    def __init__(self, text: int = 160, depth: int = 3, items: int = 24, nodes: int = 64) -> None:
         self.text = text
         self.depth = depth
         self.items = items
+        #: children described per top-level value, all levels together (bounds the cost of huge values)
+        self.nodes = nodes
 
 
 class ValueTable:
@@ -68,12 +82,15 @@ class ValueTable:
         self._index: dict[tuple, int] = {}
         # id(obj) -> (obj, row) for immutable objects; the object is held so its id stays unique.
         self._immutable: dict[int, tuple[object, int]] = {}
+        # id(obj) -> (obj, depth, signature, row, mutable children) for containers and objects.
+        self._memo: dict[int, tuple] = {}
         self.secrets: set[str] = set()
         self._repr = reprlib.Repr()
         self._repr.maxstring = self.limits.text
         self._repr.maxother = self.limits.text
         self._repr.maxlong = 60
         self._active: set[int] = set()
+        self._nodes_left = self.limits.nodes
 
     # -- interning -----------------------------------------------------------------------------
 
@@ -110,6 +127,13 @@ class ValueTable:
             rid = self._intern((type(value).__name__, self._short(value)))
             self._immutable[id(value)] = (value, rid)
             return rid
+        if type(value) is Opaque:
+            inner = value.obj
+            return self._intern((type(inner).__name__, self._short(inner)))
+        if depth >= self.limits.depth or (depth and self._nodes_left <= 0):
+            return self._intern(_outline(value))
+        if depth == 0:
+            self._nodes_left = self.limits.nodes
         marker = id(value)
         if marker in self._active:
             return self._intern((type(value).__name__, "<recursive reference>"))
@@ -122,6 +146,9 @@ class ValueTable:
             self._active.discard(marker)
 
     def _short(self, value: object) -> str:
+        kind = type(value)
+        if kind in _PLAIN_REPR or (kind is str and len(value) <= self.limits.text):
+            return repr(value)
         try:
             text = self._repr.repr(value)
         except Exception as exc:
@@ -133,11 +160,20 @@ class ValueTable:
         return text
 
     def _encode_object(self, value: object, depth: int) -> int:
-        type_name = type(value).__name__
+        kind = type(value)
+        type_name = kind.__name__
         describe = _describer_for(value)
         if describe is not None:
-            summary, pairs = describe(value)
-            return self._container(type_name, summary, pairs, depth)
+            environ = value if kind is dict else value.environ  # type: ignore[attr-defined]
+            return self._memoized(value, depth, tuple(environ.items()), lambda: describe(value), type_name)
+        if kind is dict or kind is list or kind is tuple:
+            if kind is dict:
+                signature, pairs_of = tuple(value.items()), value.items  # type: ignore[attr-defined]
+            else:
+                signature = tuple(value)  # type: ignore[arg-type]
+                pairs_of = lambda: ((str(i), item) for i, item in enumerate(signature))  # noqa: E731
+            summary = f"{type_name} of {len(signature)} items"
+            return self._memoized(value, depth, signature, lambda: (summary, pairs_of()), type_name, len(signature))
         if isinstance(value, Mapping):
             summary = f"{type_name} of {len(value)} items"
             return self._container(type_name, summary, value.items(), depth)
@@ -150,21 +186,49 @@ class ValueTable:
             return self._intern((type_name, self._short(value)))
         attrs = getattr(value, "__dict__", None)
         if isinstance(attrs, dict) and attrs and not isinstance(value, type):
-            pairs = ((k, v) for k, v in attrs.items() if not k.startswith("__") and not callable(v))
-            return self._container(type_name, self._short(value), pairs, depth)
+
+            def describe_attrs() -> tuple[str, object]:
+                pairs = ((k, v) for k, v in attrs.items() if not k.startswith("__") and not callable(v))
+                return self._short(value), pairs
+
+            return self._memoized(value, depth, tuple(attrs.items()), describe_attrs, type_name)
         return self._intern((type_name, self._short(value)))
 
-    def _container(self, type_name: str, summary: str, pairs, depth: int, size: int | None = None) -> int:
+    def _memoized(self, value: object, depth: int, signature: tuple, describe, type_name: str, size=None) -> int:
+        """Reuse the row made for this very object when nothing in it changed since.
+
+        ``signature`` holds the object's direct children (by reference): equal signatures mean no child
+        was replaced, and children that are themselves mutable are re-checked the same way, so an
+        in-place change anywhere within the recorded depth is still seen.
+        """
+        memo = self._memo.get(id(value))
+        if memo is not None and memo[0] is value and memo[1] == depth and memo[2] == signature:
+            for child, key, child_rid in memo[4]:
+                if self.encode(child, key, depth + 1) != child_rid:
+                    break
+            else:
+                return memo[3]
+        summary, pairs = describe()
+        mutable: list[tuple[object, str, int]] = []
+        rid = self._container(type_name, summary, pairs, depth, size, mutable)
+        self._memo[id(value)] = (value, depth, signature, rid, mutable)
+        return rid
+
+    def _container(self, type_name: str, summary: str, pairs, depth: int, size=None, mutable=None) -> int:
         if depth >= self.limits.depth:
             return self._intern((type_name, summary))
         children: list[tuple[str, int]] = []
         more = 0
         for count, (key, item) in enumerate(pairs):
-            if count >= self.limits.items:
+            if count >= self.limits.items or self._nodes_left <= 0:
                 more += 1
                 continue
+            self._nodes_left -= 1
             key_text = key if isinstance(key, str) else self._short(key)
-            children.append((key_text, self.encode(item, key_text, depth + 1)))
+            child_rid = self.encode(item, key_text, depth + 1)
+            children.append((key_text, child_rid))
+            if mutable is not None and type(item) not in IMMUTABLE_TYPES:
+                mutable.append((item, key_text, child_rid))
         if size is not None:
             more = max(more, size - len(children))
         return self._intern((type_name, summary, tuple(children), more))
@@ -205,9 +269,9 @@ def _describe_environ(environ: dict) -> tuple[str, list]:
         "openstack.request_id",
         "nova.context",
         "nova.best_content_type",
-        "webob.adhoc_attrs",
     ]
-    pairs = [(k, environ[k]) for k in keep if k in environ]
+    pairs = [(k, _routing(environ[k]) if k == "wsgiorg.routing_args" else _flat(environ[k]))
+             for k in keep if k in environ]
     pairs += sorted((k, v) for k, v in environ.items() if k.startswith("HTTP_"))
     method = environ.get("REQUEST_METHOD", "?")
     path = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
@@ -228,27 +292,40 @@ def _describe_webob_request(req: Any) -> tuple[str, list]:
         pairs.append(("content_type", environ["CONTENT_TYPE"]))
     routing = environ.get("wsgiorg.routing_args")
     if routing is not None:
-        pairs.append(("routing_args", routing))
+        pairs.append(("routing_args", _routing(routing)))
     if "nova.context" in environ:
-        pairs.append(("context", environ["nova.context"]))
-    body = environ.get("webob._parsed_body_cache") or _cached_body(req)
-    if body is not None:
-        pairs.append(("body", body))
+        pairs.append(("context", Opaque(environ["nova.context"])))
     path = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
     query = environ.get("QUERY_STRING")
     summary = f"<{type(req).__name__} {environ.get('REQUEST_METHOD', '?')} {path}{'?' + query if query else ''}>"
     return summary, pairs
 
 
-def _cached_body(req: Any) -> object:
-    """The request body only when webob already read it: never consume the input stream."""
-    environ = req.environ
-    if not environ.get("webob.is_body_seekable"):
-        return None
+def _outline(value: object) -> tuple[str, str]:
+    """A one-line row for a value too deep (or past the budget) to describe: cheap, never a full repr."""
+    kind = type(value)
+    name = kind.__name__
+    if isinstance(value, (dict, list, tuple, set, frozenset)):
+        return name, f"{name} of {len(value)} items"
+    if kind in _PLAIN_REPR:
+        return name, repr(value)
+    if kind is str or kind is bytes:
+        text = repr(value)
+        return name, text if len(text) <= 60 else text[:57] + "..."
+    return name, f"<{name}>"
+
+
+def _flat(value: object) -> object:
+    return value if type(value) in IMMUTABLE_TYPES else Opaque(value)
+
+
+def _routing(routing: object) -> object:
+    """``wsgiorg.routing_args`` as ``{action: ..., id: ...}``, the controller shown by name only."""
     try:
-        return req.body
-    except Exception:
-        return None
+        _args, kwargs = routing  # type: ignore[misc]
+        return {key: _flat(value) for key, value in kwargs.items()}
+    except (TypeError, ValueError):
+        return Opaque(routing)
 
 
 def _describe_webob_response(resp: Any) -> tuple[str, list]:
