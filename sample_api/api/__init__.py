@@ -1,0 +1,1 @@
+"""The HTTP side of sample_api: paste filters here, the OpenStack API in ``openstack``."""

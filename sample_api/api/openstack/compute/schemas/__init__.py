@@ -1,0 +1,1 @@
+"""JSON Schemas of the request bodies the compute API accepts."""

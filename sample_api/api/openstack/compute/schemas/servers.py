@@ -1,0 +1,87 @@
+"""Request-body schemas of the servers resource at microversion 2.1.
+
+In Kilo each extension (keypairs, multiple-create, availability-zone ...)
+added its own properties to ``create``; they are listed in one place here.
+"""
+
+from __future__ import annotations
+
+from sample_api.api.validation import parameter_types
+
+create = {
+    "type": "object",
+    "properties": {
+        "server": {
+            "type": "object",
+            "properties": {
+                "name": parameter_types.name,
+                "imageRef": parameter_types.image_ref,
+                "flavorRef": parameter_types.flavor_ref,
+                "adminPass": parameter_types.admin_password,
+                "metadata": parameter_types.metadata,
+                "networks": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "properties": {
+                            "fixed_ip": parameter_types.ip_address,
+                            "port": {"oneOf": [{"type": "string", "format": "uuid"}, {"type": "null"}]},
+                            "uuid": {"type": "string"},
+                        },
+                        "additionalProperties": False,
+                    },
+                },
+                # From Kilo's extensions: keypairs, multiple_create, availability_zone,
+                # access_ips, disk_config, config_drive, security_groups, user_data.
+                "key_name": parameter_types.name,
+                "min_count": parameter_types.positive_integer,
+                "max_count": parameter_types.positive_integer,
+                "return_reservation_id": parameter_types.boolean,
+                "availability_zone": {"type": "string", "minLength": 1, "maxLength": 255},
+                "accessIPv4": parameter_types.accessIPv4,
+                "accessIPv6": parameter_types.accessIPv6,
+                "OS-DCF:diskConfig": {"type": "string", "enum": ["AUTO", "MANUAL"]},
+                "config_drive": parameter_types.boolean,
+                "security_groups": {
+                    "type": "array",
+                    "items": {"type": "object", "properties": {"name": {"type": "string"}}},
+                },
+                "user_data": {"type": "string"},
+            },
+            "required": ["name", "flavorRef"],
+            "additionalProperties": False,
+        },
+    },
+    "required": ["server"],
+    "additionalProperties": False,
+}
+
+#: At 2.1 a server can only be renamed through PUT.
+update = {
+    "type": "object",
+    "properties": {
+        "server": {
+            "type": "object",
+            "properties": {"name": parameter_types.name},
+            "additionalProperties": False,
+        },
+    },
+    "required": ["server"],
+    "additionalProperties": False,
+}
+
+reboot = {
+    "type": "object",
+    "properties": {
+        "reboot": {
+            "type": "object",
+            "properties": {
+                "type": {"enum": ["HARD", "Hard", "hard", "SOFT", "Soft", "soft"]},
+            },
+            "required": ["type"],
+            "additionalProperties": False,
+        },
+    },
+    "required": ["reboot"],
+    "additionalProperties": False,
+}

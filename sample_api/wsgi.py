@@ -1,0 +1,370 @@
+"""The generic WSGI layer, shaped like ``nova/wsgi.py``.
+
+* ``Server`` owns the listening socket and a bounded pool of workers: the
+  first hop of every request.
+* ``Application`` / ``Middleware`` are the base classes of every paste
+  app and filter (their ``factory`` classmethods are what api-paste.ini names).
+* ``Router`` hands a request to ``routes``, which picks the controller.
+* ``Loader`` turns api-paste.ini into one WSGI callable.
+
+Nothing here knows about compute: it is the plumbing under ``sample_api.api``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import warnings
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+from wsgiref import simple_server
+
+import routes.middleware
+import webob.dec
+import webob.exc
+from paste import deploy
+
+from sample_api import exception
+
+LOG = logging.getLogger(__name__)
+
+WSGIApp = Callable[[dict, Callable], Any]
+
+#: Nova's default size of the green thread pool (``wsgi_default_pool_size``).
+DEFAULT_POOL_SIZE = 1000
+#: Nova's default listen backlog (``CONF.backlog``).
+DEFAULT_BACKLOG = 4096
+BACKENDS = ("threaded", "eventlet")
+
+
+# --------------------------------------------------------------------------
+# The server
+# --------------------------------------------------------------------------
+
+
+class _ChunkedInput:
+    """Decode a ``Transfer-Encoding: chunked`` request body for wsgiref.
+
+    eventlet decodes chunked bodies itself; the stdlib server does not, so
+    without this the app would read raw chunk framing.
+    """
+
+    def __init__(self, rfile: Any) -> None:
+        self._rfile = rfile
+        self._buffer = b""
+        self._done = False
+
+    def _next_chunk(self) -> bytes:
+        size_line = self._rfile.readline(1024)
+        try:
+            size = int(size_line.split(b";", 1)[0].strip() or b"0", 16)
+        except ValueError:
+            size = 0
+        if size <= 0:
+            # The last chunk: swallow optional trailers up to the blank line.
+            while self._rfile.readline(1024).strip():
+                pass
+            self._done = True
+            return b""
+        data = self._rfile.read(size)
+        self._rfile.readline(1024)  # the CRLF after the chunk data
+        return data
+
+    def read(self, size: int = -1) -> bytes:
+        while not self._done and (size is None or size < 0 or len(self._buffer) < size):
+            self._buffer += self._next_chunk()
+        if size is None or size < 0:
+            data, self._buffer = self._buffer, b""
+        else:
+            data, self._buffer = self._buffer[:size], self._buffer[size:]
+        return data
+
+    def readline(self, size: int = -1) -> bytes:
+        return self.read(size)
+
+    def __iter__(self) -> Iterator[bytes]:
+        while True:
+            data = self.read(65536)
+            if not data:
+                return
+            yield data
+
+
+class _QuietRequestHandler(simple_server.WSGIRequestHandler):
+    """wsgiref's handler without its access log: ``request_log`` logs each request."""
+
+    def handle(self) -> None:
+        """wsgiref's ``handle``, plus chunked request bodies and ``wsgi.multithread``."""
+        self.raw_requestline = self.rfile.readline(65537)
+        if len(self.raw_requestline) > 65536:
+            self.requestline = self.request_version = self.command = ""
+            self.send_error(414)
+            return
+        if not self.parse_request():
+            return
+        environ = self.get_environ()
+        stdin = self.rfile
+        if environ.get("HTTP_TRANSFER_ENCODING", "").lower() == "chunked":
+            stdin = _ChunkedInput(self.rfile)
+            environ.pop("CONTENT_LENGTH", None)
+            environ["wsgi.input_terminated"] = True  # "read to EOF" is safe now
+        handler = simple_server.ServerHandler(stdin, self.wfile, self.get_stderr(), environ, multithread=True)
+        handler.request_handler = self
+        handler.run(self.server.get_app())
+
+    def log_message(self, format: str, *args: Any) -> None:
+        LOG.debug("%s - " + format, self.address_string(), *args)
+
+
+class _PooledWSGIServer(simple_server.WSGIServer):
+    """A wsgiref server that hands every connection to a fixed pool of threads.
+
+    ``socketserver.ThreadingMixIn`` would start one thread per connection with
+    no upper bound; Nova bounds its workers with a GreenPool, we with this pool.
+    """
+
+    def __init__(self, address: tuple[str, int], pool_size: int, backlog: int) -> None:
+        self.request_queue_size = backlog
+        self._pool = ThreadPoolExecutor(max_workers=pool_size, thread_name_prefix="sample-api-worker")
+        super().__init__(address, _QuietRequestHandler)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        self._pool.submit(self._process_request_in_worker, request, client_address)
+
+    def _process_request_in_worker(self, request: Any, client_address: Any) -> None:
+        try:
+            self.finish_request(request, client_address)
+        except Exception:
+            self.handle_error(request, client_address)
+        finally:
+            self.shutdown_request(request)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        LOG.debug("Connection from %s ended with an error", client_address, exc_info=True)
+
+    def close_pool(self, wait: bool) -> None:
+        self._pool.shutdown(wait=wait)
+
+
+def _import_eventlet() -> Any:
+    """Import eventlet only when asked for: it is an optional dependency."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # eventlet warns that it is deprecated
+            import eventlet
+            import eventlet.wsgi
+    except ImportError as exc:
+        raise RuntimeError("the eventlet backend needs eventlet: install with pip install .[eventlet]") from exc
+    return eventlet
+
+
+class Server:
+    """Serve one WSGI app on one socket, as ``nova.wsgi.Server`` does.
+
+    The socket is bound in ``__init__`` (so ``.port`` is known at once and a
+    busy port fails early); ``start()`` begins accepting in a background
+    thread; ``stop()`` stops accepting; ``wait()`` blocks until it is done.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        app: WSGIApp,
+        host: str = "127.0.0.1",
+        port: int = 8774,
+        pool_size: int | None = None,
+        backlog: int = DEFAULT_BACKLOG,
+        backend: str = "threaded",
+    ) -> None:
+        if backend not in BACKENDS:
+            raise ValueError(f"unknown server backend {backend!r}; choose one of {', '.join(BACKENDS)}")
+        if backlog < 1:
+            raise ValueError("The backlog must be more than 0")
+        self.name = name
+        self.app = app
+        self.backend = backend
+        self.pool_size = pool_size or DEFAULT_POOL_SIZE
+        self.backlog = backlog
+        self._thread: threading.Thread | None = None
+        self._stopping = threading.Event()
+        try:
+            if backend == "eventlet":
+                self._eventlet = _import_eventlet()
+                self._socket = self._eventlet.listen((host, port), backlog=backlog)
+                self.host, self.port = self._socket.getsockname()[:2]
+            else:
+                self._server = _PooledWSGIServer((host, port), self.pool_size, backlog)
+                self._server.set_app(app)
+                self.host, self.port = self._server.server_address[:2]
+        except OSError:
+            LOG.error("Could not bind to %s:%s", host, port)
+            raise
+        LOG.info("%s listening on %s:%s (%s backend)", self.name, self.host, self.port, backend)
+
+    def start(self) -> None:
+        """Start accepting connections in a background thread."""
+        target = self._run_eventlet if self.backend == "eventlet" else self._run_threaded
+        self._thread = threading.Thread(target=target, name=f"{self.name}-server", daemon=True)
+        self._thread.start()
+
+    def _run_threaded(self) -> None:
+        self._server.serve_forever(poll_interval=0.1)
+
+    def _run_eventlet(self) -> None:
+        """Run ``eventlet.wsgi.server`` with a ``GreenPool`` on this thread's hub.
+
+        Nova spawns the server as a green thread of the main hub; we give the
+        hub its own OS thread so that ``stop()`` can be called from anywhere.
+        """
+        import greenlet  # installed with eventlet
+
+        eventlet = self._eventlet
+        pool = eventlet.GreenPool(self.pool_size)
+        server = eventlet.spawn(
+            eventlet.wsgi.server,
+            self._socket,
+            self.app,
+            custom_pool=pool,
+            # eventlet ends every body properly (chunked ones too): tell webob so.
+            environ={"wsgi.input_terminated": True},
+            log=LOG,
+            log_output=False,  # request_log already logs one line per request
+            debug=False,  # never send tracebacks to clients
+        )
+        while not self._stopping.is_set() and not server.dead:
+            eventlet.sleep(0.1)
+        # GreenletExit at accept(): eventlet.wsgi.server closes idle keep-alive
+        # connections, waits for requests in flight, then closes the socket.
+        server.kill()
+        try:
+            server.wait()
+        except greenlet.GreenletExit:
+            pass  # the normal end of a killed green thread
+
+    def stop(self) -> None:
+        """Stop accepting new connections (requests in flight still finish)."""
+        LOG.info("Stopping WSGI server %s", self.name)
+        self._stopping.set()
+        if self.backend == "threaded":
+            if self._thread is not None:
+                self._server.shutdown()
+            self._server.server_close()
+        elif self._thread is None:
+            self._socket.close()
+
+    def wait(self) -> None:
+        """Block until the server has stopped and its workers are idle."""
+        if self._thread is not None:
+            while self._thread.is_alive():
+                self._thread.join(0.5)  # a short timeout keeps Ctrl-C responsive
+        if self.backend == "threaded":
+            self._server.close_pool(wait=True)
+
+
+# --------------------------------------------------------------------------
+# Apps, filters, router, loader
+# --------------------------------------------------------------------------
+
+
+class Request(webob.Request):
+    """The framework-wide request class; ``api.openstack.wsgi.Request`` adds caching."""
+
+
+class Application:
+    """Base WSGI app: paste builds it through ``factory``."""
+
+    @classmethod
+    def factory(cls, global_config: dict, **local_config: str) -> Application:
+        """Used by ``paste.app_factory = module:Class.factory`` in api-paste.ini."""
+        return cls(**local_config)
+
+    @webob.dec.wsgify(RequestClass=Request)
+    def __call__(self, req: Request) -> webob.Response:
+        raise NotImplementedError("You must implement __call__")
+
+
+class Middleware(Application):
+    """Base paste filter: wraps the next app and may answer early.
+
+    ``process_request`` returning a response short-circuits the pipeline;
+    ``process_response`` may change what the inner app answered.
+    """
+
+    @classmethod
+    def factory(cls, global_config: dict, **local_config: str) -> Callable[[WSGIApp], Middleware]:
+        """Used by ``paste.filter_factory = module:Class.factory`` in api-paste.ini."""
+
+        def _factory(app: WSGIApp) -> Middleware:
+            return cls(app, **local_config)
+
+        return _factory
+
+    def __init__(self, application: WSGIApp) -> None:
+        self.application = application
+
+    def process_request(self, req: Request) -> webob.Response | None:
+        """Return a response to stop here, or None to call the next app."""
+        return None
+
+    def process_response(self, response: webob.Response) -> webob.Response:
+        """Change or replace what the next app answered."""
+        return response
+
+    @webob.dec.wsgify(RequestClass=Request)
+    def __call__(self, req: Request) -> webob.Response:
+        response = self.process_request(req)
+        if response:
+            return response
+        response = req.get_response(self.application)
+        return self.process_response(response)
+
+
+class Router:
+    """Turn a URL into a controller through a ``routes.Mapper``.
+
+    ``RoutesMiddleware`` matches the URL and stores the result in
+    ``environ['wsgiorg.routing_args']``, then calls ``_dispatch``, which
+    returns the matched controller (a ``Resource``) as the next WSGI app.
+    """
+
+    def __init__(self, mapper: routes.Mapper) -> None:
+        self.map = mapper
+        self._router = routes.middleware.RoutesMiddleware(self._dispatch, self.map)
+
+    @webob.dec.wsgify(RequestClass=Request)
+    def __call__(self, req: Request) -> WSGIApp:
+        return self._router
+
+    @staticmethod
+    @webob.dec.wsgify(RequestClass=Request)
+    def _dispatch(req: Request) -> WSGIApp | webob.exc.HTTPException:
+        match = req.environ["wsgiorg.routing_args"][1]
+        if not match:
+            # A plain webob error, not a Fault: no route, no controller.
+            return webob.exc.HTTPNotFound()
+        app = match["controller"]
+        return app
+
+
+class Loader:
+    """Build WSGI apps from a PasteDeploy ini file (``nova.wsgi.Loader``)."""
+
+    def __init__(self, config_path: str | None = None) -> None:
+        if config_path is None:
+            from sample_api.conf import CONF
+
+            config_path = CONF.api_paste_config
+        if not os.path.isfile(config_path):
+            raise exception.ConfigNotFound(path=config_path)
+        self.config_path = os.path.abspath(config_path)
+
+    def load_app(self, name: str) -> WSGIApp:
+        """Return the app (or composite) called ``name`` in the ini file."""
+        try:
+            LOG.debug("Loading app %s from %s", name, self.config_path)
+            return deploy.loadapp(f"config:{self.config_path}", name=name)
+        except LookupError:
+            LOG.exception("Couldn't lookup app: %s", name)
+            raise exception.PasteAppNotFound(name=name, path=self.config_path) from None

@@ -1,0 +1,158 @@
+"""sample_api.wsgi: a real Server on both backends, and the Middleware/Router/Loader bases."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import urllib.error
+import urllib.request
+
+import pytest
+import routes
+import webob
+import webob.dec
+
+from sample_api import exception, wsgi
+from sample_api.conf import CONF
+from tests.sample_api import fakes
+
+BACKENDS = ["threaded", "eventlet"]
+
+
+def _eventlet_available():
+    try:
+        wsgi._import_eventlet()
+    except RuntimeError:
+        return False
+    return True
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request):
+    if request.param == "eventlet" and not _eventlet_available():
+        pytest.skip("eventlet is not installed")
+    return request.param
+
+
+@pytest.fixture
+def running_server(backend, api_conf, tmp_path):
+    """The fake API served on a free port of 127.0.0.1."""
+    api_conf.max_request_body_size = 100
+    server = wsgi.Server("osapi_compute", fakes.load_fake_app(tmp_path), port=0, pool_size=4, backend=backend)
+    server.start()
+    yield server
+    server.stop()
+    server.wait()
+
+
+def test_server_answers_real_http(running_server):
+    assert running_server.port != 0
+    req = urllib.request.Request(
+        f"http://127.0.0.1:{running_server.port}/v2.1/things/detail", headers={"X-Auth-Token": "admin:admin"}
+    )
+    with urllib.request.urlopen(req, timeout=10) as resp:
+        assert resp.status == 200
+        assert json.loads(resp.read())["things"][0]["id"] == "u-1"
+        assert resp.headers["x-compute-request-id"].startswith("req-")
+
+
+def _post_chunked(port, chunks):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    headers = {"X-Auth-Token": "admin:admin", "Content-Type": "application/json"}
+    conn.request("POST", "/v2.1/things", body=iter(chunks), headers=headers, encode_chunked=True)
+    resp = conn.getresponse()
+    result = resp.status, resp.read()
+    conn.close()
+    return result
+
+
+def test_server_reads_chunked_bodies(running_server):
+    status, body = _post_chunked(running_server.port, [b'{"name":', b' "x"}'])
+    assert status == 202
+    assert json.loads(body) == {"thing": {"name": "x"}}
+
+
+def test_server_limits_chunked_bodies(running_server):
+    status, _body = _post_chunked(running_server.port, [b"x" * 60, b"x" * 60])
+    assert status == 413
+
+
+def test_server_stops(backend):
+    server = wsgi.Server("t", webob.Response(body=b"hi"), port=0, backend=backend)
+    server.start()
+    url = f"http://127.0.0.1:{server.port}/"
+    assert urllib.request.urlopen(url, timeout=10).read() == b"hi"
+    server.stop()
+    server.wait()
+    with pytest.raises(urllib.error.URLError):
+        urllib.request.urlopen(url, timeout=2)
+
+
+def test_busy_port_fails_at_construction():
+    first = wsgi.Server("a", webob.Response(), port=0)
+    try:
+        with pytest.raises(OSError):
+            wsgi.Server("b", webob.Response(), port=first.port)
+    finally:
+        first.stop()
+
+
+def test_unknown_backend_is_refused():
+    with pytest.raises(ValueError, match="unknown server backend"):
+        wsgi.Server("a", webob.Response(), port=0, backend="gunicorn")
+
+
+def test_missing_eventlet_gives_install_hint(monkeypatch):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_eventlet(name, *args, **kwargs):
+        if name.startswith("eventlet"):
+            raise ImportError("No module named 'eventlet'")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_eventlet)
+    with pytest.raises(RuntimeError, match=r"pip install \.\[eventlet\]"):
+        wsgi.Server("a", webob.Response(), port=0, backend="eventlet")
+
+
+class Tagger(wsgi.Middleware):
+    def process_request(self, req):
+        if req.path == "/stop":
+            return webob.Response(body=b"stopped early")
+        return None
+
+    def process_response(self, response):
+        response.headers["X-Tagged"] = "yes"
+        return response
+
+
+def test_middleware_process_request_and_response():
+    app = Tagger.factory({})(webob.Response(body=b"inner"))
+    assert isinstance(app, Tagger)
+    resp = webob.Request.blank("/go").get_response(app)
+    assert (resp.body, resp.headers["X-Tagged"]) == (b"inner", "yes")
+    early = webob.Request.blank("/stop").get_response(app)
+    assert early.body == b"stopped early"
+    assert "X-Tagged" not in early.headers
+
+
+def test_router_dispatches_to_matched_controller_or_404():
+    @webob.dec.wsgify
+    def controller(req):
+        return webob.Response(text=repr(req.environ["wsgiorg.routing_args"][1]["action"]))
+
+    mapper = routes.Mapper()
+    mapper.connect("/things", controller=controller, action="index")
+    router = wsgi.Router(mapper)
+    assert webob.Request.blank("/things").get_response(router).text == "'index'"
+    missing = webob.Request.blank("/other").get_response(router)
+    assert missing.status_int == 404
+
+
+def test_loader_errors(tmp_path):
+    with pytest.raises(exception.ConfigNotFound):
+        wsgi.Loader(str(tmp_path / "absent.ini"))
+    with pytest.raises(exception.PasteAppNotFound):
+        wsgi.Loader(CONF.api_paste_config).load_app("no_such_app")
