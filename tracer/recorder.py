@@ -11,6 +11,7 @@ runs it, so concurrent requests never mix their events.
 
 from __future__ import annotations
 
+import _thread
 import dis
 import gc
 import inspect
@@ -19,6 +20,8 @@ import linecache
 import sys
 import threading
 import time
+import types
+import warnings
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timezone
 from types import CodeType, FrameType
@@ -59,6 +62,7 @@ class Recorder:
         labels: Labels | None = None,
         limits: Limits | None = None,
         max_events: int = 1_000_000,
+        call_hooks: bool = True,
     ) -> None:
         if detail not in DETAILS:
             raise ValueError(f"detail must be one of {DETAILS}, not {detail!r}")
@@ -67,6 +71,8 @@ class Recorder:
         self.labels = labels or load_labels()
         self.limits = limits or Limits()
         self.max_events = max_events
+        #: call-level sessions record through trampolines (see ``_Trampolines``) instead of ``sys.settrace``
+        self.call_hooks = call_hooks and detail == "call"
         self._out_of_scope: set[CodeType] = set()
         self._in_scope: dict[CodeType, tuple[str, str]] = {}
         self._greenlet_sessions: dict[object, Session] = {}
@@ -82,8 +88,16 @@ class Recorder:
             return found
         if code in self._out_of_scope:
             return None
-        module = frame.f_globals.get("__name__") or ""
-        if not any(module == prefix or module.startswith(prefix + ".") for prefix in self.include):
+        return self.scope_of(code, frame.f_globals.get("__name__") or "")
+
+    def scope_of(self, code: CodeType, module: str) -> tuple[str, str] | None:
+        """``(module, qualname)`` when ``code`` (of a function defined in ``module``) is recorded, else None."""
+        found = self._in_scope.get(code)
+        if found is not None:
+            return found
+        if code in _TRAMPOLINES.codes or not any(
+            module == prefix or module.startswith(prefix + ".") for prefix in self.include
+        ):
             self._out_of_scope.add(code)
             return None
         found = (module, getattr(code, "co_qualname", code.co_name))
@@ -92,11 +106,27 @@ class Recorder:
 
     # -- sessions --------------------------------------------------------------------------------
 
-    def start(self, environ: dict | None = None) -> Session:
-        """Begin recording in the current thread (or green thread)."""
+    def start(self, environ: dict | None = None, app: object = None) -> Session:
+        """Begin recording in the current thread (or green thread); ``app`` helps find the code to record."""
         _hold_gc()
         session = Session(self, environ)
         current = _current_greenlet()
+        if self.call_hooks:
+            global _green_hops
+            try:
+                _TRAMPOLINES.acquire(self.include, (app,) if app is not None else ())
+            except Exception as exc:  # cannot install the trampolines: record nothing, never fail the request
+                session._fail(exc)
+                return session
+            session.hopping = True
+            if current is not None and current.parent is not None:
+                session.greenlet = current
+                with self._lock:
+                    _green_hops += 1
+                    _hop_sessions[current] = session
+            else:
+                _hop_sessions[_get_ident()] = session
+            return session
         if current is not None and current.parent is not None:  # a green thread (eventlet's GreenPool)
             with self._lock:
                 self._greenlet_sessions[current] = session
@@ -111,7 +141,17 @@ class Recorder:
 
     def stop(self, session: Session) -> None:
         """Stop recording the session started in this thread."""
-        if session.greenlet is not None:
+        if session.hopping:
+            global _green_hops
+            session.hopping = False
+            if session.greenlet is not None:
+                with self._lock:
+                    _green_hops -= 1
+                    _hop_sessions.pop(session.greenlet, None)
+            else:
+                _hop_sessions.pop(_get_ident(), None)
+            _TRAMPOLINES.release()
+        elif session.greenlet is not None:
             with self._lock:
                 self._greenlet_sessions.pop(session.greenlet, None)
                 idle = not self._greenlet_sessions
@@ -153,7 +193,7 @@ class Recorder:
             captured["headers"] = list(headers)
             return lambda data: captured.setdefault("written", []).append(data)
 
-        session = self.start(environ)
+        session = self.start(environ, app)
         error: BaseException | None = None
         try:
             result = app(environ, start_response)
@@ -190,6 +230,22 @@ class Session:
         self._scope_index: dict[tuple, int] = {}
         self.greenlet: object = None
         self.previous_trace = None
+        self.hopping = False
+        #: recorded frames that already have the exception event of the exception now passing through them
+        self._arrived: dict[FrameType, BaseException] = {}
+        #: frames taken by ``grab`` (a one-shot profile function) in ``_hop_grabbing``
+        self.grabbed: list[FrameType] = []
+        self.grab: Callable | None = None
+        if sys.getprofile() is None:
+            grabbed = self.grabbed
+
+            def grab(frame: FrameType, event: str, arg: object) -> None:
+                if event == "call":
+                    grabbed.append(frame)
+                    sys.setprofile(None)
+
+            self.grab = grab
+        self.max_events = recorder.max_events
         self.truncated = False
         self.started_ns = time.perf_counter_ns()
         self.started_at = datetime.now(timezone.utc)
@@ -250,7 +306,9 @@ class Session:
 
     def _scope(self, frame: FrameType) -> int:
         encode = self.table.encode
-        pairs = tuple((name, encode(value, name)) for name, value in frame.f_locals.items())
+        return self._intern_scope(tuple((name, encode(value, name)) for name, value in frame.f_locals.items()))
+
+    def _intern_scope(self, pairs: tuple) -> int:
         sid = self._scope_index.get(pairs)
         if sid is None:
             sid = len(self.scopes)
@@ -259,8 +317,10 @@ class Session:
         return sid
 
     def _add_code(self, frame: FrameType, where: tuple[str, str]) -> int:
+        return self._add_code_of(frame.f_code, where)
+
+    def _add_code_of(self, code: CodeType, where: tuple[str, str]) -> int:
         module, qualname = where
-        code = frame.f_code
         display = module_path(module, code.co_filename)
         self.real_files.setdefault(display, code.co_filename)
         layer = self.recorder.labels.layer_for(module, qualname)
@@ -268,6 +328,89 @@ class Session:
         self.codes.append([module, qualname, display, code.co_firstlineno, layer])
         self.code_ids[code] = cid
         return cid
+
+    # -- call-level recording through trampolines (see ``_hop``) ----------------------------------
+
+    def hop_code(self, target: types.FunctionType) -> int:
+        """The code id of a function first seen by ``_hop``; -1 (remembered) when it is out of scope."""
+        code = target.__code__
+        try:
+            where = self.recorder.scope_of(code, target.__globals__.get("__name__") or "")
+            if where is None:
+                self.code_ids[code] = -1
+                return -1
+            _return_line(code)  # tells whether the hop must keep the frame to know its return line
+            return self._add_code_of(code, where)
+        except Exception as exc:
+            self._fail(exc)
+            return -1
+
+    def hop_raised(self, cid: int, code: CodeType, exc: BaseException) -> None:
+        """An exception left the frame of ``code``: an exception event, then a return with no value.
+
+        As the interpreter reports it, the exception then arrives in the caller: when that is a recorded
+        frame, it gets its exception event now (whether it catches the exception or lets it pass).
+        """
+        try:
+            line = code.co_firstlineno
+            tb = exc.__traceback__
+            frame = None
+            while tb is not None:
+                if tb.tb_frame.f_code is code:
+                    line = tb.tb_lineno
+                    frame = tb.tb_frame
+                    break
+                tb = tb.tb_next
+            now = _perf_ns()
+            events = self.events
+            if frame is None or self._arrived.pop(frame, None) is not exc:
+                events.append((EXCEPTION, cid, line, now, exc))
+            events.append((RETURN, cid, line, now, _RAISED))
+            caller = sys._getframe(1)
+            trampolines = _TRAMPOLINES.codes
+            while caller is not None and caller.f_code not in trampolines:
+                caller = caller.f_back
+            caller = caller.f_back if caller is not None else None
+            if caller is not None:
+                caller_cid = self.code_ids.get(caller.f_code)
+                if caller_cid is not None and caller_cid >= 0:
+                    events.append((EXCEPTION, caller_cid, caller.f_lineno, now, exc))
+                    self._arrived[caller] = exc
+            if len(events) >= self.max_events:
+                self.truncated = True
+        except Exception as failure:
+            self._fail(failure)
+
+    def _hop_rows(self) -> list[list]:
+        """Event rows from what ``_hop`` kept: arguments and values are described now, after the response."""
+        table = self.table
+        encode = table.encode
+        table.freeze()
+        rows: list[list] = []
+        start = self.started_ns
+        last_us = 0
+        for event in self.events:
+            kind = event[0]
+            now_us = (event[3] - start) // 1000
+            dt = now_us - last_us
+            last_us = now_us
+            if kind == CALL:
+                target = event[2]
+                bound = _bind_arguments(target, event[4], event[5])
+                pairs = tuple((name, encode(value, name)) for name, value in bound)
+                rows.append([CALL, event[1], target.__code__.co_firstlineno, dt, self._intern_scope(pairs)])
+            elif kind == RETURN:
+                value = event[4]
+                if value is _RAISED:
+                    rows.append([RETURN, event[1], event[2], dt, -1])
+                else:
+                    where = event[2]
+                    line = _return_line(where) if type(where) is CodeType else where.f_lineno
+                    rows.append([RETURN, event[1], line, dt, encode(value)])
+            else:
+                rows.append([EXCEPTION, event[1], event[2], dt, encode(event[4])])
+        table.thaw()
+        return rows
 
     def _fail(self, exc: Exception) -> None:
         self.truncated = True
@@ -289,6 +432,15 @@ class Session:
     ) -> dict:
         """The trace document: request, response, events, values and the source of every file."""
         table = self.table
+        if self.recorder.call_hooks:
+            try:
+                events = self._hop_rows()
+            except Exception as exc:  # describing a value failed past every guard: keep the events without it
+                self._fail(exc)
+                events = []
+            self.events = []  # let go of the arguments and values held since the request
+        else:
+            events = [row if row[4] is not None else row[:4] for row in self.events]
         environ = environ or {}
         request = _describe_request(environ, request_body, table)
         response = _describe_response(status, headers, body, table, error)
@@ -321,7 +473,7 @@ class Session:
             "codes": self.codes,
             "values": table.rows,
             "scopes": self.scopes,
-            "events": [row if row[4] is not None else row[:4] for row in self.events],
+            "events": events,
         }
 
 
@@ -449,3 +601,316 @@ def _current_greenlet():
     if greenlet is None:
         return None
     return greenlet.getcurrent()
+
+
+# -- call-level recording without a trace function -------------------------------------------------
+#
+# A trace function set with ``sys.settrace`` makes the interpreter take its slow path for every
+# instruction of every frame (ours and webob's alike): a no-op one alone costs several times the request.
+# Call-level recording needs none of that. While a call-level session is active, every function in scope
+# gets a *trampoline*: its ``__code__`` is swapped for a tiny ``(*args, **kwargs)`` body that hands the call
+# to :func:`_hop` together with a copy of the original function. Swapping the code in place (rather than
+# rebinding names to wrappers) keeps every reference the application already holds working (bound methods
+# stored at start-up, ``webob.dec.wsgify`` objects, closures, ``functools.wraps`` chains), keeps the
+# function's attributes (``wsgi_action``, ``wsgi_extends``, ``__wrapped__``) and its ``__class__`` cell (the
+# copy shares the closure, so zero-argument ``super()`` works). When the last call-level session ends the
+# original code is put back, so an unrecorded process runs exactly the code it imported.
+#
+# Not trampolined (so not recorded at call level): generator and coroutine functions (their frames resume
+# many times and ``inspect.isgeneratorfunction`` must stay true), comprehensions, lambdas and nested
+# functions that are not reachable from a module, a class or a closure at the time recording starts.
+
+_RAISED = object()
+_perf_ns = time.perf_counter_ns
+_get_ident = _thread.get_ident
+#: thread ident or greenlet -> the call-level Session recording there
+_hop_sessions: dict[object, Session] = {}
+#: greenlets among the keys of ``_hop_sessions`` (then ``_hop`` also asks greenlet which one runs)
+_green_hops = 0
+_NO_TRAMPOLINE_FLAGS = inspect.CO_GENERATOR | inspect.CO_COROUTINE | inspect.CO_ASYNC_GENERATOR
+_TRAMPOLINE_FILE = "<tracer: recorded call>"
+
+
+def _hop(target, args, kwargs):
+    """What every trampoline calls: run ``target``, and record the call when this thread is being recorded."""
+    if not _hop_sessions:
+        return target(*args, **kwargs)
+    session = _hop_sessions.get(_get_ident())
+    if session is None and _green_hops:
+        session = _hop_sessions.get(_current_greenlet())
+    if session is None or session.truncated:
+        return target(*args, **kwargs)
+    code = target.__code__
+    cid = session.code_ids.get(code)
+    if cid is None:
+        cid = session.hop_code(target)
+    if cid < 0:
+        return target(*args, **kwargs)
+    events = session.events
+    events.append((CALL, cid, target, _perf_ns(), args, kwargs))
+    if len(events) >= session.max_events:
+        session.truncated = True
+    if code in _ambiguous_returns and session.grab is not None:
+        return _hop_grabbing(session, cid, code, target, args, kwargs)
+    try:
+        result = target(*args, **kwargs)
+    except BaseException as exc:
+        if not session.truncated:
+            session.hop_raised(cid, code, exc)
+        raise
+    if not session.truncated:
+        events.append((RETURN, cid, code, _perf_ns(), result))
+        if len(events) >= session.max_events:
+            session.truncated = True
+    return result
+
+
+def _hop_grabbing(session, cid, code, target, args, kwargs):
+    """A hop into a function with several ``return`` lines: keep its frame to read the line it returned from.
+
+    A profile function set just for the callee's ``call`` event takes its frame and removes itself at once;
+    the frame object outlives the call and keeps the line it left from.
+    """
+    grabbed = session.grabbed
+    sys.setprofile(session.grab)
+    try:
+        result = target(*args, **kwargs)
+    except BaseException as exc:
+        if sys.getprofile() is session.grab:
+            sys.setprofile(None)
+        if grabbed and grabbed[-1].f_code is code:
+            grabbed.pop()
+        if not session.truncated:
+            session.hop_raised(cid, code, exc)
+        raise
+    frame = grabbed.pop() if grabbed and grabbed[-1].f_code is code else code
+    if not session.truncated:
+        session.events.append((RETURN, cid, frame, _perf_ns(), result))
+        if len(session.events) >= session.max_events:
+            session.truncated = True
+    return result
+
+
+class _Trampolines:
+    """Finds the functions in scope and swaps their code for trampolines while call-level sessions run."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.users = 0
+        self.prefixes: tuple[str, ...] = ()
+        #: id(function) -> (function, original code, trampoline code)
+        self.entries: dict[int, tuple[types.FunctionType, CodeType, CodeType]] = {}
+        self.codes: set[CodeType] = set()  # every trampoline code (never recorded by the settrace path)
+        self._modules: dict[str, object] = {}
+        self._namespaces: dict[int, dict] = {}
+        self._modules_seen = -1
+        self._templates: dict[tuple[str, ...], CodeType] = {}
+        self._seen: dict[int, object] = {}  # id -> object (held, so an id is never reused while kept)
+
+    def acquire(self, prefixes: Sequence[str], roots: Sequence[object] = ()) -> None:
+        """Install the trampolines (first user) after finding new functions in scope.
+
+        Functions are found from the modules in ``sys.modules`` and from the namespaces of ``roots`` (the app
+        being recorded, whose module may have been imported without being registered).
+        """
+        with self.lock:
+            wanted = tuple(p for p in prefixes if p not in self.prefixes)
+            if wanted:
+                self.prefixes += wanted
+                self._modules_seen = -1
+            if self._modules_seen != len(sys.modules) or any(
+                sys.modules.get(name) is not module for name, module in self._modules.items()
+            ):
+                self._scan()
+            for root in roots:
+                func = getattr(root, "__func__", root)
+                namespace = getattr(func, "__globals__", None)
+                if type(namespace) is dict and self._namespaces.get(id(namespace)) is not namespace:
+                    if self._in_scope(namespace.get("__name__")):
+                        self._namespaces[id(namespace)] = namespace
+                        for value in list(namespace.values()):
+                            self._visit(value, 0)
+            if self.users == 0:
+                for func, _original, trampoline in self.entries.values():
+                    func.__code__ = trampoline
+            self.users += 1
+
+    def release(self) -> None:
+        with self.lock:
+            self.users -= 1
+            if self.users == 0:
+                for func, original, _trampoline in self.entries.values():
+                    func.__code__ = original
+
+    # -- finding the functions ---------------------------------------------------------------------
+
+    def _in_scope(self, module: object) -> bool:
+        return isinstance(module, str) and any(
+            module == prefix or module.startswith(prefix + ".") for prefix in self.prefixes
+        )
+
+    def _scan(self) -> None:
+        # a module seen before may have been dropped and imported again: forget what it held
+        live = {name: module for name, module in list(sys.modules.items()) if self._in_scope(name)}
+        self._modules_seen = len(sys.modules)
+        for name, module in live.items():
+            if self._modules.get(name) is module:
+                continue
+            self._modules[name] = module
+            for value in list(getattr(module, "__dict__", {}).values()):
+                self._visit(value, 0)
+        for name in [n for n in self._modules if n not in live]:
+            del self._modules[name]
+
+    def _visit(self, value: object, depth: int) -> None:
+        if depth > 6:
+            return
+        kind = type(value)
+        if kind is types.FunctionType:
+            self._function(value, depth)  # type: ignore[arg-type]
+        elif kind is staticmethod or kind is classmethod:
+            self._visit(value.__func__, depth + 1)  # type: ignore[union-attr]
+        elif kind is property:
+            for accessor in (value.fget, value.fset, value.fdel):  # type: ignore[union-attr]
+                if accessor is not None:
+                    self._visit(accessor, depth + 1)
+        elif isinstance(value, type):
+            if self._seen.get(id(value)) is value or not self._in_scope(getattr(value, "__module__", None)):
+                return
+            self._seen[id(value)] = value
+            for item in list(vars(value).values()):
+                self._visit(item, depth + 1)
+        elif kind.__module__ == "webob.dec":  # @webob.dec.wsgify: the decorated function is its .func
+            func = getattr(value, "func", None)
+            if func is not None:
+                self._visit(func, depth + 1)
+
+    def _function(self, func: types.FunctionType, depth: int) -> None:
+        if self._seen.get(id(func)) is func:
+            return
+        self._seen[id(func)] = func
+        code = func.__code__
+        if code in self.codes:
+            return
+        # what a decorator wraps: functools.wraps' __wrapped__ and functions held in the closure
+        wrapped = func.__dict__.get("__wrapped__")
+        if wrapped is not None:
+            self._visit(wrapped, depth + 1)
+        for cell in func.__closure__ or ():
+            try:
+                inner = cell.cell_contents
+            except ValueError:
+                continue
+            if type(inner) is types.FunctionType or isinstance(inner, type):
+                self._visit(inner, depth + 1)
+        if code.co_flags & _NO_TRAMPOLINE_FLAGS or not self._in_scope(func.__globals__.get("__name__")):
+            return
+        trampoline = self._trampoline(func)
+        if trampoline is None:
+            return
+        self.entries[id(func)] = (func, code, trampoline)
+        self.codes.add(trampoline)
+        if self.users:
+            func.__code__ = trampoline
+
+    def _trampoline(self, func: types.FunctionType) -> CodeType | None:
+        code = func.__code__
+        template = self._template(code.co_freevars)
+        if template is None:
+            return None
+        target = types.FunctionType(code, func.__globals__, func.__name__, func.__defaults__, func.__closure__)
+        target.__kwdefaults__ = func.__kwdefaults__
+        target.__qualname__ = func.__qualname__
+        target.__module__ = func.__module__
+        consts = tuple(
+            _hop if c == "__tracer_hop__" else target if c == "__tracer_target__" else c for c in template.co_consts
+        )
+        return template.replace(co_consts=consts, co_name=code.co_name, co_qualname=code.co_qualname)
+
+    def _template(self, freevars: tuple[str, ...]) -> CodeType | None:
+        """``def f(*args, **kwargs): return _hop(<target>, args, kwargs)`` with exactly ``freevars``."""
+        if freevars in self._templates:
+            return self._templates[freevars]
+        found = None
+        if all(name.isidentifier() for name in freevars):
+            cells = "".join(f"    {name} = None\n" for name in freevars)
+            refs = "".join(f"        {name}\n" for name in freevars)
+            source = (
+                "def _outer():\n" + cells + "    def _trampoline(*args, **kwargs):\n" + refs
+                + "        return '__tracer_hop__'('__tracer_target__', args, kwargs)\n    return _trampoline\n"
+            )
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    space: dict = {}
+                    exec(compile(source, _TRAMPOLINE_FILE, "exec"), space)
+                code = space["_outer"]().__code__
+                if code.co_freevars == freevars:
+                    found = code
+            except SyntaxError:
+                found = None
+        self._templates[freevars] = found
+        return found
+
+
+_TRAMPOLINES = _Trampolines()
+
+#: code -> the line its ``return`` event is reported on (a hop does not see the frame it returns from)
+_return_lines: dict[CodeType, int] = {}
+#: codes that return from more than one line: their hops keep the frame to know which (``_hop_grabbing``)
+_ambiguous_returns: set[CodeType] = set()
+
+
+def _return_line(code: CodeType) -> int:
+    """The line of the function's return statement, when it has one (else its last)."""
+    line = _return_lines.get(code)
+    if line is None:
+        found = {
+            inst.positions.lineno for inst in dis.get_instructions(code)
+            if inst.opname in ("RETURN_VALUE", "RETURN_CONST") and inst.positions and inst.positions.lineno
+        }
+        if len(found) > 1:
+            _ambiguous_returns.add(code)
+        line = max(found) if found else code.co_firstlineno
+        _return_lines[code] = line
+    return line
+
+
+def _bind_arguments(target: types.FunctionType, args: tuple, kwargs: dict) -> list[tuple[str, object]]:
+    """The frame's locals at its ``call`` event: parameters in order (defaults applied), then free variables."""
+    code = target.__code__
+    names = code.co_varnames
+    argc = code.co_argcount
+    kwc = code.co_kwonlyargcount
+    pairs: list[tuple[str, object]] = []
+    defaults = target.__defaults__ or ()
+    first_default = argc - len(defaults)
+    given = len(args)
+    for i in range(argc):
+        name = names[i]
+        if i < given:
+            pairs.append((name, args[i]))
+        elif name in kwargs:
+            pairs.append((name, kwargs[name]))
+        elif i >= first_default:
+            pairs.append((name, defaults[i - first_default]))
+    kwdefaults = target.__kwdefaults__ or {}
+    for name in names[argc:argc + kwc]:
+        if name in kwargs:
+            pairs.append((name, kwargs[name]))
+        elif name in kwdefaults:
+            pairs.append((name, kwdefaults[name]))
+    position = argc + kwc
+    if code.co_flags & inspect.CO_VARARGS:
+        pairs.append((names[position], args[argc:]))
+        position += 1
+    if code.co_flags & inspect.CO_VARKEYWORDS:
+        named = set(names[:argc + kwc])
+        pairs.append((names[position], {k: v for k, v in kwargs.items() if k not in named}))
+    if code.co_freevars and target.__closure__:
+        for name, cell in zip(code.co_freevars, target.__closure__, strict=False):
+            try:
+                pairs.append((name, cell.cell_contents))
+            except ValueError:
+                pass
+    return pairs

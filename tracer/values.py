@@ -91,6 +91,19 @@ class ValueTable:
         self._repr.maxlong = 60
         self._active: set[int] = set()
         self._nodes_left = self.limits.nodes
+        # id(obj) -> (obj, row) for top-level values while frozen (see ``freeze``)
+        self._frozen: dict[int, tuple[object, int]] | None = None
+
+    def freeze(self) -> None:
+        """Promise that no value changes until ``thaw``: each object is then described once, however often seen.
+
+        The recorder describes the arguments and return values it held by reference after the response,
+        when nothing runs any more; re-checking a memoized object's children each time would be wasted.
+        """
+        self._frozen = {}
+
+    def thaw(self) -> None:
+        self._frozen = None
 
     # -- interning -----------------------------------------------------------------------------
 
@@ -133,7 +146,22 @@ class ValueTable:
         if depth >= self.limits.depth or (depth and self._nodes_left <= 0):
             return self._intern(_outline(value))
         if depth == 0:
-            self._nodes_left = self.limits.nodes
+            frozen = self._frozen
+            if frozen is not None:
+                known = frozen.get(id(value))
+                if known is not None and known[0] is value:
+                    return known[1]
+                rid = self._encode_top(value)
+                frozen[id(value)] = (value, rid)
+                return rid
+            return self._encode_top(value)
+        return self._encode_nested(value, depth)
+
+    def _encode_top(self, value: object) -> int:
+        self._nodes_left = self.limits.nodes
+        return self._encode_nested(value, 0)
+
+    def _encode_nested(self, value: object, depth: int) -> int:
         marker = id(value)
         if marker in self._active:
             return self._intern((type(value).__name__, "<recursive reference>"))
