@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from tracer import commands_serve
 from tracer.trace import TraceError
 
 if TYPE_CHECKING:
@@ -60,13 +61,18 @@ def build_parser() -> argparse.ArgumentParser:
     run.set_defaults(func=cmd_run)
 
     show = commands.add_parser("show", help="render a saved trace")
-    show.add_argument("file", metavar="FILE", help="a trace written by tracer run --save")
+    show.add_argument("file", metavar="FILE|ID", help="a trace written by tracer run --save, or an id from tracer list")
     _add_render_options(show)
+    commands_serve.add_store_option(show)
     show.set_defaults(func=cmd_show)
 
     tui = commands.add_parser("tui", help="step through a saved trace in the full-screen replay")
-    tui.add_argument("file", metavar="FILE", help="a trace written by tracer run --save")
+    tui.add_argument("file", metavar="FILE|ID", nargs="?",
+                     help="a trace written by tracer run --save, or an id from tracer list (none: pick one)")
+    commands_serve.add_store_option(tui)
     tui.set_defaults(func=cmd_tui)
+
+    commands_serve.register(commands)  # serve, list (issue 5)
 
     from tracer.lessons.cli import register as register_lessons  # the classroom commands (issue 6)
 
@@ -161,19 +167,17 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_show(args: argparse.Namespace) -> int:
     """Render a saved trace exactly as ``tracer run`` rendered it."""
-    from tracer.trace import load
-
     fmt = output_format(args)
-    trace = load(args.file)
+    trace = commands_serve.resolve_trace(args.file, args.store)
     render(trace, fmt, args.at, args.depth)
     return 0
 
 
 def cmd_tui(args: argparse.Namespace) -> int:
     """Load the trace first (errors before Textual is imported), then open the replay."""
-    from tracer.trace import load
-
-    return open_tui(load(args.file))
+    if args.file is None:
+        return commands_serve.cmd_pick(args)
+    return open_tui(commands_serve.resolve_trace(args.file, args.store))
 
 
 # -- helpers ---------------------------------------------------------------------------------------

@@ -1,0 +1,175 @@
+"""Requests per second of ``tracer serve`` on loopback: GET /v2.1/servers/detail, traced vs untraced.
+
+Each mode runs the same server child process (``TracedServer``; untraced is ``record=False``), on the
+same backend, with the same client: N threads in this process, a new HTTP connection per request
+(the threaded backend speaks HTTP/1.0), for a fixed number of seconds. After a traced run the child
+is stopped with SIGTERM (which stores everything still queued) and the store must hold exactly one
+trace per answered request. Modes alternate over rounds; the median rate per mode is reported.
+
+    python benchmarks/serve_load.py                       # threaded + eventlet, untraced/call/line
+    python benchmarks/serve_load.py --backend threaded --seconds 5 --rounds 1
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import platform
+import re
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+PATH = "/v2.1/servers/detail"
+MODES = ("untraced", "call", "line")
+#: Extra modes: record, then drop the trace (what the recorder alone costs, without the store).
+DISCARD_MODES = ("call-discard", "line-discard")
+
+
+def child(args: argparse.Namespace) -> int:
+    """The server process: serve until SIGTERM, then store every queued trace."""
+    import logging
+
+    from tracer.serve import TracedServer
+    from tracer.store import TraceStore
+
+    logging.basicConfig(level=logging.WARNING)
+    detail, _, variant = args.mode.partition("-")
+    discard = variant == "discard"
+    record = args.mode != "untraced"
+    store = TraceStore(args.store, max_traces=1_000_000) if record and not discard else None
+    if discard:
+        from sample_api.wsgi import Server
+        from tracer.recorder import Recorder
+        from tracer.runner import load_sample_api
+
+        app = Recorder(detail=detail).wrap(load_sample_api(), lambda doc: None)
+        server = Server("osapi_compute", app, port=0, backend=args.backend)
+    else:
+        background = {"thread": True, "inline": False}.get(variant)  # None: TracedServer's choice per backend
+        server = TracedServer(store, port=0, backend=args.backend, detail=detail if record else "line", record=record,
+                              background_writer=background)
+    stopping = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    server.start()
+    print(f"PORT {server.port}", flush=True)
+    while not stopping.wait(0.1):
+        pass
+    server.stop()
+    server.wait()
+    if store is not None:
+        print(f"STORED {store.count()}", flush=True)
+        store.close()
+    return 0
+
+
+def drive(port: int, threads: int, seconds: float) -> tuple[int, int, float]:
+    """(answered, failed, elapsed): every thread sends requests until the time is up."""
+    done = [0] * threads
+    failed = [0] * threads
+    deadline = time.perf_counter() + seconds
+
+    def client(i: int) -> None:
+        while time.perf_counter() < deadline:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+            try:
+                conn.request("GET", PATH, headers={"X-Auth-Token": "admin:admin", "Accept": "application/json"})
+                response = conn.getresponse()
+                response.read()
+                if response.status == 200:
+                    done[i] += 1
+                else:
+                    failed[i] += 1
+            except OSError:
+                failed[i] += 1
+            finally:
+                conn.close()
+
+    started = time.perf_counter()
+    workers = [threading.Thread(target=client, args=(i,)) for i in range(threads)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    return sum(done), sum(failed), time.perf_counter() - started
+
+
+def run_mode(backend: str, mode: str, threads: int, seconds: float) -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        proc = subprocess.Popen(
+            [sys.executable, __file__, "--child", "--backend", backend, "--mode", mode, "--store", tmp],
+            cwd=ROOT, stdout=subprocess.PIPE, text=True,
+        )
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        found = re.match(r"PORT (\d+)", line)
+        if not found:
+            proc.kill()
+            raise SystemExit(f"the {backend}/{mode} server did not start: {line!r}")
+        port = int(found.group(1))
+        warm, _, _ = drive(port, threads, 0.5)  # warm up (first-request caches); not timed, but stored
+        answered, failed, elapsed = drive(port, threads, seconds)
+        proc.send_signal(signal.SIGTERM)
+        out, _ = proc.communicate(timeout=600)
+        stored = None
+        found = re.search(r"STORED (\d+)", out)
+        if found:
+            stored = int(found.group(1))
+    return {"answered": answered, "failed": failed, "rate": answered / elapsed, "stored": stored,
+            "expected": warm + answered}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--backend", choices=("threaded", "eventlet", "both"), default="both")
+    parser.add_argument("--modes", default=",".join(MODES),
+                        help="comma-separated: untraced,call,line (also call-discard,line-discard: no store)")
+    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--seconds", type=float, default=8.0)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--mode", default="untraced", help=argparse.SUPPRESS)
+    parser.add_argument("--store", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        return child(args)
+
+    backends = ("threaded", "eventlet") if args.backend == "both" else (args.backend,)
+    modes = [m.strip() for m in args.modes.split(",") if m.strip()]
+    print(f"# {platform.python_implementation()} {platform.python_version()}, {os.cpu_count()} CPUs, "
+          f"{args.threads} client threads, {args.seconds:g} s x {args.rounds} rounds, GET {PATH}")
+    print(f"{'backend':<9} {'mode':<9} {'req/s':>8} {'vs untraced':>12} {'answered':>9} {'stored':>7} {'failed':>7}")
+    all_stored = True
+    for backend in backends:
+        results: dict[str, list[dict]] = {m: [] for m in modes}
+        for _ in range(args.rounds):
+            for mode in modes:
+                result = run_mode(backend, mode, args.threads, args.seconds)
+                results[mode].append(result)
+                if mode.split("-")[0] in ("call", "line") and not mode.endswith("-discard"):
+                    all_stored &= result["stored"] == result["expected"]  # warm-up + timed, one trace each
+        base = statistics.median(r["rate"] for r in results["untraced"]) if "untraced" in results else None
+        for mode in modes:
+            rate = statistics.median(r["rate"] for r in results[mode])
+            ratio = f"{rate / base:.1%}" if base else "-"
+            answered = sum(r["answered"] for r in results[mode])
+            stored = sum(r["stored"] or 0 for r in results[mode]) if results[mode][0]["stored"] is not None else "-"
+            failed = sum(r["failed"] for r in results[mode])
+            print(f"{backend:<9} {mode:<9} {rate:>8.1f} {ratio:>12} {answered:>9} {stored!s:>7} {failed:>7}")
+    if not all_stored:
+        print("!! some traced requests were not stored", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

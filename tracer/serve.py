@@ -1,0 +1,251 @@
+"""``tracer serve``: sample_api on a real socket with every request recorded into the trace store.
+
+Engine-side wiring (no rich, no Textual): the sample_api app, wrapped by the recorder, served by
+``sample_api.wsgi.Server`` (threaded or eventlet). Each finished trace goes onto a queue; one writer
+thread compresses it, commits it to the :class:`~tracer.store.TraceStore` and logs one line naming its
+id. The request thread only hands the document over, so a slow disk never holds a request (or, under
+eventlet, the whole hub) and the CPU-heavy encoding runs beside the next request, not in front of it.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import queue
+import signal
+import threading
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from tracer.recorder import DEFAULT_INCLUDE, Recorder
+from tracer.store import DEFAULT_MAX_TRACES, EncodedTrace, StoreError, TraceStore, encode_doc
+
+LOG = logging.getLogger("tracer.serve")
+
+#: Traces waiting for the writer; when it falls this far behind, requests wait (backpressure, not memory).
+QUEUE_SIZE = 256
+
+_STOP = object()
+
+
+def is_loopback(host: str) -> bool:
+    """True for 127.0.0.0/8, ::1 and ``localhost``: only this machine can connect."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def format_trace_line(trace_id: int, summary: tuple) -> str:
+    """``trace 42: GET /v2.1/servers/detail 200 12.3 ms (admin:admin)`` from ``store.summarize``."""
+    _at, user, project, method, path, status, duration_us, _hops, _events, _rid = summary
+    who = f"{user}:{project}" if user else "anonymous"
+    return f"trace {trace_id}: {method} {path} {status} {duration_us / 1000:.1f} ms ({who})"
+
+
+class TraceWriter:
+    """Stores every trace handed to :meth:`submit`, then reports its id through ``on_stored``.
+
+    ``background=True``: one writer thread behind a bounded queue, so the request only hands the
+    document over. ``background=False``: stored in the caller's thread before the response goes
+    out. ``on_stored(trace_id, summary)`` runs after the commit; a trace that cannot be stored is
+    logged and dropped (the API keeps answering).
+    """
+
+    def __init__(self, store: TraceStore, on_stored: Callable[[int, tuple], None] | None = None,
+                 background: bool = True, queue_size: int = QUEUE_SIZE) -> None:
+        self.store = store
+        self.on_stored = on_stored
+        self.stored = 0
+        self.failed = 0
+        self._count_lock = threading.Lock()
+        self._queue: queue.Queue | None = None
+        self._thread: threading.Thread | None = None
+        if background:
+            self._queue = queue.Queue(maxsize=queue_size)
+            self._thread = threading.Thread(target=self._run, name="tracer-store-writer", daemon=True)
+            self._thread.start()
+
+    def submit(self, doc: dict) -> None:
+        """The recorder's ``on_trace``: queue the document (waits only when the queue is full) or store it."""
+        if self._queue is not None:
+            self._queue.put(doc)
+        else:
+            self._store(doc)
+
+    def close(self) -> None:
+        """Store everything queued, then stop the thread."""
+        if self._queue is not None and self._thread is not None:
+            self._queue.put(_STOP)
+            self._thread.join()
+            self._thread = None
+
+    def _run(self) -> None:
+        assert self._queue is not None
+        while True:
+            doc = self._queue.get()
+            if doc is _STOP:
+                return
+            self._store(doc)
+
+    def _store(self, doc: dict) -> None:
+        try:
+            encoded: EncodedTrace = encode_doc(doc)
+            trace_id = self.store.add_encoded(encoded)
+        except Exception as exc:  # noqa: BLE001 - one bad trace must not stop the server
+            with self._count_lock:
+                self.failed += 1
+            request = doc.get("request") or {}
+            LOG.error("could not store the trace of %s %s: %s", request.get("method"), request.get("path"), exc)
+            return
+        with self._count_lock:
+            self.stored += 1
+        if self.on_stored is not None:
+            try:
+                self.on_stored(trace_id, encoded.summary)
+            except Exception:  # noqa: BLE001
+                LOG.exception("on_stored failed for trace %s", trace_id)
+
+
+class TracedServer:
+    """sample_api served over HTTP with recording on (``record=False``: the same server, untraced).
+
+    ``start()``, ``stop()`` (stops accepting, lets requests in flight finish, then stores every queued
+    trace) and ``port`` mirror ``sample_api.wsgi.Server``; the benchmark and the tests use it in-process.
+    """
+
+    def __init__(
+        self,
+        store: TraceStore | None,
+        host: str = "127.0.0.1",
+        port: int = 8774,
+        pool_size: int | None = None,
+        backlog: int | None = None,
+        backend: str = "threaded",
+        include: Sequence[str] = DEFAULT_INCLUDE,
+        detail: str = "line",
+        db_path: str | None = None,
+        extensions_dir: str | None = None,
+        on_stored: Callable[[int, tuple], None] | None = None,
+        record: bool = True,
+        background_writer: bool | None = None,
+    ) -> None:
+        from sample_api import wsgi
+        from tracer.runner import load_sample_api
+
+        self.store = store
+        app = load_sample_api(db_path, extensions_dir)
+        self.writer: TraceWriter | None = None
+        self.recorder: Recorder | None = None
+        if record:
+            if store is None:
+                raise ValueError("recording needs a store")
+            self.recorder = Recorder(include=tuple(include), detail=detail)
+            if background_writer is None:
+                background_writer = backend != "eventlet"
+            self.writer = TraceWriter(store, on_stored, background=background_writer)
+            app = self.recorder.wrap(app, self.writer.submit)
+        kwargs: dict[str, Any] = {"pool_size": pool_size, "backend": backend}
+        if backlog is not None:
+            kwargs["backlog"] = backlog
+        try:
+            self.server = wsgi.Server("osapi_compute", app, host=host, port=port, **kwargs)
+        except BaseException:
+            if self.writer is not None:
+                self.writer.close()
+            raise
+        self.host, self.port = self.server.host, self.server.port
+        self._stopped = False
+
+    def start(self) -> None:
+        self.server.start()
+
+    def wait(self) -> None:
+        self.server.wait()
+
+    def stop(self) -> None:
+        """Stop accepting, finish the requests in flight, store every trace still queued."""
+        if self._stopped:
+            return
+        self._stopped = True
+        self.server.stop()
+        self.server.wait()
+        if self.writer is not None:
+            self.writer.close()
+
+
+class _Stop(Exception):
+    """Raised in the main thread by the SIGTERM handler."""
+
+
+def _raise_stop(signum: int, frame: Any) -> None:
+    raise _Stop()
+
+
+def setup_logging(debug: bool = False) -> None:
+    """One line per request on stderr: the trace lines; sample_api itself speaks only at WARNING."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", datefmt="%H:%M:%S"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(logging.DEBUG if debug else logging.WARNING)
+    LOG.setLevel(logging.INFO)
+
+
+def serve(
+    store_dir: str | None = None,
+    max_traces: int = DEFAULT_MAX_TRACES,
+    host: str = "127.0.0.1",
+    port: int = 8774,
+    pool_size: int | None = None,
+    backlog: int | None = None,
+    backend: str = "threaded",
+    include: Sequence[str] = DEFAULT_INCLUDE,
+    detail: str = "line",
+    db_path: str | None = None,
+    extensions_dir: str | None = None,
+    say: Callable[[str], None] | None = None,
+) -> int:
+    """Run until Ctrl-C or SIGTERM; returns the exit status. Raises StoreError / OSError before serving."""
+    say = say or (lambda text: LOG.warning("%s", text))
+    store = TraceStore(store_dir, max_traces=max_traces)
+    if not is_loopback(host):
+        LOG.warning(
+            "!!! tracer serve is listening on %s, not loopback: anyone who can reach it can use the API "
+            "(any 'admin:admin' token is admin) and every request body lands in %s. !!!", host, store.file,
+        )
+
+    def on_stored(trace_id: int, summary: tuple) -> None:
+        LOG.info("%s", format_trace_line(trace_id, summary))
+
+    try:
+        server = TracedServer(store, host=host, port=port, pool_size=pool_size, backlog=backlog, backend=backend,
+                              include=include, detail=detail, db_path=db_path, extensions_dir=extensions_dir,
+                              on_stored=on_stored)
+    except BaseException:
+        store.close()
+        raise
+    previous = signal.signal(signal.SIGTERM, _raise_stop)
+    server.start()
+    say(f"tracer: serving the compute API on http://{server.host}:{server.port}/v2.1 ({backend} server, "
+        f"{detail}-level recording); traces go to {store.file}; Ctrl-C to stop")
+    try:
+        server.wait()
+    except (KeyboardInterrupt, _Stop):
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second SIGTERM must not cut the final flush
+        try:
+            server.stop()
+        except (KeyboardInterrupt, _Stop):
+            pass
+        signal.signal(signal.SIGTERM, previous)
+        stored = server.writer.stored if server.writer else 0
+        store.close()
+    say(f"tracer: stopped ({stored} traces stored this run)")
+    return 0
+
+
+__all__ = ["StoreError", "TraceWriter", "TracedServer", "format_trace_line", "is_loopback", "serve"]
