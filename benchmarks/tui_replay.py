@@ -1,0 +1,180 @@
+"""How fast the replay TUI opens and steps on a big trace: ``python benchmarks/tui_replay.py``.
+
+The trace is GET /v2.1/servers/detail recorded from the real sample_api, on a database file
+seeded with ``--servers`` copies of a demo server (270 by default: about 100,000 events; sample_api
+records ~370 events a server, so the issue's "1,000 servers" would make ~375,000),
+recorded with ``--include`` (default ``sample_api``; add ``webob,routes`` for even more events).
+With ``--synthetic N`` it instead builds a trace of N events without sample_api.
+
+Measured headless with the Pilot:
+
+* first frame: loading the file, building the app and the cursor, mounting and the first render;
+* each step key: process CPU time around ``pilot.press(key)`` + ``pilot.pause()``, minus the same
+  for a key bound to nothing (the Pilot's own idle cost), as the median of ``--presses`` presses.
+
+Targets from issue 4: first frame <= 1 s, every step key <= 10 ms of CPU.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from tracer.trace import Trace, load, save
+
+SIZE = (120, 40)
+KEYS = ["s", "S", "n", "N", "r", "R", "c", "C", "right_square_bracket", "left_square_bracket", "u", "d"]
+
+
+def seed_servers(path: str, count: int) -> None:
+    """A sample_api database file with ``count`` servers: the demo ones plus copies of the first."""
+    from sample_api import db
+
+    db.configure(path)  # creates the schema and the demo rows
+    conn = sqlite3.connect(path)
+    with conn:
+        columns = [row[1] for row in conn.execute("PRAGMA table_info(instances)")]
+        first = conn.execute("SELECT * FROM instances ORDER BY id LIMIT 1").fetchone()
+        record = dict(zip(columns, first, strict=True))
+        cache = conn.execute("SELECT * FROM instance_info_caches WHERE instance_uuid = ?", (record["uuid"],))
+        cache = cache.fetchone()
+        have = conn.execute("SELECT COUNT(*) FROM instances WHERE project_id = ?", (record["project_id"],))
+        have = have.fetchone()[0]
+        next_id = conn.execute("SELECT MAX(id) FROM instances").fetchone()[0] + 1
+        for n in range(max(count - have, 0)):
+            copy = dict(record, id=next_id + n, uuid=f"00000000-0000-4000-8000-{n:012d}", display_name=f"bench-{n}")
+            conn.execute(f"INSERT INTO instances ({', '.join(copy)}) VALUES ({', '.join('?' * len(copy))})",
+                         list(copy.values()))
+            if cache is not None:
+                conn.execute("INSERT INTO instance_info_caches VALUES (?, ?)", (copy["uuid"], cache[1]))
+    conn.close()
+
+
+def record_big(servers: int, include: list[str], out: Path) -> Path:
+    from tracer.runner import RequestSpec, record_request
+
+    with tempfile.TemporaryDirectory() as tmp:
+        db_path = os.path.join(tmp, "bench.sqlite")
+        seed_servers(db_path, servers)
+        doc = record_request(RequestSpec("GET", f"/servers/detail?limit={servers}"), include=include, db_path=db_path)
+    save(doc, out)
+    return out
+
+
+def synthesize(events: int, out: Path) -> Path:
+    """A trace shaped like a request (nested calls, lines, returns) of about ``events`` events."""
+    codes = [["bench", f"layer{d}.f{d}", f"bench/m{d}.py", 1, layer]
+             for d, layer in enumerate(["middleware", "router", "resource", "controller", "view", "db"])]
+    files = {code[2]: "".join(f"x{n} = {n}\n" for n in range(1, 60)) for code in codes}
+    rows: list[list] = []
+
+    def frame(depth: int, budget: int) -> None:
+        rows.append([0, depth, 1, 1, 0])
+        for n in range(3):
+            rows.append([1, depth, 2 + n, 1, 0])
+        if depth + 1 < len(codes):
+            children = 1 if depth < 3 else 4
+            for _ in range(children):
+                if len(rows) < budget:
+                    frame(depth + 1, budget)
+        rows.append([2, depth, 5, 1, 0])
+
+    while len(rows) < events:
+        frame(0, events)
+    doc = {
+        "format": "tracer-trace", "version": 1, "meta": {}, "duration_us": len(rows),
+        "request": {"method": "GET", "path": "/v2.1/servers/detail", "headers": {}, "body": None,
+                    "user_id": "admin", "project_id": "admin"},
+        "response": {"status": 200, "reason": "OK", "headers": {}, "body": "{}"},
+        "files": files, "codes": codes, "values": [["int", "1"]], "scopes": [[["x", 0]]], "events": rows,
+    }
+    # several top-level frames are not a request: wrap them in one outer call
+    doc["codes"].append(["bench", "app", "bench/app.py", 1, "server"])
+    doc["files"]["bench/app.py"] = "def app():\n    pass\n"
+    outer = len(doc["codes"]) - 1
+    doc["events"] = [[0, outer, 1, 1, 0], *rows, [2, outer, 2, 1, 0]]
+    save(doc, out)
+    return out
+
+
+async def measure(path: Path, presses: int) -> tuple[dict[str, float], dict[str, float]]:
+    from tracer.tui.app import TraceApp
+
+    timings: dict[str, float] = {}
+    wall0, cpu0 = time.perf_counter(), time.process_time()
+    trace = load(path)
+    timings["load trace file"] = time.perf_counter() - wall0
+    app = TraceApp(trace)
+    timings["build app + cursor"] = time.perf_counter() - wall0 - timings["load trace file"]
+    costs: dict[str, float] = {}
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        timings["first frame (wall)"] = time.perf_counter() - wall0
+        timings["first frame (CPU)"] = time.process_time() - cpu0
+        # somewhere with depth: the middle of the request, with a breakpoint on a busy function
+        busiest = max(set(trace.code_ids[c] for c in trace.calls), key=lambda cid: trace.code_ids.count(cid))
+        app.cursor.toggle_function_breakpoint(busiest)
+        app.goto(len(trace) // 2)
+        await pilot.pause()
+
+        async def cost(key: str) -> float:
+            samples = []
+            for _ in range(presses):
+                start = time.process_time()
+                await pilot.press(key)
+                await pilot.pause()
+                samples.append(time.process_time() - start)
+            return statistics.median(samples)
+
+        idle = await cost("x")  # bound to nothing: what the Pilot itself costs
+        costs["(no-op key: Pilot's own cost)"] = idle
+        for key in KEYS:
+            costs[key] = max(await cost(key) - idle, 0.0)
+    return timings, costs
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--servers", type=int, default=270, help="270 servers make about 100,000 events")
+    parser.add_argument("--include", default="sample_api")
+    parser.add_argument("--synthetic", type=int, default=0, help="build a synthetic trace of N events instead")
+    parser.add_argument("--presses", type=int, default=15)
+    parser.add_argument("--trace", type=Path, help="replay this trace file instead of building one")
+    args = parser.parse_args(argv)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = args.trace
+        if path is None:
+            path = Path(tmp) / "big.json"
+            if args.synthetic:
+                synthesize(args.synthetic, path)
+                source = f"synthetic trace of {args.synthetic} events"
+            else:
+                record_big(args.servers, args.include.split(","), path)
+                source = f"GET /servers/detail with {args.servers} servers, include={args.include}"
+        else:
+            source = str(path)
+        trace: Trace = load(path)
+        print(f"trace: {source}: {len(trace):,} events, {len(trace.calls):,} calls, "
+              f"{path.stat().st_size / 1e6:.1f} MB")
+        timings, costs = asyncio.run(measure(path, args.presses))
+
+    print(f"\n{'first frame':<34}{'seconds':>10}")
+    for name, seconds in timings.items():
+        print(f"{name:<34}{seconds:>10.3f}")
+    print(f"\n{'key (median of ' + str(args.presses) + ')':<34}{'CPU ms':>10}")
+    for key, seconds in costs.items():
+        flag = "" if key.startswith("(") or seconds <= 0.010 else "  over 10 ms"
+        print(f"{key:<34}{seconds * 1000:>10.2f}{flag}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

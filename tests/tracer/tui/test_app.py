@@ -1,0 +1,427 @@
+"""The replay TUI driven by the Pilot: every key moves the cursor and every pane follows.
+
+The fixtures are real sample_api traces (tests/data, made by make_fixtures.py). Expected pane
+contents are computed here from the trace itself, not from the widgets.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from textual.widgets import Input
+
+from tracer.replay import Cursor, Position
+from tracer.trace import CALL, LINE, RETURN, Trace, load
+from tracer.tui import run_tui
+from tracer.tui.app import TraceApp
+from tracer.tui.screens import HelpScreen, ResponseScreen
+from tracer.tui.widgets import HopList, HopNote, SourceView, StackView, TraceHeader, VariablesView
+
+DATA = Path(__file__).resolve().parents[2] / "data"
+SIZE = (120, 40)
+
+
+def fixture(name: str = "servers_detail") -> Trace:
+    return load(DATA / f"{name}.json")
+
+
+@pytest.fixture(scope="module")
+def detail() -> Trace:
+    return fixture()
+
+
+def first_call(trace: Trace, qualname: str) -> int:
+    return next(c for c in trace.calls if trace.code(c).qualname == qualname)
+
+
+def inside_process_stack(trace: Trace) -> int:
+    """The first line event of Resource._process_stack: the seed's walkthrough point."""
+    call = first_call(trace, "Resource._process_stack")
+    return next(i for i in range(call, len(trace)) if trace.kinds[i] == LINE and trace.frame_of[i] == call)
+
+
+def expected_stack(trace: Trace, position: Position) -> list[str]:
+    lines = []
+    for frame in trace.stack(position.index):
+        code = trace.code(frame)
+        mark = ">" if frame == position.frame else " "
+        lines.append(f"{mark} {code.filename}({trace.line_at(position.index, frame)}){code.name}()")
+    return lines
+
+
+def assert_panes_follow(app: TraceApp) -> None:
+    """Source, stack, variables, note and header all show the App's position."""
+    trace, position = app.trace, app.position
+    index, frame = position
+    source = app.query_one(SourceView)
+    assert source.filename == trace.code(frame).filename
+    assert source.current_line == trace.line_at(index, frame)
+    assert source.cursor_location[0] == source.current_line - 1
+    assert app.query_one(StackView).lines == expected_stack(trace, position)
+    variables = app.query_one(VariablesView).rows
+    shown = {name for title in ("arguments", "locals") for name, _ in variables.get(title, [])}
+    assert shown == {name for name, _ in trace.locals_at(index, frame)}
+    assert app.query_one(HopNote)._shown_code == trace.code_ids[frame]
+    assert f"event {index + 1}/{len(trace)}" in app.query_one(TraceHeader).text.plain
+    hops = app.query_one(HopList)
+    assert hops.rows[hops.current_row] == frame
+
+
+async def open_at(app: TraceApp, pilot, index: int) -> None:
+    app.goto(index)
+    await pilot.pause()
+
+
+# -- the first frame ---------------------------------------------------------------------------------
+
+
+async def test_opens_at_the_wsgi_entry_with_every_pane_filled(detail):
+    app = TraceApp(detail)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert app.position == Position(0, 0)
+        assert_panes_follow(app)
+        header = app.query_one(TraceHeader).text.plain
+        assert "GET /v2.1/servers/detail" in header
+        assert "admin:admin" in header and "200 OK" in header
+        assert f"{detail.duration_us / 1000:.1f} ms" in header
+        assert app.query_one(SourceView).filename == "sample_api/api/openstack/urlmap.py"
+        assert app.query_one(StackView).lines[0].startswith("> sample_api/api/openstack/urlmap.py(")
+        assert "environ" in {name for name, _ in app.query_one(VariablesView).rows["arguments"]}
+        assert app.query_one(HopList).has_focus
+
+
+# -- every move key and its backward twin ---------------------------------------------------------------
+
+KEYS = [
+    ("s", "step", "S", "step_back"),
+    ("n", "next", "N", "next_back"),
+    ("r", "return_", "R", "return_back"),
+    ("right_square_bracket", "hop_next", "left_square_bracket", "hop_prev"),
+    ("end", "end", "home", "home"),
+]
+
+
+@pytest.mark.parametrize(("key", "method", "twin", "twin_method"), KEYS)
+async def test_each_key_moves_like_the_cursor_and_its_twin_comes_back(detail, key, method, twin, twin_method):
+    start = inside_process_stack(detail)
+    expected = Cursor(detail, start)
+    app = TraceApp(detail, start=start)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        before = app.position
+        await pilot.press(key)
+        assert app.position == getattr(expected, method)()
+        assert app.position != before
+        assert_panes_follow(app)
+        await pilot.press(twin)
+        assert app.position == getattr(expected, twin_method)()
+        assert_panes_follow(app)
+        await pilot.press(key)  # the forward move lands where it did: the twins undo each other
+        assert app.position == getattr(expected, method)()
+
+
+async def test_step_enters_a_call_and_next_steps_over_it(detail):
+    process = first_call(detail, "Resource._process_stack")
+    app = TraceApp(detail, start=process - 1)  # Resource.__call__ on the line that calls it
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("s")
+        assert app.position.frame == process
+        assert app.query_one(StackView).lines[-1].endswith("_process_stack()")
+        await pilot.press("S", "n")
+        assert app.position.index > detail.end_of[process]
+        assert app.query_one(StackView).lines[-1].endswith("__call__()")
+        assert_panes_follow(app)
+
+
+async def test_up_and_down_view_other_frames_without_moving_in_time(detail):
+    start = inside_process_stack(detail)
+    app = TraceApp(detail, start=start)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("u")
+        caller = detail.parent[detail.frame_of[start]]
+        assert app.position == Position(start, caller)
+        assert_panes_follow(app)
+        stack = app.query_one(StackView).lines
+        assert stack[-2].startswith("> ") and stack[-1].startswith("  ")
+        assert app.query_one(SourceView).current_line == detail.line_at(start, caller)
+        await pilot.press("d")
+        assert app.position == Position(start, detail.frame_of[start])
+        assert_panes_follow(app)
+
+
+async def test_walk_from_the_entry_to_viewbuilder_show_and_back_with_pdb_keys(detail):
+    """The issue's done-when: the learner reaches ViewBuilder.show and walks back to the WSGI entry."""
+    show = first_call(detail, "ViewBuilder.show")
+    app = TraceApp(detail)
+    async with app.run_test(size=SIZE) as pilot:
+        app.cursor.toggle_function_breakpoint(detail.code_ids[show])
+        await pilot.press("c")
+        assert app.position.index == show
+        assert [line.split(")", 1)[1] for line in app.query_one(StackView).lines][-3:] == [
+            "_list_view()",
+            "<listcomp>()",
+            "show()",
+        ]
+        while app.position.index != 0:
+            before = app.position
+            await pilot.press("R")  # back to where this frame was called, then the caller's call, ...
+            assert app.position.index < before.index
+            assert_panes_follow(app)
+        assert app.query_one(SourceView).filename == "sample_api/api/openstack/urlmap.py"
+
+
+async def test_variables_show_the_return_value_and_the_exception(detail):
+    end = detail.end_of[first_call(detail, "ViewBuilder.show")]
+    app = TraceApp(detail, start=end)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        rows = app.query_one(VariablesView).rows
+        assert detail.kinds[end] == RETURN
+        assert rows["return value"][0][1].summary == detail.value(detail.data[end]).summary
+    missing = fixture("server_not_found")
+    raised = next(i for i in range(len(missing)) if missing.kind(i) == "exception")
+    app = TraceApp(missing, start=raised)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        (name, value), = app.query_one(VariablesView).rows["exception"]
+        assert value.summary == missing.value(missing.data[raised]).summary
+
+
+async def test_redacted_values_are_marked(detail):
+    at = next(i for i in range(len(detail)) if detail.kinds[i] == LINE
+              and any(v.is_redacted for _, v in detail.scope(detail.data[i])))
+    app = TraceApp(detail, start=at)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        groups = app.query_one(VariablesView).root.children
+        labels = [node.label.plain for group in groups for node in group.children]
+        assert any("🔒 [redacted: token]" in label for label in labels)
+
+
+async def test_nested_values_expand_and_stay_expanded_while_stepping(detail):
+    start = inside_process_stack(detail)
+    app = TraceApp(detail, start=start)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        tree = app.query_one(VariablesView)
+        arguments = tree.root.children[0]
+        node = next(n for n in arguments.children if n.allow_expand)
+        node.expand()
+        await pilot.pause()
+        assert node.children, "children are loaded when the value is expanded"
+        await pilot.press("n")
+        again = next(n for n in tree.root.children[0].children if n.label.plain == node.label.plain)
+        assert again.is_expanded and again.children
+
+
+# -- breakpoints and continue ---------------------------------------------------------------------
+
+
+async def test_b_sets_a_function_breakpoint_that_c_and_C_stop_at(detail):
+    shows = [c for c in detail.calls if detail.code(c).qualname == "ViewBuilder.show"]
+    app = TraceApp(detail, start=shows[0])
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("b", "home")
+        assert ("function", detail.code_ids[shows[0]]) in app.breakpoints
+        await pilot.press("c")
+        assert app.position.index == shows[0]
+        await pilot.press("c")
+        assert app.position.index == shows[1]
+        await pilot.press("C")
+        assert app.position.index == shows[0]
+        await pilot.press("C")
+        assert app.position.index == 0  # no earlier stop: the start
+        assert_panes_follow(app)
+        await pilot.press("end", "C")
+        assert app.position.index == shows[-1]
+        app.goto(shows[0])
+        await pilot.press("b", "c")  # cleared: continue runs to the end
+        assert app.position.index == len(detail) - 1
+
+
+async def test_b_in_the_source_sets_a_line_breakpoint(detail):
+    start = inside_process_stack(detail)
+    later = next(i for i in range(start + 1, len(detail)) if detail.kinds[i] == LINE
+                 and detail.frame_of[i] == detail.frame_of[start] and detail.lines[i] != detail.lines[start])
+    app = TraceApp(detail, start=start)
+    async with app.run_test(size=SIZE) as pilot:
+        source = app.query_one(SourceView)
+        source.focus()
+        source.move_cursor((detail.lines[later] - 1, 0))
+        await pilot.press("b")
+        assert app.breakpoints == {("line", (source.filename, detail.lines[later]))}
+        assert detail.lines[later] in source._marked
+        app.query_one(HopList).focus()
+        await pilot.press("home", "c")
+        hit = app.position.index
+        assert detail.kinds[hit] == LINE and detail.lines[hit] == detail.lines[later]
+        assert detail.code(hit).filename == source.filename
+
+
+# -- search, palette, hop tree ---------------------------------------------------------------------
+
+
+async def test_slash_searches_function_names_and_values(detail):
+    app = TraceApp(detail)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("slash")
+        search = app.query_one("#search", Input)
+        assert search.display and search.has_focus
+        await pilot.press(*"_process_stack", "enter")
+        assert app.position.index == first_call(detail, "Resource._process_stack")
+        assert not search.display and app.query_one(HopList).has_focus
+        value = next(v for v in detail.doc["values"] if v[0] == "str" and "ACTIVE" in v[1].upper())
+        await pilot.press("slash", *("backspace",) * 20, *"active", "enter")
+        found = app.position.index
+        assert found > first_call(detail, "Resource._process_stack")
+        assert found in app.cursor.matches("active") and value
+        await pilot.press("slash", *("backspace",) * 20, *"zzz-nothing", "enter")
+        assert app.position.index == found  # no match: stays, says so
+
+
+async def test_keys_type_into_the_search_box_instead_of_moving(detail):
+    app = TraceApp(detail)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("slash", "s", "n", "end")
+        assert app.position.index == 0
+        assert app.query_one("#search", Input).value == "sn"
+        await pilot.press("escape")
+        assert not app.query_one("#search", Input).display
+
+
+async def test_g_goes_to_a_hop_through_the_command_palette(detail):
+    app = TraceApp(detail)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("g")
+        await pilot.pause()
+        await pilot.press(*"ViewBuilder.show")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.position.index == first_call(detail, "ViewBuilder.show")
+        assert_panes_follow(app)
+
+
+async def test_hop_tree_jumps_folds_and_marks_the_current_hop(detail):
+    app = TraceApp(detail)
+    async with app.run_test(size=SIZE) as pilot:
+        hops = app.query_one(HopList)
+        assert hops.rows == detail.calls
+        await pilot.press("down", "down", "enter")
+        assert app.position.index == detail.calls[2]
+        assert_panes_follow(app)
+        await pilot.press("home", "space")  # fold the outermost call: one row left
+        assert hops.rows == [detail.calls[0]]
+        app.goto(inside_process_stack(detail))
+        await pilot.pause()
+        assert hops.current_row == 0  # the folded ancestor stands for the hidden hop
+        await pilot.press("space")
+        assert hops.rows == detail.calls
+
+
+# -- screens ---------------------------------------------------------------------------------------
+
+
+async def test_o_shows_the_response_and_keys_do_not_move_behind_it():
+    trace = fixture("server_not_found")
+    app = TraceApp(trace)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("o")
+        assert isinstance(app.screen, ResponseScreen)
+        body = app.screen.body
+        assert json.loads(body)["itemNotFound"]["code"] == 404
+        assert "HTTP 404" in app.screen.query_one("#response-status").render().plain
+        await pilot.press("s")
+        assert app.position.index == 0
+        await pilot.press("escape")
+        assert not isinstance(app.screen, ResponseScreen)
+
+
+async def test_question_mark_shows_help_and_closes_it(detail):
+    app = TraceApp(detail)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("question_mark")
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_footer_shows_the_keys(detail):
+    app = TraceApp(detail)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        shown = {binding.key for (_node, binding, _enabled, _tooltip) in app.active_bindings.values() if binding.show}
+        assert {"s", "n", "r", "c", "S", "u", "d", "b", "slash", "g", "o", "question_mark", "q"} <= shown
+
+
+async def test_q_quits(detail):
+    app = TraceApp(detail)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("q")
+        await pilot.pause()
+        assert not app.is_running
+
+
+async def test_a_tiny_terminal_still_shows_source_stack_and_variables(detail):
+    app = TraceApp(detail, start=inside_process_stack(detail))
+    async with app.run_test(size=(60, 20)) as pilot:
+        await pilot.pause()
+        assert app.screen.has_class("-narrow")
+        source, stack, variables = app.query_one(SourceView), app.query_one(StackView), app.query_one(VariablesView)
+        assert source.region.height >= 4 and source.region.width >= 50
+        assert stack.region.height >= 2 and variables.region.height >= 3
+        await pilot.press("n")
+        assert_panes_follow(app)
+
+
+async def test_error_requests_replay_to_the_end(detail):
+    for name, status in (("server_not_found", 404), ("servers_bad_limit", 400)):
+        trace = fixture(name)
+        app = TraceApp(trace)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("end")
+            assert app.position.index == len(trace) - 1
+            assert f"{status} " in app.query_one(TraceHeader).text.plain
+            assert_panes_follow(app)
+
+
+async def test_an_empty_trace_still_opens(detail):
+    doc = dict(detail.doc, events=[])
+    app = TraceApp(Trace.from_dict(doc))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("s", "n", "end", "u", "b")
+        assert app.position == Position(0, -1)
+        assert "no events" in app.query_one(TraceHeader).text.plain
+
+
+# -- run_tui: errors before the app starts -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (None, "no such trace file"),
+        (b"{not json", "invalid JSON"),
+        (json.dumps({"format": "tracer-trace", "version": 99}).encode(), "unsupported trace version 99"),
+    ],
+)
+def test_run_tui_refuses_a_bad_trace_with_one_line_and_exit_2(tmp_path, capsys, content, message):
+    path = tmp_path / "bad.json"
+    if content is not None:
+        path.write_bytes(content)
+    assert run_tui(path) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1
+
+
+def test_run_tui_refuses_an_unknown_start_function(detail, capsys):
+    assert run_tui(detail, start="no_such_function") == 2
+    assert "no call of 'no_such_function'" in capsys.readouterr().err
+
+
+def test_the_event_kinds_the_tests_rely_on_are_in_the_fixture(detail):
+    kinds = set(detail.kinds)
+    assert {CALL, LINE, RETURN} <= kinds

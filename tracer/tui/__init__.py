@@ -1,0 +1,42 @@
+"""The replay TUI (``tracer tui FILE``, ``tracer run ... --tui``): a Textual face over tracer.replay.
+
+Importing this package imports Textual; ``tracer run`` without ``--tui`` must not.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from tracer.trace import Trace, TraceError, load
+
+
+def run_tui(trace: Trace | str | os.PathLike, start: int | str | None = None, **options: object) -> int:
+    """Replay ``trace`` (a :class:`Trace`, or a path to load) full-screen; returns the exit code.
+
+    ``start`` is an event index or a function name (its first call); by default the first event.
+    A trace that cannot be loaded prints one line on stderr and returns 2 before the app starts.
+    """
+    if not isinstance(trace, Trace):
+        try:
+            trace = load(trace)
+        except TraceError as exc:
+            print(f"tracer: {exc}", file=sys.stderr)
+            return 2
+    index = 0
+    if isinstance(start, int):
+        index = start
+    elif isinstance(start, str) and start:
+        calls = trace.find_calls(start)
+        if not calls:
+            print(f"tracer: no call of {start!r} in this trace", file=sys.stderr)
+            return 2
+        index = calls[0]
+    from tracer.tui.app import TraceApp
+
+    app = TraceApp(trace, start=index)
+    result = app.run(**options)  # type: ignore[arg-type]
+    return int(result or 0)
+
+
+__all__ = ["run_tui"]

@@ -1,0 +1,181 @@
+"""The replay app: pdb's keys over a recorded request, forward and backward.
+
+The App owns one :class:`~tracer.replay.Cursor` and mirrors its place in one reactive,
+``position``; every pane is data-bound to it and redraws itself in its own ``watch_position``.
+Key handlers only ask the cursor for a move and assign the result.
+"""
+
+from __future__ import annotations
+
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.reactive import reactive
+from textual.widgets import Footer, Input
+
+from tracer.labels import Labels
+from tracer.replay import Cursor, Position
+from tracer.trace import Trace
+from tracer.tui.commands import HopProvider
+from tracer.tui.screens import HelpScreen, ResponseScreen
+from tracer.tui.widgets import HopList, HopNote, SourceView, StackView, TraceHeader, VariablesView
+
+#: Cursor moves bound to keys: (key, cursor method, footer label, shown in the footer).
+MOVES: list[tuple[str, str, str, bool]] = [
+    ("s", "step", "step", True),
+    ("n", "next", "next", True),
+    ("r", "return_", "return", True),
+    ("c", "cont", "cont", True),
+    ("S", "step_back", "back", True),
+    ("N", "next_back", "back", False),
+    ("R", "return_back", "back", False),
+    ("C", "cont_back", "back", False),
+    ("u", "up", "up", True),
+    ("d", "down", "down", True),
+    ("left_square_bracket", "hop_prev", "hop", True),
+    ("right_square_bracket", "hop_next", "hop", False),
+    ("home", "home", "start/end", True),
+    ("end", "end", "end", False),
+]
+
+#: How the footer names a pair of keys: one entry for a move and its twin.
+KEY_DISPLAY = {"S": "S N R C", "left_square_bracket": "[ ]", "home": "home end"}
+
+
+class TraceApp(App[int]):
+    """Replays one :class:`Trace`; ``position`` is the single source of truth for every pane."""
+
+    TITLE = "tracer"
+    CSS_PATH = "app.tcss"
+    COMMANDS = {HopProvider}
+    COMMAND_PALETTE_BINDING = "ctrl+p"
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (96, "-wide")]
+    BINDINGS = [
+        *(
+            Binding(
+                key,
+                f"move('{method}')",
+                label,
+                show=show,
+                key_display=KEY_DISPLAY.get(key),
+                priority=key in ("home", "end"),
+            )
+            for key, method, label, show in MOVES
+        ),
+        Binding("b", "breakpoint", "break"),
+        Binding("slash", "search", "search"),
+        Binding("g", "command_palette", "go to"),
+        Binding("o", "response", "response"),
+        Binding("question_mark", "help", "help"),
+        Binding("q", "quit", "quit"),
+    ]
+
+    position: reactive[Position] = reactive(Position(0, -1), init=False, repaint=False)
+    breakpoints: reactive[frozenset] = reactive(frozenset(), init=False, repaint=False)
+
+    def __init__(self, trace: Trace, start: int = 0, labels: Labels | None = None) -> None:
+        super().__init__()
+        self.trace = trace
+        self.cursor = Cursor(trace, start)
+        self.labels = labels
+        self.set_reactive(TraceApp.position, self.cursor.position)
+
+    def compose(self) -> ComposeResult:
+        trace, cursor = self.trace, self.cursor
+        yield TraceHeader(trace, id="header").data_bind(TraceApp.position)
+        with Horizontal(id="main"):
+            with Vertical(id="left"):
+                yield HopList(trace, id="hops").data_bind(TraceApp.position, TraceApp.breakpoints)
+                yield HopNote(trace, self.labels, id="note").data_bind(TraceApp.position)
+            with Vertical(id="center"):
+                yield SourceView.for_trace(trace, cursor, id="source").data_bind(
+                    TraceApp.position, TraceApp.breakpoints
+                )
+                yield StackView(trace, cursor, id="stack").data_bind(TraceApp.position)
+                yield VariablesView(trace, id="variables").data_bind(TraceApp.position)
+        yield Input(placeholder="search function names and recorded values", id="search")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#hops").border_title = "hops"
+        self.query_one("#note").border_title = "hop note"
+        self.query_one("#stack").border_title = "stack (where)"
+        self.query_one("#variables").border_title = "variables"
+        self.query_one(HopList).focus()
+
+    # -- actions: ask the cursor, assign the position ----------------------------------------------
+
+    def action_move(self, method: str) -> None:
+        self.position = getattr(self.cursor, method)()
+
+    def goto(self, index: int) -> None:
+        self.position = self.cursor.goto(index)
+
+    def goto_function(self, code_id: int) -> None:
+        """The palette's choice: the function's next call after the current event."""
+        self.position = self.cursor.goto_function(code_id)
+
+    def action_breakpoint(self) -> None:
+        """``b``: on the viewed function; on the source cursor's line when the source has focus."""
+        if self.position.frame < 0:
+            return
+        source = self.query_one(SourceView)
+        if self.focused is source and source.filename:
+            place = (source.filename, source.selected_line)
+            is_set = self.cursor.toggle_line_breakpoint(*place)
+            where = f"{place[0]}:{place[1]}"
+        else:
+            code_id = self.trace.code_ids[self.position.frame]
+            is_set = self.cursor.toggle_function_breakpoint(code_id)
+            where = self.trace.codes[code_id].qualname
+        self.breakpoints = frozenset(
+            [("function", c) for c in self.cursor.breakpoints.functions]
+            + [("line", place) for place in self.cursor.breakpoints.lines]
+        )
+        hits = len(self.cursor.breakpoint_hits())
+        self.notify(f"breakpoint {'set' if is_set else 'cleared'}: {where} ({hits} stops in all)", timeout=3)
+
+    def action_search(self) -> None:
+        search = self.query_one("#search", Input)
+        search.display = True
+        search.focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        found = self.cursor.search(event.value)
+        self._close_search()
+        if found is None:
+            self.notify(f"nothing matches {event.value!r}", severity="warning", timeout=3)
+            return
+        self.position = found
+
+    def on_key(self, event) -> None:
+        if event.key == "escape" and self.focused is self.query_one("#search"):
+            self._close_search()
+
+    def _close_search(self) -> None:
+        search = self.query_one("#search", Input)
+        search.display = False
+        self.query_one(HopList).focus()
+
+    def action_response(self) -> None:
+        self.push_screen(ResponseScreen(self.trace))
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen())
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Keys mean moves, except while typing a search or reading the help or the response."""
+        if action == "quit":
+            return True
+        if len(self.screen_stack) > 1 or isinstance(self.focused, Input):
+            return False
+        return True
+
+    # -- messages from the panes -------------------------------------------------------------------
+
+    def on_hop_list_selected(self, message: HopList.Selected) -> None:
+        self.goto(message.call)
+
+    def on_stack_view_frame_chosen(self, message: StackView.FrameChosen) -> None:
+        self.position = self.cursor.view(message.frame)

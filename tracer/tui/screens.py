@@ -1,0 +1,99 @@
+"""Screens over the replay: the help and the response, reachable at any step."""
+
+from __future__ import annotations
+
+import json
+
+from rich.syntax import Syntax
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Markdown, Static
+
+from tracer.trace import Trace
+from tracer.tui.theme import status_style
+
+HELP = """\
+# Replaying a request
+
+Nothing runs during a replay: the request was recorded, so every move goes **backward** as
+well as forward. The keys are pdb's; the capital letter is the same move backward in time.
+
+| key | forward | key | backward |
+|---|---|---|---|
+| `s` | step into: the next event | `S` | the previous event |
+| `n` | next line of this frame, stepping over calls | `N` | previous line, stepping back over calls |
+| `r` | run until this frame returns | `R` | back to where this frame was called |
+| `c` | continue to the next breakpoint (or the end) | `C` | back to the previous breakpoint (or the start) |
+| `]` | next hop: where the layer changes | `[` | previous hop |
+| `end` | the end of the request | `home` | the start |
+
+| key | |
+|---|---|
+| `u` / `d` | view the caller / the callee frame (pdb's up and down); time does not move |
+| `b` | breakpoint on the viewed function; on the cursor's line when the source has focus |
+| `/` | search function names and recorded values (enter again for the next match) |
+| `g` | go to a hop by name (the command palette) |
+| `o` | the response: status, headers and body |
+| `tab` | move focus between panes; in the hop tree `enter` jumps, `space` folds |
+| `?` | this help; `q` quits |
+
+The **stack** reads like pdb's `where`: `> file(line)function()` marks the frame you view.
+**Variables** are those of the viewed frame at this step; values shown as 🔒 were redacted when
+recorded (passwords and tokens never reach a trace).
+"""
+
+
+class HelpScreen(ModalScreen[None]):
+    """The keys and how to read the panes."""
+
+    BINDINGS = [
+        Binding("escape", "dismiss", "close"),
+        Binding("question_mark", "dismiss", "close"),
+        Binding("q", "dismiss", "close"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help-body"):
+            yield Markdown(HELP)
+
+
+class ResponseScreen(ModalScreen[None]):
+    """What the client got back: status line, headers and the (pretty-printed) body."""
+
+    BINDINGS = [
+        Binding("escape", "dismiss", "close"),
+        Binding("o", "dismiss", "close"),
+        Binding("q", "dismiss", "close"),
+    ]
+
+    def __init__(self, trace: Trace) -> None:
+        super().__init__()
+        self.trace = trace
+
+    def compose(self) -> ComposeResult:
+        response = self.trace.response
+        status = Text(f"HTTP {self.trace.status} {response.get('reason', '')}", style=status_style(self.trace.status))
+        headers = Text()
+        for name, value in (response.get("headers") or {}).items():
+            headers.append(f"{name}: ", style="bold")
+            headers.append(f"{value}\n")
+        if response.get("error"):
+            headers.append(f"error: {response['error']}\n", style="bold red")
+        self.body = self.pretty_body(response.get("body") or "")
+        with Vertical(id="response") as box:
+            box.border_title = "response"
+            box.border_subtitle = "escape closes"
+            yield Static(status, id="response-status")
+            yield Static(headers, id="response-headers")
+            with VerticalScroll(id="response-body"):
+                yield Static(Syntax(self.body, "json", theme="monokai", word_wrap=True, background_color="default"))
+
+    @staticmethod
+    def pretty_body(body: str) -> str:
+        try:
+            return json.dumps(json.loads(body), indent=2, ensure_ascii=False)
+        except ValueError:
+            return body

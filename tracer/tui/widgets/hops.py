@@ -1,0 +1,231 @@
+"""The hop tree: every call of the request, indented by depth, drawn only where it is on screen.
+
+A line-based ``ScrollView`` in the manner of Toolong's log view: the widget knows the rows
+(visible calls, in call order) and renders the few lines in view; no widget per call, so a
+trace of 100,000 events mounts as fast as one of 100. A call tree's preorder is the order of
+its call events, so the rows are a sorted list and the row of any frame is one bisect away.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass
+
+from rich.segment import Segment
+from rich.style import Style
+from textual.binding import Binding
+from textual.events import Click
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from tracer.replay import Position
+from tracer.trace import Trace
+from tracer.tui.theme import format_us, layer_style
+
+MAX_INDENT = 16
+
+
+class HopList(ScrollView, can_focus=True):
+    """Calls as a collapsible tree; the viewed frame's row is marked, the keyboard row highlighted."""
+
+    BINDINGS = [
+        Binding("up", "cursor(-1)", "up", show=False),
+        Binding("down", "cursor(1)", "down", show=False),
+        Binding("pageup", "page(-1)", "page up", show=False),
+        Binding("pagedown", "page(1)", "page down", show=False),
+        Binding("enter", "select", "go to hop", show=False),
+        Binding("space", "toggle", "fold", show=False),
+        Binding("left", "fold(True)", "collapse", show=False),
+        Binding("right", "fold(False)", "expand", show=False),
+    ]
+    COMPONENT_CLASSES = {"hops--current", "hops--highlight", "hops--dim"}
+    DEFAULT_CSS = """
+    HopList { background: $surface; }
+    HopList > .hops--current { background: $accent 40%; text-style: bold; }
+    HopList > .hops--highlight { background: $primary 30%; }
+    HopList > .hops--dim { color: $text-muted; }
+    """
+
+    position: reactive[Position] = reactive(Position(0, -1), repaint=False)
+    breakpoints: reactive[frozenset] = reactive(frozenset(), repaint=False)
+    highlighted: reactive[int] = reactive(0, repaint=False)
+
+    @dataclass
+    class Selected(Message):
+        """The learner chose a hop: the replay should jump to this call."""
+
+        call: int
+
+    def __init__(self, trace: Trace, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.trace = trace
+        self.rows: list[int] = list(trace.calls)
+        self.collapsed: set[int] = set()
+        self._has_children = self._calls_with_children(trace)
+        self._labels: dict[int, list[Segment]] = {}
+        self.virtual_size = Size(0, len(self.rows))
+
+    @staticmethod
+    def _calls_with_children(trace: Trace) -> set[int]:
+        parents = set(trace.parent.values())
+        parents.discard(-1)
+        return parents
+
+    # -- rows ------------------------------------------------------------------------------------
+
+    def row_of(self, frame: int) -> int:
+        """The row showing ``frame``, or its collapsed ancestor's row when it is folded away."""
+        return max(bisect_right(self.rows, frame) - 1, 0)
+
+    @property
+    def current_row(self) -> int:
+        return self.row_of(self.position.frame) if self.rows else -1
+
+    def set_collapsed(self, call: int, collapse: bool) -> None:
+        """Fold or unfold one call; its descendants leave or rejoin the rows."""
+        if call not in self._has_children or (call in self.collapsed) == collapse:
+            return
+        trace = self.trace
+        end = trace.end_of.get(call, len(trace) - 1)
+        start = bisect_right(self.rows, call)
+        if collapse:
+            self.collapsed.add(call)
+            del self.rows[start : bisect_right(self.rows, end)]
+        else:
+            self.collapsed.discard(call)
+            first = bisect_right(trace.calls, call)
+            last = bisect_right(trace.calls, end)
+            shown: list[int] = []
+            skip_until = -1
+            for c in trace.calls[first:last]:
+                if c <= skip_until:
+                    continue
+                shown.append(c)
+                if c in self.collapsed:
+                    skip_until = trace.end_of.get(c, len(trace) - 1)
+            self.rows[start:start] = shown
+        self.virtual_size = Size(0, len(self.rows))
+        self.highlighted = min(self.highlighted, len(self.rows) - 1)
+        self.refresh()
+
+    # -- following the replay ----------------------------------------------------------------------
+
+    def watch_position(self, old: Position, position: Position) -> None:
+        if not self.rows:
+            return
+        old_row, row = self.row_of(old.frame) if old.frame >= 0 else 0, self.row_of(position.frame)
+        if row != old_row:  # only the rows that lose and gain the mark are repainted
+            self.refresh_line(old_row)
+            self.refresh_line(row)
+        self.highlighted = row
+
+    def watch_breakpoints(self) -> None:
+        self._labels.clear()
+        self.refresh()
+
+    def watch_highlighted(self, old: int, row: int) -> None:
+        self.scroll_to_region(Region(0, row, 1, 1), animate=False, immediate=True, force=True)
+        self.refresh_line(old)
+        self.refresh_line(row)
+
+    # -- keys and mouse ----------------------------------------------------------------------------
+
+    def action_cursor(self, delta: int) -> None:
+        self.highlighted = min(max(self.highlighted + delta, 0), len(self.rows) - 1)
+
+    def action_page(self, direction: int) -> None:
+        self.action_cursor(direction * max(self.size.height - 1, 1))
+
+    def action_select(self) -> None:
+        if self.rows:
+            self.post_message(self.Selected(self.rows[self.highlighted]))
+
+    def action_toggle(self) -> None:
+        if self.rows:
+            call = self.rows[self.highlighted]
+            self.set_collapsed(call, call not in self.collapsed)
+
+    def action_fold(self, collapse: bool) -> None:
+        if self.rows:
+            self.set_collapsed(self.rows[self.highlighted], collapse)
+
+    def on_click(self, event: Click) -> None:
+        row = event.y + self.scroll_offset.y
+        if 0 <= row < len(self.rows):
+            self.highlighted = row
+            if event.x < self._glyph_end(self.rows[row]):
+                self.action_toggle()
+            else:
+                self.post_message(self.Selected(self.rows[row]))
+
+    # -- drawing -----------------------------------------------------------------------------------
+
+    def _glyph_end(self, call: int) -> int:
+        return min(self.trace.depth[call], MAX_INDENT) + 2
+
+    def _label(self, call: int) -> list[Segment]:
+        """The segments of one row (cached: a row's text never changes, only its highlight)."""
+        cached = self._labels.get(call)
+        if cached is not None:
+            return cached
+        trace = self.trace
+        code = trace.code(call)
+        depth = trace.depth[call]
+        indent = "·" * (depth - MAX_INDENT) if depth > MAX_INDENT else ""
+        if call in self.collapsed:
+            glyph = "▸ "
+        elif call in self._has_children:
+            glyph = "▾ "
+        else:
+            glyph = "  "
+        dim = self.get_component_rich_style("hops--dim", partial=True)
+        segments = [Segment(" " * min(depth, MAX_INDENT) + indent), Segment(glyph, dim)]
+        if code_is_breakpoint(self.breakpoints, trace.code_ids[call]):
+            segments.append(Segment("● ", Style(color="red", bold=True)))
+        segments.append(Segment(code.qualname, layer_style(code.layer)))
+        segments.append(Segment(f"  {format_us(trace.duration_of(call))}", dim))
+        outcome = trace.outcome(call) if call in trace.end_of else None
+        if outcome is not None and outcome.kind == "raised":
+            segments.append(Segment(" raised", Style(color="red")))
+        self._labels[call] = segments
+        return segments
+
+    def render_line(self, y: int) -> Strip:
+        scroll_x, scroll_y = self.scroll_offset
+        row = y + scroll_y
+        width = self.size.width
+        base = self.rich_style
+        if row >= len(self.rows):
+            return Strip.blank(width, base)
+        call = self.rows[row]
+        segments = self._label(call)
+        style = base
+        if call == self.rows[self.current_row]:
+            style = base + self.get_component_rich_style("hops--current")
+            marker = Segment("▶", style)
+        else:
+            marker = Segment(" ", style)
+        if row == self.highlighted and self.has_focus:
+            style = style + self.get_component_rich_style("hops--highlight")
+        strip = Strip([marker, *segments])
+        strip = strip.crop(scroll_x, scroll_x + width).apply_style(style)
+        return strip.extend_cell_length(width, style)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def visible_calls(self) -> list[int]:
+        """The calls on screen now (for tests)."""
+        top = self.scroll_offset.y
+        return self.rows[top : top + self.size.height]
+
+    def is_shown(self, call: int) -> bool:
+        pos = bisect_left(self.rows, call)
+        return pos < len(self.rows) and self.rows[pos] == call
+
+
+def code_is_breakpoint(breakpoints: frozenset, code_id: int) -> bool:
+    return ("function", code_id) in breakpoints

@@ -1,0 +1,104 @@
+"""The stack pane: pdb's ``where``, outermost frame first, the viewed frame marked with ``>``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.segment import Segment
+from rich.style import Style
+from textual.binding import Binding
+from textual.events import Click
+from textual.geometry import Region
+from textual.message import Message
+from textual.reactive import reactive
+from textual.strip import Strip
+from textual.widget import Widget
+
+from tracer.replay import Cursor, Position, StackEntry
+from tracer.trace import Trace
+from tracer.tui.theme import layer_style
+
+
+class StackView(Widget, can_focus=True):
+    """A few lines drawn with the line API: no widget per frame and no layout pass on a step (the
+    pane shows the window of frames around the viewed one instead of scrolling). Clicking a frame,
+    or ``up``/``down`` with focus, views it."""
+
+    BINDINGS = [
+        Binding("up", "choose(-1)", "caller", show=False),
+        Binding("down", "choose(1)", "callee", show=False),
+    ]
+    COMPONENT_CLASSES = {"stack--viewed"}
+    DEFAULT_CSS = """
+    StackView { background: $surface; }
+    StackView > .stack--viewed { background: $accent 40%; text-style: bold; }
+    """
+
+    position: reactive[Position] = reactive(Position(0, -1), repaint=False)
+
+    @dataclass
+    class FrameChosen(Message):
+        """The learner chose a frame to view (like pdb's ``u``/``d`` to it)."""
+
+        frame: int
+
+    def __init__(self, trace: Trace, cursor: Cursor, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.trace = trace
+        self.cursor = cursor
+        self.entries: list[StackEntry] = []
+        self.lines: list[str] = []
+        self.viewed_row = -1
+        self.top = 0  # the first entry in the window
+
+    def watch_position(self, position: Position) -> None:
+        old_lines, old_top = self.lines, self.top
+        self.entries = self.cursor.where()
+        self.lines = [entry.format(viewed=entry.frame == position.frame) for entry in self.entries]
+        self.viewed_row = next((n for n, e in enumerate(self.entries) if e.frame == position.frame), -1)
+        self._place_window()
+        if self.top != old_top or len(old_lines) != len(self.lines):
+            self.refresh()
+            return
+        for row, (old, new) in enumerate(zip(old_lines, self.lines, strict=True)):
+            if old != new:  # usually one line: the innermost frame's line number
+                self.refresh(Region(0, row - self.top, self.size.width, 1))
+
+    def _place_window(self) -> None:
+        """Keep the viewed frame in the window, preferring the innermost frames (pdb's view)."""
+        height = max(self.size.height, 1)
+        bottom = len(self.lines)
+        if self.viewed_row >= 0 and self.viewed_row < bottom - height:
+            bottom = self.viewed_row + 1 + (height - 1) // 2
+        self.top = max(min(bottom, len(self.lines)) - height, 0)
+
+    def on_resize(self) -> None:
+        self._place_window()
+        self.refresh()
+
+    def render_line(self, y: int) -> Strip:
+        scroll_x = 0
+        row = y + self.top
+        width = self.size.width
+        base = self.rich_style
+        if row >= len(self.lines):
+            return Strip.blank(width, base)
+        entry, line = self.entries[row], self.lines[row]
+        function_at = len(line) - len(entry.function) - 2
+        style = base + self.get_component_rich_style("stack--viewed") if row == self.viewed_row else base
+        layer = layer_style(self.trace.code(entry.frame).layer)
+        segments = [Segment(line[:function_at]), Segment(line[function_at:], layer)]
+        strip = Strip(segments).crop(scroll_x, scroll_x + width).apply_style(style)
+        if strip.cell_length == width and len(line) > width + scroll_x:
+            strip = Strip([*strip.crop(0, width - 1), Segment("…", Style(dim=True))]).apply_style(style)
+        return strip.extend_cell_length(width, style)
+
+    def on_click(self, event: Click) -> None:
+        row = event.y + self.top
+        if 0 <= row < len(self.entries):
+            self.post_message(self.FrameChosen(self.entries[row].frame))
+
+    def action_choose(self, delta: int) -> None:
+        row = self.viewed_row + delta
+        if 0 <= row < len(self.entries):
+            self.post_message(self.FrameChosen(self.entries[row].frame))
