@@ -1,0 +1,41 @@
+"""Adds the ``lock`` and ``unlock`` server actions.
+
+A locked server is only remembered by this controller (the demo database has no column
+for it): the point is the path a request takes, not the bookkeeping.
+"""
+
+from sample_api import compute
+from sample_api.api.openstack import common, extensions, wsgi
+
+
+class LockServerController(wsgi.Controller):
+    def __init__(self) -> None:
+        super().__init__()
+        self.compute_api = compute.API()
+        self.locked: set[str] = set()
+
+    @wsgi.response(202)
+    @wsgi.action("lock")
+    def _lock(self, req: wsgi.Request, id: str, body: dict) -> None:
+        context = req.environ["nova.context"]
+        server = common.get_instance(self.compute_api, context, id)
+        self.locked.add(server["uuid"])
+
+    @wsgi.response(202)
+    @wsgi.action("unlock")
+    def _unlock(self, req: wsgi.Request, id: str, body: dict) -> None:
+        context = req.environ["nova.context"]
+        server = common.get_instance(self.compute_api, context, id)
+        self.locked.discard(server["uuid"])
+
+
+class Lock_server(extensions.ExtensionDescriptor):
+    """Lock and unlock servers."""
+
+    name = "LockServer"
+    alias = "tracer-lock-server"
+    namespace = "http://example.org/tracer/lock-server/v1"
+    updated = "2015-04-30T00:00:00Z"
+
+    def get_controller_extensions(self) -> list[extensions.ControllerExtension]:
+        return [extensions.ControllerExtension(self, "servers", LockServerController())]
