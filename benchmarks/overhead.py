@@ -144,7 +144,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     print(f"# tracer overhead, {time.strftime('%Y-%m-%d')}, Python {platform.python_version()}, "
           f"{platform.machine()}, {args.rounds} paired rounds (median of ratios)")
-    header = "| servers | untraced ms | call-level | line-level | viztracer | events call/line | B/event rows | B/event file |"
+    header = (
+        "| servers | untraced ms | call-level | line-level | viztracer | events call/line "
+        "| B/event rows | B/event file |"
+    )
     print(header)
     print("|" + "---|" * 8)
     for r in results:
