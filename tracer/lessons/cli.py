@@ -119,8 +119,11 @@ def _next_lesson(course: Course, progress: Progress) -> int:
 
 def cmd_show(args: argparse.Namespace, course: Course, progress: Progress, out: TextIO) -> int:
     lesson = course.get(args.lesson)
+    text = lesson.text.rstrip()
+    if text.startswith("# "):  # the lesson's own title line becomes the numbered one
+        text = text.partition("\n")[2].lstrip("\n")
     print(f"# Lesson {lesson.number}: {lesson.title}\n", file=out)
-    print(lesson.text.rstrip(), file=out)
+    print(text, file=out)
     requests = [r for r in lesson.requests.values() if r.command()]
     if requests:
         print("\n## Requests to trace\n", file=out)

@@ -128,6 +128,7 @@ def test_show_prints_the_lesson_its_requests_and_computed_answers():
     code, out = run("show", "3", "--answers")
     assert code == 0
     assert "# Lesson 3: Routing" in out
+    assert out.count("Routing: Router, RoutesMiddleware and ProjectMapper") == 1  # one title, not two
     assert "tracer run GET /nothing/here --save unknown.json" in out
     assert "answer (from the trace): Router._dispatch" in out
 
