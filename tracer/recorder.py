@@ -28,7 +28,7 @@ from types import CodeType, FrameType
 
 from tracer import trace as trace_model
 from tracer.labels import Labels, load_labels
-from tracer.values import Limits, ValueTable, redact_headers, redact_json_text
+from tracer.values import Limits, ValueTable, redact_headers, redact_json_text, same_children, shallow_signature
 
 CALL, LINE, RETURN, EXCEPTION = trace_model.CALL, trace_model.LINE, trace_model.RETURN, trace_model.EXCEPTION
 
@@ -254,6 +254,8 @@ class Session:
         self._line_level = recorder.detail == "line"
         self.internal_errors: list[str] = []
         self._thrown: dict[FrameType, int] = {}
+        #: open frame -> {local name: (value, shallow signature, row)} as of its last event (see ``_scope``)
+        self._frame_locals: dict[FrameType, dict[str, tuple[object, object, int]]] = {}
 
     # -- trace functions (hot path) --------------------------------------------------------------
 
@@ -283,6 +285,7 @@ class Session:
             if event == "line":
                 self._emit(LINE, cid, frame.f_lineno, self._scope(frame))
             elif event == "return":
+                self._frame_locals.pop(frame, None)
                 thrown_at = self._thrown.pop(frame, None) if self._thrown else None
                 if arg is None and _unwinding(frame, thrown_at):
                     self._emit(RETURN, cid, frame.f_lineno, -1)  # the exception escaped this frame
@@ -305,8 +308,32 @@ class Session:
             self.truncated = True
 
     def _scope(self, frame: FrameType) -> int:
+        """The frame's locals now, as an interned scope.
+
+        Between two events of one frame most locals are the same objects with the same direct children:
+        those keep the row they had (``shallow_signature`` tells), and only the others are described
+        again. A change deeper inside a value whose direct children stayed the same therefore shows at
+        the next event where a direct child changes, or in the frame's next call.
+        """
         encode = self.table.encode
-        return self._intern_scope(tuple((name, encode(value, name)) for name, value in frame.f_locals.items()))
+        known = self._frame_locals.get(frame)
+        fresh: dict[str, tuple[object, object, int]] = {}
+        pairs = []
+        for name, value in frame.f_locals.items():
+            seen = known.get(name) if known is not None else None
+            if seen is not None and seen[0] is value:
+                signature = shallow_signature(value)
+                if same_children(seen[1], signature):
+                    rid = seen[2]
+                else:
+                    rid = encode(value, name)
+            else:
+                signature = shallow_signature(value)
+                rid = encode(value, name)
+            fresh[name] = (value, signature, rid)
+            pairs.append((name, rid))
+        self._frame_locals[frame] = fresh
+        return self._intern_scope(tuple(pairs))
 
     def _intern_scope(self, pairs: tuple) -> int:
         sid = self._scope_index.get(pairs)

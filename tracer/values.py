@@ -46,9 +46,54 @@ class Opaque:
         self.obj = obj
 
 
+#: name -> is_secret_name(name): the same few hundred names come back on every event
+_secret_names: dict[str, bool] = {}
+
+
 def is_secret_name(name: object) -> bool:
     """True when a key or variable name says its value is a secret."""
-    return isinstance(name, str) and SECRET_NAME.search(name) is not None
+    if type(name) is not str:
+        return isinstance(name, str) and SECRET_NAME.search(name) is not None
+    found = _secret_names.get(name)
+    if found is None:
+        found = SECRET_NAME.search(name) is not None
+        if len(_secret_names) < 50_000:
+            _secret_names[name] = found
+    return found
+
+
+def shallow_signature(value: object) -> tuple | None:
+    """A value's direct children (keys too), by reference, as the recorder compares them with ``same_children``.
+
+    Between two line events of one frame a local that is still the same object is described again only
+    when its signature changed. Immutable leaves have none: they cannot change.
+    """
+    kind = type(value)
+    if kind in IMMUTABLE_TYPES or kind is tuple or kind is frozenset:
+        return None
+    if kind is dict:
+        return (*value, *value.values())  # type: ignore[attr-defined]
+    if kind is list or kind is set:
+        return tuple(value)  # type: ignore[arg-type]
+    attrs = getattr(value, "__dict__", None)
+    if type(attrs) is not dict:
+        return None
+    environ = attrs.get("environ")  # a webob request keeps only its environ, and is described from it
+    if type(environ) is dict:
+        return (*attrs, *attrs.values(), *environ, *environ.values())
+    return (*attrs, *attrs.values())
+
+
+def same_children(old: tuple | None, new: tuple | None) -> bool:
+    """Whether two ``shallow_signature``s hold the very same objects (identity, never ``==``)."""
+    if old is None or new is None:
+        return old is new
+    if len(old) != len(new):
+        return False
+    for before, now in zip(old, new):  # noqa: B905 - lengths are equal
+        if before is not now:
+            return False
+    return True
 
 
 def redaction_label(name: str) -> str:

@@ -77,6 +77,17 @@ def test_line_events_carry_locals_as_they_were_then(fakeapp):
     assert summaries[0] == "list of 0 items" and summaries[-1] == "list of 2 items"
 
 
+def test_a_local_gets_a_new_row_exactly_when_it_changed(fakeapp):
+    _, _, _, doc = record(fakeapp.app)
+    trace = Trace.from_dict(doc)
+    build = trace.find_calls("build")[0]
+    lines = [e for e in trace.own_events(build) if trace.kinds[e] == LINE]
+    scopes = [dict(doc["scopes"][doc["events"][e][4]]) for e in lines]
+    # 'items' never changes: one row throughout; 'result' gains a child twice: three rows.
+    assert len({scope["items"] for scope in scopes}) == 1
+    assert len({scope["result"] for scope in scopes if "result" in scope}) == 3
+
+
 def test_return_values_and_exception_outcomes(fakeapp):
     _, _, _, doc = record(fakeapp.app)
     trace = Trace.from_dict(doc)

@@ -82,3 +82,29 @@ def test_headers_and_json_bodies():
     assert "pw-9999" not in body and "[redacted: adminPass]" in body
     untouched = '{"a":  1}'
     assert redact_json_text(untouched, table) == untouched
+
+
+def test_shallow_signatures_see_a_replaced_child_but_not_an_equal_copy():
+    from tracer.values import same_children, shallow_signature
+
+    server = {"name": "web-01", "links": []}
+    before = shallow_signature(server)
+    assert same_children(before, shallow_signature(server))
+    server["name"] = "web-02"
+    assert not same_children(before, shallow_signature(server))
+    grown = [1, 2]
+    sig = shallow_signature(grown)
+    grown.append(3)
+    assert not same_children(sig, shallow_signature(grown))
+    assert shallow_signature("text") is None and same_children(None, shallow_signature(42))
+
+
+def test_shallow_signature_of_a_webob_request_follows_its_environ():
+    from tracer.values import same_children, shallow_signature
+
+    request = webob.Request.blank("/servers")
+    sig = shallow_signature(request)
+    request.environ["wsgiorg.routing_args"] = ((), {"action": "index"})
+    assert not same_children(sig, shallow_signature(request))
+    half_built = webob.Request.__new__(webob.Request)  # as seen inside Request.__init__: no environ yet
+    assert shallow_signature(half_built) == ()
