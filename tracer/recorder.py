@@ -11,7 +11,6 @@ runs it, so concurrent requests never mix their events.
 
 from __future__ import annotations
 
-import _thread
 import dis
 import gc
 import inspect
@@ -21,12 +20,12 @@ import sys
 import threading
 import time
 import types
-import warnings
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timezone
 from types import CodeType, FrameType
 
 from tracer import trace as trace_model
+from tracer import trampolines
 from tracer.labels import Labels, load_labels
 from tracer.values import Limits, ValueTable, redact_headers, redact_json_text, same_children, shallow_signature
 
@@ -95,7 +94,7 @@ class Recorder:
         found = self._in_scope.get(code)
         if found is not None:
             return found
-        if code in _TRAMPOLINES.codes or not any(
+        if code in trampolines.TRAMPOLINES.codes or not any(
             module == prefix or module.startswith(prefix + ".") for prefix in self.include
         ):
             self._out_of_scope.add(code)
@@ -110,22 +109,17 @@ class Recorder:
         """Begin recording in the current thread (or green thread); ``app`` helps find the code to record."""
         _hold_gc()
         session = Session(self, environ)
-        current = _current_greenlet()
+        current = trampolines.current_greenlet()
         if self.call_hooks:
-            global _green_hops
             try:
-                _TRAMPOLINES.acquire(self.include, (app,) if app is not None else ())
+                trampolines.TRAMPOLINES.acquire(self.include, (app,) if app is not None else ())
             except Exception as exc:  # cannot install the trampolines: record nothing, never fail the request
                 session._fail(exc)
                 return session
             session.hopping = True
             if current is not None and current.parent is not None:
                 session.greenlet = current
-                with self._lock:
-                    _green_hops += 1
-                    _hop_sessions[current] = session
-            else:
-                _hop_sessions[_get_ident()] = session
+            trampolines.attach(session, session.greenlet)
             return session
         if current is not None and current.parent is not None:  # a green thread (eventlet's GreenPool)
             with self._lock:
@@ -142,15 +136,9 @@ class Recorder:
     def stop(self, session: Session) -> None:
         """Stop recording the session started in this thread."""
         if session.hopping:
-            global _green_hops
             session.hopping = False
-            if session.greenlet is not None:
-                with self._lock:
-                    _green_hops -= 1
-                    _hop_sessions.pop(session.greenlet, None)
-            else:
-                _hop_sessions.pop(_get_ident(), None)
-            _TRAMPOLINES.release()
+            trampolines.detach(session.greenlet)
+            trampolines.TRAMPOLINES.release()
         elif session.greenlet is not None:
             with self._lock:
                 self._greenlet_sessions.pop(session.greenlet, None)
@@ -164,7 +152,7 @@ class Recorder:
 
     def _dispatch(self, frame: FrameType, event: str, arg: object):
         """Thread-level trace function under green threads: find the running green thread's session."""
-        session = self._greenlet_sessions.get(_current_greenlet())
+        session = self._greenlet_sessions.get(trampolines.current_greenlet())
         if session is None:
             return None
         return session.on_call(frame, event, arg)
@@ -356,17 +344,17 @@ class Session:
         self.code_ids[code] = cid
         return cid
 
-    # -- call-level recording through trampolines (see ``_hop``) ----------------------------------
+    # -- call-level recording through trampolines (see ``tracer.trampolines``) ----------------------------------
 
     def hop_code(self, target: types.FunctionType) -> int:
-        """The code id of a function first seen by ``_hop``; -1 (remembered) when it is out of scope."""
+        """The code id of a function first seen by a trampoline; -1 (remembered) when it is out of scope."""
         code = target.__code__
         try:
             where = self.recorder.scope_of(code, target.__globals__.get("__name__") or "")
             if where is None:
                 self.code_ids[code] = -1
                 return -1
-            _return_line(code)  # tells whether the hop must keep the frame to know its return line
+            trampolines.return_line(code)  # tells whether the hop must keep the frame to know its return line
             return self._add_code_of(code, where)
         except Exception as exc:
             self._fail(exc)
@@ -388,14 +376,14 @@ class Session:
                     frame = tb.tb_frame
                     break
                 tb = tb.tb_next
-            now = _perf_ns()
+            now = time.perf_counter_ns()
             events = self.events
             if frame is None or self._arrived.pop(frame, None) is not exc:
                 events.append((EXCEPTION, cid, line, now, exc))
-            events.append((RETURN, cid, line, now, _RAISED))
+            events.append((RETURN, cid, line, now, trampolines.RAISED))
             caller = sys._getframe(1)
-            trampolines = _TRAMPOLINES.codes
-            while caller is not None and caller.f_code not in trampolines:
+            trampoline_codes = trampolines.TRAMPOLINES.codes
+            while caller is not None and caller.f_code not in trampoline_codes:
                 caller = caller.f_back
             caller = caller.f_back if caller is not None else None
             if caller is not None:
@@ -409,7 +397,7 @@ class Session:
             self._fail(failure)
 
     def _hop_rows(self) -> list[list]:
-        """Event rows from what ``_hop`` kept: arguments and values are described now, after the response."""
+        """Event rows from what the trampolines kept: arguments and values are described now, after the response."""
         table = self.table
         encode = table.encode
         table.freeze()
@@ -423,16 +411,16 @@ class Session:
             last_us = now_us
             if kind == CALL:
                 target = event[2]
-                bound = _bind_arguments(target, event[4], event[5])
+                bound = trampolines.bind_arguments(target, event[4], event[5])
                 pairs = tuple((name, encode(value, name)) for name, value in bound)
                 rows.append([CALL, event[1], target.__code__.co_firstlineno, dt, self._intern_scope(pairs)])
             elif kind == RETURN:
                 value = event[4]
-                if value is _RAISED:
+                if value is trampolines.RAISED:
                     rows.append([RETURN, event[1], event[2], dt, -1])
                 else:
                     where = event[2]
-                    line = _return_line(where) if type(where) is CodeType else where.f_lineno
+                    line = trampolines.return_line(where) if type(where) is CodeType else where.f_lineno
                     rows.append([RETURN, event[1], line, dt, encode(value)])
             else:
                 rows.append([EXCEPTION, event[1], event[2], dt, encode(event[4])])
@@ -620,324 +608,3 @@ def _unwinding(frame: FrameType, thrown_at: int | None = None) -> bool:
     if op not in _NORMAL_EXITS:
         return op != -1
     return op == _YIELD_VALUE and thrown_at == frame.f_lasti
-
-
-def _current_greenlet():
-    """The running greenlet, when greenlet is in use at all (eventlet imports it)."""
-    greenlet = sys.modules.get("greenlet")
-    if greenlet is None:
-        return None
-    return greenlet.getcurrent()
-
-
-# -- call-level recording without a trace function -------------------------------------------------
-#
-# A trace function set with ``sys.settrace`` makes the interpreter take its slow path for every
-# instruction of every frame (ours and webob's alike): a no-op one alone costs several times the request.
-# Call-level recording needs none of that. While a call-level session is active, every function in scope
-# gets a *trampoline*: its ``__code__`` is swapped for a tiny ``(*args, **kwargs)`` body that hands the call
-# to :func:`_hop` together with a copy of the original function. Swapping the code in place (rather than
-# rebinding names to wrappers) keeps every reference the application already holds working (bound methods
-# stored at start-up, ``webob.dec.wsgify`` objects, closures, ``functools.wraps`` chains), keeps the
-# function's attributes (``wsgi_action``, ``wsgi_extends``, ``__wrapped__``) and its ``__class__`` cell (the
-# copy shares the closure, so zero-argument ``super()`` works). When the last call-level session ends the
-# original code is put back, so an unrecorded process runs exactly the code it imported.
-#
-# Not trampolined (so not recorded at call level): generator and coroutine functions (their frames resume
-# many times and ``inspect.isgeneratorfunction`` must stay true), comprehensions, lambdas and nested
-# functions that are not reachable from a module, a class or a closure at the time recording starts.
-
-_RAISED = object()
-_perf_ns = time.perf_counter_ns
-_get_ident = _thread.get_ident
-#: thread ident or greenlet -> the call-level Session recording there
-_hop_sessions: dict[object, Session] = {}
-#: greenlets among the keys of ``_hop_sessions`` (then ``_hop`` also asks greenlet which one runs)
-_green_hops = 0
-_NO_TRAMPOLINE_FLAGS = inspect.CO_GENERATOR | inspect.CO_COROUTINE | inspect.CO_ASYNC_GENERATOR
-_TRAMPOLINE_FILE = "<tracer: recorded call>"
-
-
-def _hop(target, args, kwargs):
-    """What every trampoline calls: run ``target``, and record the call when this thread is being recorded."""
-    if not _hop_sessions:
-        return target(*args, **kwargs)
-    session = _hop_sessions.get(_get_ident())
-    if session is None and _green_hops:
-        session = _hop_sessions.get(_current_greenlet())
-    if session is None or session.truncated:
-        return target(*args, **kwargs)
-    code = target.__code__
-    cid = session.code_ids.get(code)
-    if cid is None:
-        cid = session.hop_code(target)
-    if cid < 0:
-        return target(*args, **kwargs)
-    events = session.events
-    events.append((CALL, cid, target, _perf_ns(), args, kwargs))
-    if len(events) >= session.max_events:
-        session.truncated = True
-    if code in _ambiguous_returns and session.grab is not None:
-        return _hop_grabbing(session, cid, code, target, args, kwargs)
-    try:
-        result = target(*args, **kwargs)
-    except BaseException as exc:
-        if not session.truncated:
-            session.hop_raised(cid, code, exc)
-        raise
-    if not session.truncated:
-        events.append((RETURN, cid, code, _perf_ns(), result))
-        if len(events) >= session.max_events:
-            session.truncated = True
-    return result
-
-
-def _hop_grabbing(session, cid, code, target, args, kwargs):
-    """A hop into a function with several ``return`` lines: keep its frame to read the line it returned from.
-
-    A profile function set just for the callee's ``call`` event takes its frame and removes itself at once;
-    the frame object outlives the call and keeps the line it left from.
-    """
-    grabbed = session.grabbed
-    sys.setprofile(session.grab)
-    try:
-        result = target(*args, **kwargs)
-    except BaseException as exc:
-        if sys.getprofile() is session.grab:
-            sys.setprofile(None)
-        if grabbed and grabbed[-1].f_code is code:
-            grabbed.pop()
-        if not session.truncated:
-            session.hop_raised(cid, code, exc)
-        raise
-    frame = grabbed.pop() if grabbed and grabbed[-1].f_code is code else code
-    if not session.truncated:
-        session.events.append((RETURN, cid, frame, _perf_ns(), result))
-        if len(session.events) >= session.max_events:
-            session.truncated = True
-    return result
-
-
-class _Trampolines:
-    """Finds the functions in scope and swaps their code for trampolines while call-level sessions run."""
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.users = 0
-        self.prefixes: tuple[str, ...] = ()
-        #: id(function) -> (function, original code, trampoline code)
-        self.entries: dict[int, tuple[types.FunctionType, CodeType, CodeType]] = {}
-        self.codes: set[CodeType] = set()  # every trampoline code (never recorded by the settrace path)
-        self._modules: dict[str, object] = {}
-        self._namespaces: dict[int, dict] = {}
-        self._modules_seen = -1
-        self._templates: dict[tuple[str, ...], CodeType] = {}
-        self._seen: dict[int, object] = {}  # id -> object (held, so an id is never reused while kept)
-
-    def acquire(self, prefixes: Sequence[str], roots: Sequence[object] = ()) -> None:
-        """Install the trampolines (first user) after finding new functions in scope.
-
-        Functions are found from the modules in ``sys.modules`` and from the namespaces of ``roots`` (the app
-        being recorded, whose module may have been imported without being registered).
-        """
-        with self.lock:
-            wanted = tuple(p for p in prefixes if p not in self.prefixes)
-            if wanted:
-                self.prefixes += wanted
-                self._modules_seen = -1
-            if self._modules_seen != len(sys.modules) or any(
-                sys.modules.get(name) is not module for name, module in self._modules.items()
-            ):
-                self._scan()
-            for root in roots:
-                func = getattr(root, "__func__", root)
-                namespace = getattr(func, "__globals__", None)
-                if type(namespace) is dict and self._namespaces.get(id(namespace)) is not namespace:
-                    if self._in_scope(namespace.get("__name__")):
-                        self._namespaces[id(namespace)] = namespace
-                        for value in list(namespace.values()):
-                            self._visit(value, 0)
-            if self.users == 0:
-                for func, _original, trampoline in self.entries.values():
-                    func.__code__ = trampoline
-            self.users += 1
-
-    def release(self) -> None:
-        with self.lock:
-            self.users -= 1
-            if self.users == 0:
-                for func, original, _trampoline in self.entries.values():
-                    func.__code__ = original
-
-    # -- finding the functions ---------------------------------------------------------------------
-
-    def _in_scope(self, module: object) -> bool:
-        return isinstance(module, str) and any(
-            module == prefix or module.startswith(prefix + ".") for prefix in self.prefixes
-        )
-
-    def _scan(self) -> None:
-        # a module seen before may have been dropped and imported again: forget what it held
-        live = {name: module for name, module in list(sys.modules.items()) if self._in_scope(name)}
-        self._modules_seen = len(sys.modules)
-        for name, module in live.items():
-            if self._modules.get(name) is module:
-                continue
-            self._modules[name] = module
-            for value in list(getattr(module, "__dict__", {}).values()):
-                self._visit(value, 0)
-        for name in [n for n in self._modules if n not in live]:
-            del self._modules[name]
-
-    def _visit(self, value: object, depth: int) -> None:
-        if depth > 6:
-            return
-        kind = type(value)
-        if kind is types.FunctionType:
-            self._function(value, depth)  # type: ignore[arg-type]
-        elif kind is staticmethod or kind is classmethod:
-            self._visit(value.__func__, depth + 1)  # type: ignore[union-attr]
-        elif kind is property:
-            for accessor in (value.fget, value.fset, value.fdel):  # type: ignore[union-attr]
-                if accessor is not None:
-                    self._visit(accessor, depth + 1)
-        elif isinstance(value, type):
-            if self._seen.get(id(value)) is value or not self._in_scope(getattr(value, "__module__", None)):
-                return
-            self._seen[id(value)] = value
-            for item in list(vars(value).values()):
-                self._visit(item, depth + 1)
-        elif kind.__module__ == "webob.dec":  # @webob.dec.wsgify: the decorated function is its .func
-            func = getattr(value, "func", None)
-            if func is not None:
-                self._visit(func, depth + 1)
-
-    def _function(self, func: types.FunctionType, depth: int) -> None:
-        if self._seen.get(id(func)) is func:
-            return
-        self._seen[id(func)] = func
-        code = func.__code__
-        if code in self.codes:
-            return
-        # what a decorator wraps: functools.wraps' __wrapped__ and functions held in the closure
-        wrapped = func.__dict__.get("__wrapped__")
-        if wrapped is not None:
-            self._visit(wrapped, depth + 1)
-        for cell in func.__closure__ or ():
-            try:
-                inner = cell.cell_contents
-            except ValueError:
-                continue
-            if type(inner) is types.FunctionType or isinstance(inner, type):
-                self._visit(inner, depth + 1)
-        if code.co_flags & _NO_TRAMPOLINE_FLAGS or not self._in_scope(func.__globals__.get("__name__")):
-            return
-        trampoline = self._trampoline(func)
-        if trampoline is None:
-            return
-        self.entries[id(func)] = (func, code, trampoline)
-        self.codes.add(trampoline)
-        if self.users:
-            func.__code__ = trampoline
-
-    def _trampoline(self, func: types.FunctionType) -> CodeType | None:
-        code = func.__code__
-        template = self._template(code.co_freevars)
-        if template is None:
-            return None
-        target = types.FunctionType(code, func.__globals__, func.__name__, func.__defaults__, func.__closure__)
-        target.__kwdefaults__ = func.__kwdefaults__
-        target.__qualname__ = func.__qualname__
-        target.__module__ = func.__module__
-        consts = tuple(
-            _hop if c == "__tracer_hop__" else target if c == "__tracer_target__" else c for c in template.co_consts
-        )
-        return template.replace(co_consts=consts, co_name=code.co_name, co_qualname=code.co_qualname)
-
-    def _template(self, freevars: tuple[str, ...]) -> CodeType | None:
-        """``def f(*args, **kwargs): return _hop(<target>, args, kwargs)`` with exactly ``freevars``."""
-        if freevars in self._templates:
-            return self._templates[freevars]
-        found = None
-        if all(name.isidentifier() for name in freevars):
-            cells = "".join(f"    {name} = None\n" for name in freevars)
-            refs = "".join(f"        {name}\n" for name in freevars)
-            source = (
-                "def _outer():\n" + cells + "    def _trampoline(*args, **kwargs):\n" + refs
-                + "        return '__tracer_hop__'('__tracer_target__', args, kwargs)\n    return _trampoline\n"
-            )
-            try:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    space: dict = {}
-                    exec(compile(source, _TRAMPOLINE_FILE, "exec"), space)
-                code = space["_outer"]().__code__
-                if code.co_freevars == freevars:
-                    found = code
-            except SyntaxError:
-                found = None
-        self._templates[freevars] = found
-        return found
-
-
-_TRAMPOLINES = _Trampolines()
-
-#: code -> the line its ``return`` event is reported on (a hop does not see the frame it returns from)
-_return_lines: dict[CodeType, int] = {}
-#: codes that return from more than one line: their hops keep the frame to know which (``_hop_grabbing``)
-_ambiguous_returns: set[CodeType] = set()
-
-
-def _return_line(code: CodeType) -> int:
-    """The line of the function's return statement, when it has one (else its last)."""
-    line = _return_lines.get(code)
-    if line is None:
-        found = {
-            inst.positions.lineno for inst in dis.get_instructions(code)
-            if inst.opname in ("RETURN_VALUE", "RETURN_CONST") and inst.positions and inst.positions.lineno
-        }
-        if len(found) > 1:
-            _ambiguous_returns.add(code)
-        line = max(found) if found else code.co_firstlineno
-        _return_lines[code] = line
-    return line
-
-
-def _bind_arguments(target: types.FunctionType, args: tuple, kwargs: dict) -> list[tuple[str, object]]:
-    """The frame's locals at its ``call`` event: parameters in order (defaults applied), then free variables."""
-    code = target.__code__
-    names = code.co_varnames
-    argc = code.co_argcount
-    kwc = code.co_kwonlyargcount
-    pairs: list[tuple[str, object]] = []
-    defaults = target.__defaults__ or ()
-    first_default = argc - len(defaults)
-    given = len(args)
-    for i in range(argc):
-        name = names[i]
-        if i < given:
-            pairs.append((name, args[i]))
-        elif name in kwargs:
-            pairs.append((name, kwargs[name]))
-        elif i >= first_default:
-            pairs.append((name, defaults[i - first_default]))
-    kwdefaults = target.__kwdefaults__ or {}
-    for name in names[argc:argc + kwc]:
-        if name in kwargs:
-            pairs.append((name, kwargs[name]))
-        elif name in kwdefaults:
-            pairs.append((name, kwdefaults[name]))
-    position = argc + kwc
-    if code.co_flags & inspect.CO_VARARGS:
-        pairs.append((names[position], args[argc:]))
-        position += 1
-    if code.co_flags & inspect.CO_VARKEYWORDS:
-        named = set(names[:argc + kwc])
-        pairs.append((names[position], {k: v for k, v in kwargs.items() if k not in named}))
-    if code.co_freevars and target.__closure__:
-        for name, cell in zip(code.co_freevars, target.__closure__, strict=False):
-            try:
-                pairs.append((name, cell.cell_contents))
-            except ValueError:
-                pass
-    return pairs
