@@ -198,7 +198,11 @@ class Recorder:
             self.stop(session)
         status = captured.get("status", "500 Internal Server Error")
         headers = captured.get("headers", [])
-        doc = session.finish(environ, request_body, status, headers, body, error)
+        _hold_gc()  # building the document allocates a great many objects, all kept: a collection would be waste
+        try:
+            doc = session.finish(environ, request_body, status, headers, body, error)
+        finally:
+            _release_gc()
         if error is not None:
             raise error
         return status, headers, body, doc

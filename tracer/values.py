@@ -233,6 +233,10 @@ class ValueTable:
         return text
 
     def _encode_object(self, value: object, depth: int) -> int:
+        if self._frozen is not None:  # nothing changes while frozen: a row made for this object stands
+            memo = self._memo.get(id(value))
+            if memo is not None and memo[0] is value and memo[1] == depth:
+                return memo[3]
         kind = type(value)
         type_name = kind.__name__
         describe = _describer_for(value)
