@@ -8,40 +8,15 @@ and exit 1.
 from __future__ import annotations
 
 import argparse
-import ipaddress
 import logging
 import signal
 import sys
 from collections.abc import Sequence
-from typing import Any
 
 from sample_api import conf, service, wsgi
+from sample_api.utils import Stop, is_loopback, port_number, positive_int, raise_stop
 
 LOG = logging.getLogger("sample_api.cmd")
-
-
-class _Stop(Exception):
-    """Raised in the main thread by the SIGTERM handler."""
-
-
-def _port(value: str) -> int:
-    try:
-        port = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"invalid port {value!r}: not a number") from None
-    if not 0 <= port <= 65535:
-        raise argparse.ArgumentTypeError(f"invalid port {value}: must be 0..65535 (0 picks a free one)")
-    return port
-
-
-def _positive(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"invalid number {value!r}") from None
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {number}")
-    return number
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -49,11 +24,11 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     serve = commands.add_parser("serve", help="serve the compute API v2.1 over HTTP")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: %(default)s)")
-    serve.add_argument("--port", type=_port, default=8774, help="port, 0 for a free one (default: %(default)s)")
+    serve.add_argument("--port", type=port_number, default=8774, help="port, 0 for a free one (default: %(default)s)")
     serve.add_argument(
-        "--pool-size", type=_positive, default=None, help=f"worker pool size (default: {wsgi.DEFAULT_POOL_SIZE})"
+        "--pool-size", type=positive_int, default=None, help=f"worker pool size (default: {wsgi.DEFAULT_POOL_SIZE})"
     )
-    serve.add_argument("--backlog", type=_positive, default=wsgi.DEFAULT_BACKLOG, help="listen backlog")
+    serve.add_argument("--backlog", type=positive_int, default=wsgi.DEFAULT_BACKLOG, help="listen backlog")
     serve.add_argument("--server", choices=wsgi.BACKENDS, default="threaded", help="server backend")
     serve.add_argument("--db", metavar="PATH", default=None, help="SQLite file (default: in-memory demo data)")
     serve.add_argument("--extensions-dir", metavar="DIR", default=None, help="load extra extensions from DIR")
@@ -72,24 +47,11 @@ def _setup_logging(debug: bool) -> None:
         logging.getLogger("sample_api.api.openstack.requestlog").setLevel(logging.INFO)
 
 
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def _raise_stop(signum: int, frame: Any) -> None:
-    raise _Stop()
-
-
 def serve(args: argparse.Namespace) -> int:
     _setup_logging(args.debug)
     conf.CONF.db_path = args.db
     conf.CONF.extensions_dir = args.extensions_dir
-    if not _is_loopback(args.host):
+    if not is_loopback(args.host):
         LOG.warning(
             "!!! Listening on %s: anyone who can reach this address can use the API. "
             "sample-api has NO real authentication (any 'admin:admin' token is admin). !!!",
@@ -113,7 +75,7 @@ def serve(args: argparse.Namespace) -> int:
         print(f"sample-api: cannot start: {exc}", file=sys.stderr)
         return 1
 
-    signal.signal(signal.SIGTERM, _raise_stop)
+    signal.signal(signal.SIGTERM, raise_stop)
     server.start()
     print(
         f"sample-api: serving the compute API on http://{server.host}:{server.port}/v2.1 "
@@ -123,7 +85,7 @@ def serve(args: argparse.Namespace) -> int:
     )
     try:
         server.wait()
-    except (KeyboardInterrupt, _Stop):
+    except (KeyboardInterrupt, Stop):
         pass
     finally:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)

@@ -15,6 +15,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sample_api.utils import port_number, positive_int
+
 if TYPE_CHECKING:
     from tracer.store import TraceSummary
     from tracer.trace import Trace
@@ -35,13 +37,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                     "http://HOST:PORT/v2.1 with the token admin:admin); every request becomes a trace in the store.",
     )
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: %(default)s)")
-    serve.add_argument("--port", type=_port, default=8774, help="port, 0 for a free one (default: %(default)s)")
-    serve.add_argument("--pool-size", type=_positive, default=None, metavar="N", help="worker pool size")
-    serve.add_argument("--backlog", type=_positive, default=None, metavar="N",
+    serve.add_argument("--port", type=port_number, default=8774, help="port, 0 for a free one (default: %(default)s)")
+    serve.add_argument("--pool-size", type=positive_int, default=None, metavar="N", help="worker pool size")
+    serve.add_argument("--backlog", type=positive_int, default=None, metavar="N",
                        help="listen backlog (default: sample_api's, 4096)")
     serve.add_argument("--server", choices=BACKENDS, default="threaded", help="server backend (default: threaded)")
     _add_store_option(serve)
-    serve.add_argument("--max-traces", type=_positive, default=DEFAULT_MAX_TRACES, metavar="N",
+    serve.add_argument("--max-traces", type=positive_int, default=DEFAULT_MAX_TRACES, metavar="N",
                        help="keep at most N traces, the oldest go first (default: %(default)s)")
     serve.add_argument("--include", default="", metavar="MODULES",
                        help="comma-separated module prefixes to record besides sample_api, e.g. webob,routes")
@@ -54,7 +56,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     listing = subparsers.add_parser("list", help="list the requests recorded by tracer serve, newest first")
     _add_store_option(listing)
-    listing.add_argument("--last", type=_positive, default=20, metavar="N",
+    listing.add_argument("--last", type=positive_int, default=20, metavar="N",
                          help="show the N newest (default: %(default)s)")
     listing.add_argument("--json", action="store_true", help="one JSON object per trace, for scripts")
     listing.set_defaults(func=cmd_list)
@@ -68,26 +70,6 @@ def add_store_option(parser: argparse.ArgumentParser) -> None:
 def _add_store_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--store", metavar="DIR", default=None,
                         help="the trace store folder (default: the per-user data folder, e.g. ~/.local/share/tracer)")
-
-
-def _port(value: str) -> int:
-    try:
-        port = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"invalid port {value!r}: not a number") from None
-    if not 0 <= port <= 65535:
-        raise argparse.ArgumentTypeError(f"invalid port {value}: must be 0..65535 (0 picks a free one)")
-    return port
-
-
-def _positive(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
-    if number < 1:
-        raise argparse.ArgumentTypeError("must be 1 or more")
-    return number
 
 
 # -- handlers --------------------------------------------------------------------------------------

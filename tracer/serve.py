@@ -9,7 +9,6 @@ eventlet, the whole hub) and the CPU-heavy encoding runs beside the next request
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 import queue
 import signal
@@ -17,6 +16,7 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from sample_api.utils import Stop, is_loopback, raise_stop
 from tracer.recorder import DEFAULT_INCLUDE, Recorder
 from tracer.store import DEFAULT_MAX_TRACES, EncodedTrace, StoreError, TraceStore, encode_doc
 
@@ -26,16 +26,6 @@ LOG = logging.getLogger("tracer.serve")
 QUEUE_SIZE = 256
 
 _STOP = object()
-
-
-def is_loopback(host: str) -> bool:
-    """True for 127.0.0.0/8, ::1 and ``localhost``: only this machine can connect."""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def format_trace_line(trace_id: int, summary: tuple) -> str:
@@ -176,14 +166,6 @@ class TracedServer:
             self.writer.close()
 
 
-class _Stop(Exception):
-    """Raised in the main thread by the SIGTERM handler."""
-
-
-def _raise_stop(signum: int, frame: Any) -> None:
-    raise _Stop()
-
-
 def setup_logging(debug: bool = False) -> None:
     """One line per request on stderr: the trace lines; sample_api itself speaks only at WARNING."""
     handler = logging.StreamHandler()
@@ -227,19 +209,19 @@ def serve(
     except BaseException:
         store.close()
         raise
-    previous = signal.signal(signal.SIGTERM, _raise_stop)
+    previous = signal.signal(signal.SIGTERM, raise_stop)
     server.start()
     say(f"tracer: serving the compute API on http://{server.host}:{server.port}/v2.1 ({backend} server, "
         f"{detail}-level recording); traces go to {store.file}; Ctrl-C to stop")
     try:
         server.wait()
-    except (KeyboardInterrupt, _Stop):
+    except (KeyboardInterrupt, Stop):
         pass
     finally:
         signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second SIGTERM must not cut the final flush
         try:
             server.stop()
-        except (KeyboardInterrupt, _Stop):
+        except (KeyboardInterrupt, Stop):
             pass
         signal.signal(signal.SIGTERM, previous)
         stored = server.writer.stored if server.writer else 0

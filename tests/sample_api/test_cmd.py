@@ -91,11 +91,3 @@ def test_bad_options_exit_2(argv, capsys):
         cmd.main(argv)
     assert exit_info.value.code == 2
     assert "error:" in capsys.readouterr().err
-
-
-def test_loopback_detection():
-    assert cmd._is_loopback("127.0.0.1")
-    assert cmd._is_loopback("::1")
-    assert cmd._is_loopback("localhost")
-    assert not cmd._is_loopback("0.0.0.0")
-    assert not cmd._is_loopback("192.168.1.10")
