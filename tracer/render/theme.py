@@ -5,20 +5,20 @@ Kept in one small module so the tree, the status line and the TUI colour a hop t
 
 from __future__ import annotations
 
-#: Layer -> rich style. Neighbouring layers of the request path get colours that tell apart.
+#: Layer -> colour. Neighbouring layers of the request path get colours that tell apart; the TUI uses them too.
 LAYER_STYLES: dict[str, str] = {
-    "server": "bright_black",
-    "middleware": "magenta",
-    "router": "blue",
-    "resource": "cyan",
-    "extension": "bright_magenta",
-    "controller": "green",
-    "policy": "yellow",
-    "compute": "bright_green",
-    "db": "bright_blue",
-    "view": "bright_cyan",
-    "serializer": "bright_yellow",
-    "other": "white",
+    "server": "#9e9e9e",
+    "middleware": "#5fafff",
+    "router": "#af87ff",
+    "resource": "#ffaf5f",
+    "extension": "#d7af00",
+    "controller": "#5fd75f",
+    "policy": "#ff5f87",
+    "compute": "#00d7af",
+    "db": "#d787af",
+    "view": "#87d7ff",
+    "serializer": "#ffd787",
+    "other": "#bcbcbc",
 }
 
 RAISED = "bold red"
