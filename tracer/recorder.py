@@ -424,7 +424,7 @@ class Session:
                     rows.append([RETURN, event[1], event[2], dt, -1])
                 else:
                     where = event[2]
-                    line = trampolines.return_line(where) if type(where) is CodeType else where.f_lineno
+                    line = where if type(where) is int else trampolines.return_line(where)
                     rows.append([RETURN, event[1], line, dt, encode(value)])
             else:
                 rows.append([EXCEPTION, event[1], event[2], dt, encode(event[4])])
@@ -480,7 +480,7 @@ class Session:
         }
         if self.internal_errors:
             meta["recorder_errors"] = self.internal_errors[:5]
-        return {
+        doc = {
             "format": trace_model.FORMAT,
             "version": trace_model.VERSION,
             "meta": meta,
@@ -494,6 +494,23 @@ class Session:
             "scopes": self.scopes,
             "events": events,
         }
+        self._let_go()
+        return doc
+
+    def _let_go(self) -> None:
+        """Hold nothing once the document is made.
+
+        An exception's traceback keeps the frames it went through, the frames of the trampolines too, and so
+        this session, for as long as the application keeps the exception; emptied, the session keeps nothing
+        of the request alive with it (no values, no frames, not the document's tables).
+        """
+        self.table.let_go()
+        self.events, self.codes, self.scopes = [], [], []
+        self.code_ids, self._scope_index, self.real_files = {}, {}, {}
+        self._arrived.clear()
+        self._thrown.clear()
+        self._frame_locals.clear()
+        self.grabbed.clear()
 
 
 # -- helpers ---------------------------------------------------------------------------------------

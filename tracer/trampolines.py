@@ -102,6 +102,7 @@ def _hop(target, args, kwargs):
     except BaseException as exc:
         if not session.truncated:
             session.hop_raised(cid, code, exc)
+        del session, events  # the traceback keeps this frame: it must not keep the session too
         raise
     if not session.truncated:
         events.append((RETURN, cid, code, _perf_ns(), result))
@@ -111,10 +112,10 @@ def _hop(target, args, kwargs):
 
 
 def _hop_grabbing(session, cid, code, target, args, kwargs):
-    """A hop into a function with several ``return`` lines: keep its frame to read the line it returned from.
+    """A hop into a function with several ``return`` lines: catch its frame to read the line it returned from.
 
     A profile function set just for the callee's ``call`` event takes its frame and removes itself at once;
-    the frame object outlives the call and keeps the line it left from.
+    the frame object outlives the call and tells the line it left from, read as soon as the call is over.
     """
     grabbed = session.grabbed
     sys.setprofile(session.grab)
@@ -127,10 +128,12 @@ def _hop_grabbing(session, cid, code, target, args, kwargs):
             grabbed.pop()
         if not session.truncated:
             session.hop_raised(cid, code, exc)
+        del session, grabbed  # the traceback keeps this frame: it must not keep the session too
         raise
-    frame = grabbed.pop() if grabbed and grabbed[-1].f_code is code else code
+    # the line the frame returned from, read now: a frame kept would keep its callers' frames, and the session
+    where = grabbed.pop().f_lineno if grabbed and grabbed[-1].f_code is code else code
     if not session.truncated:
-        session.events.append((RETURN, cid, frame, _perf_ns(), result))
+        session.events.append((RETURN, cid, where, _perf_ns(), result))
         if len(session.events) >= session.max_events:
             session.truncated = True
     return result
@@ -302,7 +305,7 @@ TRAMPOLINES = Trampolines()
 
 #: code -> the line its ``return`` event is reported on (a hop does not see the frame it returns from)
 _return_lines: dict[CodeType, int] = {}
-#: codes that return from more than one line: their hops keep the frame to know which (``_hop_grabbing``)
+#: codes that return from more than one line: their hops catch the frame to know which (``_hop_grabbing``)
 ambiguous_returns: set[CodeType] = set()
 
 

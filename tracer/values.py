@@ -150,6 +150,17 @@ class ValueTable:
     def thaw(self) -> None:
         self._frozen = None
 
+    def let_go(self) -> None:
+        """Start empty again once the rows were taken: the caches hold live objects (an exception among them
+        holds its traceback and frames), and whoever took ``rows`` has them."""
+        self.rows = []
+        self._index = {}
+        self._immutable = {}
+        self._memo = {}
+        self._active = set()
+        self._frozen = None
+        self.secrets = set()
+
     # -- interning -----------------------------------------------------------------------------
 
     def _intern(self, row: tuple) -> int:

@@ -195,3 +195,39 @@ def test_max_events_truncates_cleanly(fakeapp):
     trace = Trace.from_dict(doc)
     assert len(trace) == 7
     assert trace.end_of[trace.calls[0]] == 6
+
+
+@pytest.mark.parametrize("detail", ["call", "line"])
+@pytest.mark.parametrize("path", ["/servers/detail", "/servers/nope", "/servers?limit=abc"])
+def test_a_finished_session_is_freed_without_the_garbage_collector(detail, path):
+    """Nothing of a request outlives its trace: a session caught in a cycle would keep every value alive."""
+    import gc
+    import weakref
+
+    from tracer.runner import RequestSpec, build_environ, load_sample_api
+
+    app = load_sample_api()
+    recorder = Recorder(detail=detail)
+    sessions = []
+    start = recorder.start
+
+    def remember(*args, **kwargs):
+        session = start(*args, **kwargs)
+        sessions.append(weakref.ref(session))
+        return session
+
+    recorder.start = remember
+    spec = RequestSpec("GET", path)
+    recorder.call_wsgi(app, build_environ(spec))  # first request: caches warm up
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        status, _headers, _body, doc = recorder.call_wsgi(app, build_environ(spec))
+        del doc
+        session = sessions[-1]()
+        if session is not None:  # kept by the application's own exception cycle: then it must hold nothing
+            assert not session.events and not session.table.rows and not session.scopes
+    finally:
+        if was_enabled:
+            gc.enable()
+    assert status.split()[0] in {"200", "404", "400"}
