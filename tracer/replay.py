@@ -23,9 +23,11 @@ cursor is, and the other way round (``b(f(s)) == s`` whenever ``s`` was reached 
 ``cont``), nor for ``next`` at a frame's end: the caller's next line is reached both by ``next``
 over the call and by ``next`` from the callee's return.
 
-Everything a command needs is precomputed at construction (``_after``/``_before`` link each
-event to the nearest event at its depth or shallower, ``_hops`` lists layer changes), so going
-backward costs what going forward costs.
+Every command is a lookup or a bisect in an index, so going backward costs what going forward
+costs and neither depends on the size of the trace: ``next`` bisects the viewed frame's steps
+(:meth:`Trace.steps`, built once a frame, on first need), ``return``/``up`` read ``end_of`` and
+``parent``, ``cont`` bisects the breakpoint hits and the hop jumps bisect ``_hops``, the layer
+changes listed at construction.
 """
 
 from __future__ import annotations
@@ -69,25 +71,12 @@ class StackEntry:
         return f"{'>' if viewed else ' '} {self.filename}({self.line}){self.function}()"
 
 
-def _link_depths(depth: list[int]) -> tuple[list[int], list[int]]:
-    """For each event, the first later and the last earlier event at the same depth or shallower.
-
-    One pass with a monotonic stack; ``len(depth)`` and ``-1`` stand for "none".
-    """
-    n = len(depth)
-    after = [n] * n
-    before = [-1] * n
-    stack: list[int] = []
-    for j, d in enumerate(depth):
-        equal = -1
-        while stack and depth[stack[-1]] >= d:
-            top = stack.pop()
-            after[top] = j
-            if depth[top] == d:
-                equal = top
-        before[j] = equal if equal >= 0 else (stack[-1] if stack else -1)
-        stack.append(j)
-    return after, before
+def _layer_changes(trace: Trace) -> list[int]:
+    """Events whose layer differs from the one before's (the hop boundaries), in order."""
+    layer_ids: dict[str, int] = {}
+    layer_of_code = [layer_ids.setdefault(code.layer, len(layer_ids)) for code in trace.codes]
+    layers = [layer_of_code[c] for c in trace.code_ids]
+    return [i for i in range(1, len(layers)) if layers[i] != layers[i - 1]]
 
 
 class Cursor:
@@ -101,10 +90,7 @@ class Cursor:
         self.breakpoints = Breakpoints()
         n = len(trace)
         self._n = n
-        self._after, self._before = _link_depths(trace.depth)
-        layer_of_code = [code.layer for code in trace.codes]
-        code_ids = trace.code_ids
-        self._hops = [i for i in range(1, n) if layer_of_code[code_ids[i]] != layer_of_code[code_ids[i - 1]]]
+        self._hops = _layer_changes(trace)
         self._hits: list[int] = []
         self._search_cache: dict[str, list[int]] = {}
         self._calls_by_code: dict[int, list[int]] | None = None
@@ -179,13 +165,15 @@ class Cursor:
 
     def next(self) -> Position:
         """pdb ``n``: the viewed frame's next event, stepping over its calls; after its return, the caller's."""
-        depth = self.trace.depth[self.frame] if self._n else 0
-        target = self._later_at_depth(self.index, depth)
+        if not self._n:
+            return self.position
+        target = self._later_at_depth(self.index, self.frame)
         return self._move(target) if target < self._n else self.position
 
     def next_back(self) -> Position:
-        depth = self.trace.depth[self.frame] if self._n else 0
-        target = self._earlier_at_depth(self.index, depth)
+        if not self._n:
+            return self.position
+        target = self._earlier_at_depth(self.index, self.frame)
         return self._move(target) if target >= 0 else self.position
 
     def return_(self) -> Position:
@@ -230,19 +218,24 @@ class Cursor:
         pos = bisect_left(self._hops, self.index) - 1
         return self._move(self._hops[pos] if pos >= 0 else 0)
 
-    def _later_at_depth(self, index: int, depth: int) -> int:
-        """The first event after ``index`` at ``depth`` or shallower; ``len(trace)`` when none."""
-        depths, after, j = self.trace.depth, self._after, index + 1
-        while j < self._n and depths[j] > depth:
-            j = after[j]  # everything up to after[j] is deeper than depths[j], so deeper than depth
-        return j
+    def _later_at_depth(self, index: int, frame: int) -> int:
+        """The first event after ``index`` at ``frame``'s depth or shallower; ``len(trace)`` when none.
 
-    def _earlier_at_depth(self, index: int, depth: int) -> int:
-        """The last event before ``index`` at ``depth`` or shallower; -1 when none."""
-        depths, before, j = self.trace.depth, self._before, index - 1
-        while j >= 0 and depths[j] > depth:
-            j = before[j]
-        return j
+        ``frame`` is on the stack at ``index``: until its return, that is its next step; after it,
+        the next event (in the caller, or a call the caller makes next).
+        """
+        steps = self.trace.steps(frame)
+        pos = bisect_right(steps, index)
+        return steps[pos] if pos < len(steps) else index + 1
+
+    def _earlier_at_depth(self, index: int, frame: int) -> int:
+        """The last event before ``index`` at ``frame``'s depth or shallower; -1 when none.
+
+        Back to ``frame``'s previous step; from its call, the event before it (in the caller).
+        """
+        steps = self.trace.steps(frame)
+        pos = bisect_left(steps, index) - 1
+        return steps[pos] if pos >= 0 else index - 1
 
     def goto_function(self, code_id: int) -> Position:
         """The next call of a function after the current event, wrapping around (the ``g`` palette)."""
@@ -354,7 +347,7 @@ class Cursor:
             hit_rows[rid] = hit
         hit_scopes = [any(hit_rows[rid] for _name, rid in scope) for scope in trace.doc["scopes"]]
         hit_codes = {cid for cid, code in enumerate(trace.codes) if needle in code.qualname.casefold()}
-        kinds, data, code_ids, before, depth = trace.kinds, trace.data, trace.code_ids, self._before, trace.depth
+        kinds, data, code_ids, frame_of = trace.kinds, trace.data, trace.code_ids, trace.frame_of
         found = []
         for i, kind in enumerate(kinds):
             ref = data[i]
@@ -363,10 +356,11 @@ class Cursor:
                     found.append(i)
             elif kind == LINE:
                 if ref >= 0 and hit_scopes[ref]:
-                    prev = before[i]  # the frame's previous event: report where the value first appears
-                    same_frame = prev >= 0 and depth[prev] == depth[i] and kinds[prev] in (CALL, LINE)
-                    prev_ref = data[prev] if same_frame else -1
-                    if not (same_frame and prev_ref >= 0 and hit_scopes[prev_ref]):
+                    # the frame's previous step (a line has one: at least the call): report where the
+                    # value first appears
+                    prev = self._earlier_at_depth(i, frame_of[i])
+                    prev_ref = data[prev] if kinds[prev] in (CALL, LINE) else -1
+                    if not (prev_ref >= 0 and hit_scopes[prev_ref]):
                         found.append(i)
             elif kind in (RETURN, EXCEPTION) and ref >= 0 and hit_rows[ref]:
                 found.append(i)

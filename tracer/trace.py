@@ -7,11 +7,15 @@ The file format is documented in ``docs/trace-format.md``.
 
 from __future__ import annotations
 
+import gc
 import gzip
 import json
 import os
 from bisect import bisect_right
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
@@ -120,61 +124,58 @@ class Trace:
         self.truncated: bool = bool(doc.get("truncated", False))
         self._source_cache: dict[str, list[str]] = {}
         self._own_events: dict[int, list[int]] = {}
+        self._steps: dict[int, list[int]] = {}
         self._index_events(doc["events"])
 
     # -- building ------------------------------------------------------------------------------
 
     def _index_events(self, rows: list[list]) -> None:
+        """One column list per field, then one pass over the kinds for frames, depths and returns."""
         n = len(rows)
-        self.kinds = kinds = [0] * n
-        self.code_ids = code_ids = [0] * n
-        self.lines = lines = [0] * n
-        self.times = times = [0] * n
-        self.data = data = [-1] * n
+        self.kinds = kinds = [row[0] for row in rows]
+        self.code_ids = [row[1] for row in rows]
+        self.lines = [row[2] for row in rows]
+        self.times = list(accumulate([row[3] for row in rows]))
+        self.data = [row[4] if len(row) > 4 else -1 for row in rows]
         self.frame_of = frame_of = [-1] * n
         self.depth = depth = [0] * n
-        self.parent: dict[int, int] = {}
-        self.end_of: dict[int, int] = {}
-        self.calls: list[int] = []
+        parent: dict[int, int] = {}
+        end_of: dict[int, int] = {}
+        calls: list[int] = []
+        self.parent, self.end_of, self.calls = parent, end_of, calls
         stack: list[int] = []
-        clock = 0
-        for i, row in enumerate(rows):
-            kind, code, line, dt = row[0], row[1], row[2], row[3]
-            clock += dt
-            kinds[i] = kind
-            code_ids[i] = code
-            lines[i] = line
-            times[i] = clock
-            if len(row) > 4:
-                data[i] = row[4]
+        frame, level = -1, -1  # the innermost open frame and its depth
+        for i, kind in enumerate(kinds):
             if kind == CALL:
-                self.parent[i] = stack[-1] if stack else -1
+                parent[i] = frame
                 stack.append(i)
-                self.calls.append(i)
-                frame_of[i] = i
-                depth[i] = len(stack) - 1
-            elif not stack:
+                calls.append(i)
+                frame = i
+                level += 1
+            elif frame < 0:
                 raise TraceError(f"event {i} is a {KIND_NAMES[kind]} outside any call")
-            else:
-                frame = stack[-1]
-                frame_of[i] = frame
-                depth[i] = len(stack) - 1
-                if kind == RETURN:
-                    self.end_of[frame] = i
-                    stack.pop()
+            frame_of[i] = frame
+            depth[i] = level
+            if kind == RETURN:
+                end_of[frame] = i
+                stack.pop()
+                frame = stack[-1] if stack else -1
+                level -= 1
         last = n - 1
-        for frame in stack:  # frames still open when recording stopped (truncated traces)
-            self.end_of[frame] = last
+        for open_frame in stack:  # frames still open when recording stopped (truncated traces)
+            end_of[open_frame] = last
 
     @classmethod
     def from_dict(cls, doc: object) -> Trace:
-        validate(doc)
-        try:
-            return cls(doc)  # type: ignore[arg-type]
-        except TraceError:
-            raise
-        except (KeyError, IndexError, TypeError, ValueError) as exc:
-            raise TraceError(f"the trace is corrupt ({type(exc).__name__}: {exc})") from None
+        events = doc.get("events") if isinstance(doc, dict) else None
+        with _gc_paused(keep=isinstance(events, list) and len(events) >= BIG_TRACE_EVENTS):
+            validate(doc)
+            try:
+                return cls(doc)  # type: ignore[arg-type]
+            except TraceError:
+                raise
+            except (KeyError, IndexError, TypeError, ValueError) as exc:
+                raise TraceError(f"the trace is corrupt ({type(exc).__name__}: {exc})") from None
 
     # -- the basics faces need -----------------------------------------------------------------
 
@@ -255,6 +256,17 @@ class Trace:
         self._own_events[call] = own
         return own
 
+    def steps(self, call: int) -> list[int]:
+        """Events of the frame opened at ``call`` that happen in it: its call, lines, exceptions and return
+        (:meth:`own_events` without the calls it makes), in order. These are the events at the frame's
+        depth between its call and its return, so pdb's ``next`` goes from one to the next."""
+        cached = self._steps.get(call)
+        if cached is None:
+            kinds = self.kinds
+            cached = [e for e in self.own_events(call) if e == call or kinds[e] != CALL]
+            self._steps[call] = cached
+        return cached
+
     def frame_event_at(self, i: int, frame: int) -> int:
         """The latest event of ``frame`` at or before ``i`` (for an outer frame: where it waits)."""
         own = self.own_events(frame)
@@ -326,6 +338,38 @@ class Trace:
 # -- validation, loading and saving --------------------------------------------------------------
 
 
+#: A trace file this big (bytes of JSON), or with this many events, is parsed and indexed into objects that
+#: are kept out of the garbage collector's walks (see :func:`_gc_paused`).
+BIG_TRACE_BYTES = 2_000_000
+BIG_TRACE_EVENTS = 20_000
+
+
+@contextmanager
+def _gc_paused(keep: bool = False) -> Iterator[None]:
+    """No cyclic garbage collection while a trace is parsed and indexed.
+
+    Parsing makes hundreds of thousands of lists that all live on, none of them garbage: with the
+    collector on, each collection walks every object made so far, which doubled the load time of a
+    big trace. With ``keep`` (a big trace) the objects made are then frozen (:func:`gc.freeze`), so
+    that no later collection walks them either: the parsed rows, and the index lists of 100,000
+    items each, would cost a full collection 0.1 s to 0.3 s, paid by whatever runs when one comes
+    (the replay's first frame, a step). Frozen objects are still freed when nothing refers to them
+    (a trace holds no reference cycles); garbage cycles made before are collected first, so that
+    freezing does not keep them.
+    """
+    was_enabled = gc.isenabled()
+    if keep and was_enabled:
+        gc.collect()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            if keep:
+                gc.freeze()
+            gc.enable()
+
+
 def validate(doc: object) -> None:
     """Raise :class:`TraceError` unless ``doc`` has the shape of a version-1 trace."""
     if not isinstance(doc, dict):
@@ -383,7 +427,8 @@ def read_doc(path: str | os.PathLike) -> dict:
     if not raw.strip():
         raise TraceError(f"{p}: the trace file is empty")
     try:
-        return json.loads(raw)
+        with _gc_paused(keep=len(raw) >= BIG_TRACE_BYTES):
+            return json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
         raise TraceError(f"{p}: not a tracer trace or truncated (invalid JSON: {exc})") from None
 

@@ -11,7 +11,7 @@ import webob
 
 from tests.tracer import nova_fixture
 from tracer.recorder import Recorder
-from tracer.replay import Cursor, Position, _link_depths
+from tracer.replay import Cursor, Position, _layer_changes
 from tracer.trace import CALL, EXCEPTION, LINE, RETURN, Trace, load
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -334,13 +334,37 @@ def test_next_is_undone_by_next_back_except_when_leaving_a_frame(all_traces):
                 assert not leaves or trace.kinds[i] == CALL
 
 
-# -- the precomputed links -------------------------------------------------------------------------
+# -- the indexes the moves use, against straightforward scans -------------------------------------
 
 
-def test_link_depths_matches_a_brute_force_scan():
-    depth = [0, 1, 2, 2, 1, 3, 3, 1, 0, 1, 1, 0]
-    after, before = _link_depths(depth)
-    n = len(depth)
-    for i, d in enumerate(depth):
-        assert after[i] == next((j for j in range(i + 1, n) if depth[j] <= d), n)
-        assert before[i] == next((j for j in range(i - 1, -1, -1) if depth[j] <= d), -1)
+def test_steps_are_the_events_a_frame_has_at_its_own_depth(all_traces):
+    for trace in all_traces:
+        depth, frame_of = trace.depth, trace.frame_of
+        for call in trace.calls:
+            end = trace.end_of[call]
+            expected = [j for j in range(call, end + 1) if frame_of[j] == call]
+            assert trace.steps(call) == expected
+            assert all(depth[j] == depth[call] for j in expected)
+
+
+def test_next_and_next_back_match_a_scan_for_the_nearest_event_at_the_viewed_depth(all_traces):
+    """pdb's ``n``: the first later event at the viewed frame's depth or shallower (stay when none);
+    its twin the last earlier one. Checked for every event and every frame on its stack."""
+    for trace in all_traces:
+        depth, n = trace.depth, len(trace)
+        cursor = Cursor(trace)
+        for i in range(n):
+            for frame in trace.stack(i):
+                d = depth[frame]
+                later = next((j for j in range(i + 1, n) if depth[j] <= d), None)
+                earlier = next((j for j in range(i - 1, -1, -1) if depth[j] <= d), None)
+                cursor.position = Position(i, frame)
+                assert cursor.next().index == (i if later is None else later)
+                cursor.position = Position(i, frame)
+                assert cursor.next_back().index == (i if earlier is None else earlier)
+
+
+def test_layer_changes_match_a_scan(all_traces):
+    for trace in all_traces:
+        layers = [trace.code(i).layer for i in range(len(trace))]
+        assert _layer_changes(trace) == [i for i in range(1, len(trace)) if layers[i] != layers[i - 1]]

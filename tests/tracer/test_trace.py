@@ -105,3 +105,27 @@ def test_missing_file_and_directory(tmp_path):
         trace_model.load(tmp_path / "nope.json")
     with pytest.raises(TraceError, match="is a directory"):
         trace_model.load(tmp_path)
+
+
+def test_loading_pauses_the_garbage_collector_and_gives_it_back(tmp_path, monkeypatch):
+    """Parsing and indexing run without cyclic collections; the collector is on again afterwards, even
+    when the file is bad; a big file's objects are frozen out of later collections."""
+    import gc
+
+    good, bad = tmp_path / "good.json", tmp_path / "bad.json"
+    trace_model.save(tiny_doc(), good)
+    bad.write_text('{"format": "tracer-trace", "version": 1, "events": [')
+    seen = []
+    real_loads = trace_model.json.loads
+    monkeypatch.setattr(trace_model.json, "loads", lambda raw: (seen.append(gc.isenabled()), real_loads(raw))[1])
+    assert trace_model.load(good).doc == tiny_doc()
+    with pytest.raises(trace_model.TraceError):
+        trace_model.load(bad)
+    assert seen == [False, False] and gc.isenabled()
+    frozen = gc.get_freeze_count()
+    monkeypatch.setattr(trace_model, "BIG_TRACE_BYTES", 1)
+    try:
+        trace_model.load(good)
+        assert gc.get_freeze_count() > frozen and gc.isenabled()
+    finally:
+        gc.unfreeze()

@@ -7,6 +7,8 @@ Key handlers only ask the cursor for a move and assign the result.
 
 from __future__ import annotations
 
+import gc
+
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -15,7 +17,7 @@ from textual.widgets import Footer, Input
 
 from tracer.labels import Labels
 from tracer.replay import Cursor, Position
-from tracer.trace import Trace
+from tracer.trace import BIG_TRACE_EVENTS, Trace
 from tracer.tui.commands import HopProvider
 from tracer.tui.screens import HelpScreen, ResponseScreen
 from tracer.tui.widgets import HopList, HopNote, SourceView, StackView, TraceHeader, VariablesView
@@ -78,6 +80,7 @@ class TraceApp(App[int]):
         self.trace = trace
         self.cursor = Cursor(trace, start)
         self.labels = labels
+        self._frozen = False
         self.set_reactive(TraceApp.position, self.cursor.position)
 
     def compose(self) -> ComposeResult:
@@ -102,6 +105,23 @@ class TraceApp(App[int]):
         self.query_one("#stack").border_title = "stack (where)"
         self.query_one("#variables").border_title = "variables"
         self.query_one(HopList).focus()
+        if len(self.trace) >= BIG_TRACE_EVENTS:
+            self.call_after_refresh(self._freeze_objects)
+
+    def _freeze_objects(self) -> None:
+        """Once the first frame is drawn, keep the garbage collector from walking the objects made so far.
+
+        The panes, their caches and the trace's indexes live as long as the app: with a big trace a
+        full collection walking them costs tens of ms, paid by whichever step it falls in (issue 4).
+        Frozen objects are still freed when nothing refers to them; :meth:`on_unmount` unfreezes.
+        """
+        gc.freeze()
+        self._frozen = True
+
+    def on_unmount(self) -> None:
+        if self._frozen:
+            gc.unfreeze()
+            self._frozen = False
 
     # -- actions: ask the cursor, assign the position ----------------------------------------------
 

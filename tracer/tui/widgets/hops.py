@@ -62,6 +62,7 @@ class HopList(ScrollView, can_focus=True):
     def __init__(self, trace: Trace, **kwargs) -> None:
         super().__init__(**kwargs)
         self.trace = trace
+        self._base_style: Style | None = None
         self.rows: list[int] = list(trace.calls)
         self.collapsed: set[int] = set()
         self._has_children = self._calls_with_children(trace)
@@ -193,11 +194,15 @@ class HopList(ScrollView, can_focus=True):
         self._labels[call] = segments
         return segments
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        self._base_style = self.rich_style  # the same for every line, and costly: once a render, not once a line
+        return super().render_lines(crop)
+
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
         row = y + scroll_y
         width = self.size.width
-        base = self.rich_style
+        base = self._base_style or self.rich_style
         if row >= len(self.rows):
             return Strip.blank(width, base)
         call = self.rows[row]

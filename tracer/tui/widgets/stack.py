@@ -45,6 +45,7 @@ class StackView(Widget, can_focus=True):
     def __init__(self, trace: Trace, cursor: Cursor, **kwargs) -> None:
         super().__init__(**kwargs)
         self.trace = trace
+        self._base_style: Style | None = None
         self.cursor = cursor
         self.entries: list[StackEntry] = []
         self.lines: list[str] = []
@@ -76,11 +77,15 @@ class StackView(Widget, can_focus=True):
         self._place_window()
         self.refresh()
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        self._base_style = self.rich_style  # the same for every line, and costly: once a render, not once a line
+        return super().render_lines(crop)
+
     def render_line(self, y: int) -> Strip:
         scroll_x = 0
         row = y + self.top
         width = self.size.width
-        base = self.rich_style
+        base = self._base_style or self.rich_style
         if row >= len(self.lines):
             return Strip.blank(width, base)
         entry, line = self.entries[row], self.lines[row]

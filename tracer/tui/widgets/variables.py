@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from rich.style import Style
 from rich.text import Text
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.reactive import Reactive, reactive
+from textual.strip import Strip
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
@@ -29,6 +31,10 @@ def value_label(name: str, value: Value, style: str = "") -> Text:
     return text
 
 
+def _style(title: str) -> str:
+    return "bold cyan" if title == "arguments" else ""
+
+
 class VariablesView(Tree[Value]):
     """Groups (arguments, locals, return value or exception) of values; children load on expand.
 
@@ -36,7 +42,7 @@ class VariablesView(Tree[Value]):
     without a layout pass of the whole screen: a step stays cheap (issue 4: <= 10 ms a key).
     """
 
-    virtual_size: Reactive[Size] = Reactive(Size(0, 0), repaint=True, layout=False)
+    virtual_size: Reactive[Size] = Reactive(Size(0, 0), repaint=False, layout=False)
     position: reactive[Position] = reactive(Position(0, -1), repaint=False)
 
     def __init__(self, trace: Trace, **kwargs) -> None:
@@ -44,6 +50,7 @@ class VariablesView(Tree[Value]):
         self.show_root = False
         self.guide_depth = 2
         self.trace = trace
+        self._base_style: Style | None = None
         self._shown: tuple = ()
         self._expanded: set[Path] = {("arguments",), ("locals",), ("return value",), ("exception",), ("raised",)}
         self.rows: dict[str, list[tuple[str, Value]]] = {}
@@ -56,8 +63,21 @@ class VariablesView(Tree[Value]):
         self.root._reset()
         self.refresh()
 
-    def watch_virtual_size(self, size: Size) -> None:
-        self._scroll_update(size)  # what a layout pass would do for the scrollbars
+    def render_lines(self, crop: Region) -> list[Strip]:
+        self._base_style = self.rich_style  # the same for every line, and costly: once a render, not once a line
+        return super().render_lines(crop)
+
+    def render_line(self, y: int) -> Strip:
+        """Tree's, with the widget's style looked up once a render."""
+        scroll_x, scroll_y = self.scroll_offset
+        style = self._base_style or self.rich_style
+        return self._render_line(y + scroll_y, scroll_x, scroll_x + self.size.width, style)
+
+    def watch_virtual_size(self, old: Size, size: Size) -> None:
+        # What a layout pass would do for the scrollbars. Only the height matters (overflow-x is hidden):
+        # a longer or shorter label alone does not redraw the scrollbar.
+        if old.height != size.height or not self.vertical_scrollbar.window_size:
+            self._scroll_update(size)
 
     def sections(self, position: Position) -> dict[str, list[tuple[str, Value]]]:
         """What the pane shows at ``position``, as plain data (the tests read this too)."""
@@ -95,16 +115,49 @@ class VariablesView(Tree[Value]):
             return
         self._shown = key
         self.rows = self.sections(position)
+        if not self._relabel(self.rows):
+            self._rebuild(self.rows)
+        self._tree_lines  # noqa: B018 (build the lines now, not in the first render: one render, not two)
+
+    def _shown_groups(self, rows: dict[str, list[tuple[str, Value]]]) -> list[tuple[str, list[tuple[str, Value]]]]:
+        return [(title, pairs) for title, pairs in rows.items() if pairs or title not in ("arguments", "locals")]
+
+    def _rebuild(self, rows: dict[str, list[tuple[str, Value]]]) -> None:
         self.clear()
-        for title, pairs in self.rows.items():
-            if not pairs and title in ("arguments", "locals"):
-                continue
+        for title, pairs in self._shown_groups(rows):
             group = self.root.add(Text(title, style="bold underline"), expand=False)
             group.data = None
             for name, value in pairs:
-                self._add_value(group, (title,), name, value, "bold cyan" if title == "arguments" else "")
+                self._add_value(group, (title,), name, value, _style(title))
             if (title,) in self._expanded:
                 group.expand()
+
+    def _relabel(self, rows: dict[str, list[tuple[str, Value]]]) -> bool:
+        """Show ``rows`` by relabelling the nodes on screen, when only values of unexpanded variables
+        changed (a step usually changes one local): only their lines are repainted. False when the
+        shape changed (a variable came or went, a group, an expanded value): then the tree is rebuilt."""
+        groups = self.root.children
+        shown = self._shown_groups(rows)
+        if len(groups) != len(shown):
+            return False
+        changes = []
+        for group, (title, pairs) in zip(groups, shown, strict=True):
+            if group.label.plain != title or len(group.children) != len(pairs):
+                return False
+            for node, (name, value) in zip(group.children, pairs, strict=True):
+                old = node.data
+                if old is None or node.label.plain.split(" = ", 1)[0] != name:
+                    return False
+                if old.row_id == value.row_id:
+                    continue
+                if node.children or node.is_expanded or (value.has_children and (title, name) in self._expanded):
+                    return False
+                changes.append((node, name, value, _style(title)))
+        for node, name, value, style in changes:
+            node.data = value
+            node.allow_expand = value.has_children
+            node.set_label(value_label(name, value, style))
+        return True
 
     def _add_value(self, parent: TreeNode, path: Path, name: str, value: Value, style: str = "") -> None:
         node = parent.add(value_label(name, value, style), data=value, allow_expand=value.has_children)

@@ -1,0 +1,72 @@
+"""The source pane keeps each file's parsed document and rendered lines: back in a file, the same drawing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual._tree_sitter import get_language
+from textual.document._syntax_aware_document import SyntaxAwareDocument
+from textual.widgets import TextArea
+
+from tracer.trace import Trace, load
+from tracer.tui.app import TraceApp
+from tracer.tui.widgets import SourceView
+from tracer.tui.widgets.source import ParsedDocument
+
+DATA = Path(__file__).resolve().parents[3] / "data"
+SIZE = (120, 40)
+
+
+@pytest.fixture(scope="module")
+def detail() -> Trace:
+    return load(DATA / "servers_detail.json")
+
+
+def drawn(source: SourceView) -> list[list]:
+    return [list(source.render_line(y)) for y in range(source.size.height)]
+
+
+def test_a_parsed_document_highlights_like_textarea_s_own(detail):
+    """Parsed from its bytes in one call, the tree gives the same captures (same names in the same order,
+    the same nodes under each) as the line-by-line parse TextArea does."""
+    language = get_language("python")
+    query_text = TextArea.code_editor("", language="python")._get_builtin_highlight_query("python")
+    texts = {**detail.files, "crlf": "def f():\r\n    return (1,\r\n  2)\r\n", "no newline": "x = [1,\n 2]"}
+    query = None
+    for name, text in texts.items():
+        theirs, ours = SyntaxAwareDocument(text, language), ParsedDocument(text, language)
+        query = query or theirs.prepare_query(query_text)
+        assert ours.lines == theirs.lines, name
+        expected, got = theirs.query_syntax_tree(query), ours.query_syntax_tree(query)
+        assert list(got) == list(expected), name
+        for capture, nodes in expected.items():
+            spans = sorted((n.start_point, n.end_point) for n in nodes)
+            assert sorted((n.start_point, n.end_point) for n in got[capture]) == spans, (name, capture)
+
+
+async def test_back_in_a_file_the_source_reuses_its_document_and_draws_what_a_fresh_load_draws(detail):
+    app = TraceApp(detail)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        source = app.query_one(SourceView)
+        first_file, first_document = source.filename, source.document
+        # somewhere in another file, then back in the first one at another line
+        file_of = [detail.code(detail.frame_of[i]).filename for i in range(len(detail))]
+        elsewhere = next(i for i, name in enumerate(file_of) if name != first_file)
+        back = next(i for i in range(elsewhere, len(detail)) if file_of[i] == first_file
+                    and detail.line_at(i, detail.frame_of[i]) != source.current_line)
+        for index in (elsewhere, back):
+            app.goto(index)
+            await pilot.pause()
+        assert source.filename == first_file
+        assert source.document is first_document  # not parsed again
+        revisited, scroll = drawn(source), source.scroll_offset
+        # the same place, the file parsed and drawn from scratch
+        source._documents.clear()
+        source.filename = ""
+        source.watch_position(app.position)
+        await pilot.pause()
+        assert source.document is not first_document
+        assert source.scroll_offset == scroll
+        assert drawn(source) == revisited

@@ -1,0 +1,40 @@
+"""The variables pane relabels the nodes on screen when only values changed, and draws what a rebuild would."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tracer.trace import load
+from tracer.tui.app import TraceApp
+from tracer.tui.widgets import VariablesView
+
+DATA = Path(__file__).resolve().parents[3] / "data"
+SIZE = (120, 40)
+
+
+def labels(view: VariablesView) -> list[str]:
+    return [line.node.label.plain for line in view._tree_lines]
+
+
+async def test_stepping_relabels_or_rebuilds_and_shows_what_a_rebuild_shows():
+    trace = load(DATA / "servers_detail.json")
+    app = TraceApp(trace)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        view = app.query_one(VariablesView)
+        rebuilds = []
+        rebuild = view._rebuild
+        view._rebuild = lambda rows: (rebuilds.append(app.position), rebuild(rows))  # type: ignore[method-assign]
+        relabelled = 0
+        for _ in range(400):
+            before = len(rebuilds)
+            shown = view._shown
+            await pilot.press("s")
+            await pilot.pause()
+            if view._shown != shown and len(rebuilds) == before:
+                relabelled += 1
+            got = labels(view)
+            rebuild(view.rows)  # what the pane would show had it been rebuilt
+            assert labels(view) == got, app.position
+        assert relabelled > 10  # the cheap path is taken, and it is right
+        assert rebuilds  # and so is the rebuild, when the shape changes
