@@ -72,8 +72,10 @@ class Recorder:
         self.max_events = max_events
         #: call-level sessions record through trampolines (see ``_Trampolines``) instead of ``sys.settrace``
         self.call_hooks = call_hooks and detail == "call"
-        self._out_of_scope: set[CodeType] = set()
-        self._in_scope: dict[CodeType, tuple[str, str]] = {}
+        # Code objects are keyed by id (a code object's own hash is recomputed from its bytecode and constants
+        # on every look-up); the code is held next to its id, so the id cannot be reused while it is a key.
+        self._out_of_scope: dict[int, CodeType] = {}
+        self._in_scope: dict[int, tuple[CodeType, tuple[str, str]]] = {}
         self._greenlet_sessions: dict[object, Session] = {}
         self._lock = threading.Lock()
 
@@ -82,26 +84,26 @@ class Recorder:
     def in_scope(self, frame: FrameType) -> tuple[str, str] | None:
         """``(module, qualname)`` when the frame's function is recorded, else None (cached per code)."""
         code = frame.f_code
-        found = self._in_scope.get(code)
+        found = self._in_scope.get(id(code))
         if found is not None:
-            return found
-        if code in self._out_of_scope:
+            return found[1]
+        if id(code) in self._out_of_scope:
             return None
         return self.scope_of(code, frame.f_globals.get("__name__") or "")
 
     def scope_of(self, code: CodeType, module: str) -> tuple[str, str] | None:
         """``(module, qualname)`` when ``code`` (of a function defined in ``module``) is recorded, else None."""
-        found = self._in_scope.get(code)
+        found = self._in_scope.get(id(code))
         if found is not None:
-            return found
-        if code in trampolines.TRAMPOLINES.codes or not any(
+            return found[1]
+        if trampolines.is_trampoline(code) or not any(
             module == prefix or module.startswith(prefix + ".") for prefix in self.include
         ):
-            self._out_of_scope.add(code)
+            self._out_of_scope[id(code)] = code
             return None
-        found = (module, getattr(code, "co_qualname", code.co_name))
-        self._in_scope[code] = found
-        return found
+        where = (module, getattr(code, "co_qualname", code.co_name))
+        self._in_scope[id(code)] = (code, where)
+        return where
 
     # -- sessions --------------------------------------------------------------------------------
 
@@ -216,7 +218,9 @@ class Session:
         self.table = ValueTable(recorder.limits)
         self.events: list[list] = []
         self.codes: list[list] = []
-        self.code_ids: dict[CodeType, int] = {}
+        #: id(code) -> code id in the trace (-1: out of scope); ``_held_codes`` keeps those ids unique
+        self.code_ids: dict[int, int] = {}
+        self._held_codes: list[CodeType] = []
         self.real_files: dict[str, str] = {}
         self.scopes: list[list] = []
         self._scope_index: dict[tuple, int] = {}
@@ -225,7 +229,7 @@ class Session:
         self.hopping = False
         #: recorded frames that already have the exception event of the exception now passing through them
         self._arrived: dict[FrameType, BaseException] = {}
-        #: frames taken by ``grab`` (a one-shot profile function) in ``_hop_grabbing``
+        #: frames taken by ``grab`` (a one-shot profile function) in ``trampolines._enter``
         self.grabbed: list[FrameType] = []
         self.grab: Callable | None = None
         if sys.getprofile() is None:
@@ -255,7 +259,7 @@ class Session:
         if event != "call" or self.truncated:
             return None
         try:
-            cid = self.code_ids.get(frame.f_code)
+            cid = self.code_ids.get(id(frame.f_code))
             if cid is None:
                 where = self.recorder.in_scope(frame)
                 if where is None:
@@ -273,7 +277,7 @@ class Session:
         if self.truncated:
             return None
         try:
-            cid = self.code_ids[frame.f_code]
+            cid = self.code_ids[id(frame.f_code)]
             if event == "line":
                 self._emit(LINE, cid, frame.f_lineno, self._scope(frame))
             elif event == "return":
@@ -345,7 +349,8 @@ class Session:
         layer = self.recorder.labels.layer_for(module, qualname)
         cid = len(self.codes)
         self.codes.append([module, qualname, display, code.co_firstlineno, layer])
-        self.code_ids[code] = cid
+        self.code_ids[id(code)] = cid
+        self._held_codes.append(code)
         return cid
 
     # -- call-level recording through trampolines (see ``tracer.trampolines``) ----------------------------------
@@ -356,7 +361,8 @@ class Session:
         try:
             where = self.recorder.scope_of(code, target.__globals__.get("__name__") or "")
             if where is None:
-                self.code_ids[code] = -1
+                self.code_ids[id(code)] = -1
+                self._held_codes.append(code)
                 return -1
             trampolines.return_line(code)  # tells whether the hop must keep the frame to know its return line
             return self._add_code_of(code, where)
@@ -386,12 +392,12 @@ class Session:
                 events.append((EXCEPTION, cid, line, now, exc))
             events.append((RETURN, cid, line, now, trampolines.RAISED))
             caller = sys._getframe(1)
-            trampoline_codes = trampolines.TRAMPOLINES.codes
-            while caller is not None and caller.f_code not in trampoline_codes:
+            is_trampoline = trampolines.is_trampoline
+            while caller is not None and not is_trampoline(caller.f_code):
                 caller = caller.f_back
             caller = caller.f_back if caller is not None else None
             if caller is not None:
-                caller_cid = self.code_ids.get(caller.f_code)
+                caller_cid = self.code_ids.get(id(caller.f_code))
                 if caller_cid is not None and caller_cid >= 0:
                     events.append((EXCEPTION, caller_cid, caller.f_lineno, now, exc))
                     self._arrived[caller] = exc
@@ -415,7 +421,7 @@ class Session:
             last_us = now_us
             if kind == CALL:
                 target = event[2]
-                bound = trampolines.bind_arguments(target, event[4], event[5])
+                bound = trampolines.frame_arguments(target, event[4])
                 pairs = tuple((name, encode(value, name)) for name, value in bound)
                 rows.append([CALL, event[1], target.__code__.co_firstlineno, dt, self._intern_scope(pairs)])
             elif kind == RETURN:
@@ -507,6 +513,7 @@ class Session:
         self.table.let_go()
         self.events, self.codes, self.scopes = [], [], []
         self.code_ids, self._scope_index, self.real_files = {}, {}, {}
+        self._held_codes = []
         self._arrived.clear()
         self._thrown.clear()
         self._frame_locals.clear()

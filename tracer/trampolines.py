@@ -3,8 +3,9 @@
 A trace function set with ``sys.settrace`` makes the interpreter take its slow path for every
 instruction of every frame (ours and webob's alike): a no-op one alone costs several times the request.
 Call-level recording needs none of that. While a call-level session is active, every function in scope
-gets a *trampoline*: its ``__code__`` is swapped for a tiny ``(*args, **kwargs)`` body that hands the call
-to :func:`_hop` together with a copy of the original function. Swapping the code in place (rather than
+gets a *trampoline*: its ``__code__`` is swapped for a short body with the very same parameters, which
+notes the call (:func:`_enter`), calls a copy of the original function and notes how it ended
+(:func:`_returned`, :func:`_raised`). Swapping the code in place (rather than
 rebinding names to wrappers) keeps every reference the application already holds working (bound methods
 stored at start-up, ``webob.dec.wsgify`` objects, closures, ``functools.wraps`` chains), keeps the
 function's attributes (``wsgi_action``, ``wsgi_extends``, ``__wrapped__``) and its ``__class__`` cell (the
@@ -45,7 +46,7 @@ _perf_ns = time.perf_counter_ns
 _get_ident = _thread.get_ident
 #: thread ident or greenlet -> the call-level Session recording there
 hop_sessions: dict[object, object] = {}
-#: greenlets among the keys of ``hop_sessions`` (then ``_hop`` also asks greenlet which one runs)
+#: greenlets among the keys of ``hop_sessions`` (then ``_enter`` also asks greenlet which one runs)
 _green_hops = 0
 _attach_lock = threading.Lock()
 
@@ -76,67 +77,59 @@ _NO_TRAMPOLINE_FLAGS = inspect.CO_GENERATOR | inspect.CO_COROUTINE | inspect.CO_
 _TRAMPOLINE_FILE = "<tracer: recorded call>"
 
 
-def _hop(target, args, kwargs):
-    """What every trampoline calls: run ``target``, and record the call when this thread is being recorded."""
+def _enter(target: types.FunctionType, values: tuple):
+    """A trampoline was called: the recording session, after noting the call, or None when not recording.
+
+    ``values`` are the frame's parameters as they arrived, in the order of ``co_varnames``.
+    """
     if not hop_sessions:
-        return target(*args, **kwargs)
+        return None
     session = hop_sessions.get(_get_ident())
     if session is None and _green_hops:
         session = hop_sessions.get(current_greenlet())
     if session is None or session.truncated:
-        return target(*args, **kwargs)
-    code = target.__code__
-    cid = session.code_ids.get(code)
+        return None
+    code_id = id(target.__code__)
+    cid = session.code_ids.get(code_id)
     if cid is None:
         cid = session.hop_code(target)
     if cid < 0:
-        return target(*args, **kwargs)
+        return None
     events = session.events
-    events.append((CALL, cid, target, _perf_ns(), args, kwargs))
+    events.append((CALL, cid, target, _perf_ns(), values))
     if len(events) >= session.max_events:
         session.truncated = True
-    if code in ambiguous_returns and session.grab is not None:
-        return _hop_grabbing(session, cid, code, target, args, kwargs)
-    try:
-        result = target(*args, **kwargs)
-    except BaseException as exc:
-        if not session.truncated:
-            session.hop_raised(cid, code, exc)
-        del session, events  # the traceback keeps this frame: it must not keep the session too
-        raise
+    if code_id in ambiguous_returns and session.grab is not None:
+        # several return lines: a profile function set just for the callee's ``call`` event takes its frame
+        # and removes itself at once; the frame tells the line it left from when the call is over
+        sys.setprofile(session.grab)
+    return session
+
+
+def _returned(session, target: types.FunctionType, result: object) -> object:
+    """The call recorded by ``_enter`` returned ``result``."""
+    code = target.__code__
+    grabbed = session.grabbed
+    # the line the frame returned from, read now: a frame kept would keep its callers' frames, and the session
+    where = grabbed.pop().f_lineno if grabbed and grabbed[-1].f_code is code else code
     if not session.truncated:
-        events.append((RETURN, cid, code, _perf_ns(), result))
+        events = session.events
+        events.append((RETURN, session.code_ids[id(code)], where, _perf_ns(), result))
         if len(events) >= session.max_events:
             session.truncated = True
     return result
 
 
-def _hop_grabbing(session, cid, code, target, args, kwargs):
-    """A hop into a function with several ``return`` lines: catch its frame to read the line it returned from.
-
-    A profile function set just for the callee's ``call`` event takes its frame and removes itself at once;
-    the frame object outlives the call and tells the line it left from, read as soon as the call is over.
-    """
+def _raised(session, target: types.FunctionType, exc: BaseException) -> None:
+    """The call recorded by ``_enter`` raised ``exc`` (the trampoline re-raises it)."""
+    code = target.__code__
+    if sys.getprofile() is session.grab and session.grab is not None:
+        sys.setprofile(None)
     grabbed = session.grabbed
-    sys.setprofile(session.grab)
-    try:
-        result = target(*args, **kwargs)
-    except BaseException as exc:
-        if sys.getprofile() is session.grab:
-            sys.setprofile(None)
-        if grabbed and grabbed[-1].f_code is code:
-            grabbed.pop()
-        if not session.truncated:
-            session.hop_raised(cid, code, exc)
-        del session, grabbed  # the traceback keeps this frame: it must not keep the session too
-        raise
-    # the line the frame returned from, read now: a frame kept would keep its callers' frames, and the session
-    where = grabbed.pop().f_lineno if grabbed and grabbed[-1].f_code is code else code
+    if grabbed and grabbed[-1].f_code is code:
+        grabbed.pop()
     if not session.truncated:
-        session.events.append((RETURN, cid, where, _perf_ns(), result))
-        if len(session.events) >= session.max_events:
-            session.truncated = True
-    return result
+        session.hop_raised(session.code_ids[id(code)], code, exc)
 
 
 class Trampolines:
@@ -148,11 +141,11 @@ class Trampolines:
         self.prefixes: tuple[str, ...] = ()
         #: id(function) -> (function, original code, trampoline code)
         self.entries: dict[int, tuple[types.FunctionType, CodeType, CodeType]] = {}
-        self.codes: set[CodeType] = set()  # every trampoline code (never recorded by the settrace path)
+        #: ids of every trampoline code (never recorded by the settrace path); ``entries`` holds the codes
+        self.codes: set[int] = set()
         self._modules: dict[str, object] = {}
         self._namespaces: dict[int, dict] = {}
         self._modules_seen = -1
-        self._templates: dict[tuple[str, ...], CodeType] = {}
         self._seen: dict[int, object] = {}  # id -> object (held, so an id is never reused while kept)
 
     def acquire(self, prefixes: Sequence[str], roots: Sequence[object] = ()) -> None:
@@ -238,7 +231,7 @@ class Trampolines:
             return
         self._seen[id(func)] = func
         code = func.__code__
-        if code in self.codes:
+        if id(code) in self.codes:
             return
         # what a decorator wraps: functools.wraps' __wrapped__ and functions held in the closure
         wrapped = func.__dict__.get("__wrapped__")
@@ -257,104 +250,139 @@ class Trampolines:
         if trampoline is None:
             return
         self.entries[id(func)] = (func, code, trampoline)
-        self.codes.add(trampoline)
+        self.codes.add(id(trampoline))
         if self.users:
             func.__code__ = trampoline
 
     def _trampoline(self, func: types.FunctionType) -> CodeType | None:
         code = func.__code__
-        template = self._template(code.co_freevars)
+        template = _template(code)
         if template is None:
             return None
         target = types.FunctionType(code, func.__globals__, func.__name__, func.__defaults__, func.__closure__)
         target.__kwdefaults__ = func.__kwdefaults__
         target.__qualname__ = func.__qualname__
         target.__module__ = func.__module__
-        consts = tuple(
-            _hop if c == "__tracer_hop__" else target if c == "__tracer_target__" else c for c in template.co_consts
-        )
+        meaning = {**_PLACEHOLDERS, "__tracer_target__": target}
+        consts = tuple(meaning.get(c, c) if type(c) is str else c for c in template.co_consts)
         return template.replace(co_consts=consts, co_name=code.co_name, co_qualname=code.co_qualname)
 
-    def _template(self, freevars: tuple[str, ...]) -> CodeType | None:
-        """``def f(*args, **kwargs): return _hop(<target>, args, kwargs)`` with exactly ``freevars``."""
-        if freevars in self._templates:
-            return self._templates[freevars]
-        found = None
-        if all(name.isidentifier() for name in freevars):
-            cells = "".join(f"    {name} = None\n" for name in freevars)
-            refs = "".join(f"        {name}\n" for name in freevars)
-            source = (
-                "def _outer():\n" + cells + "    def _trampoline(*args, **kwargs):\n" + refs
-                + "        return '__tracer_hop__'('__tracer_target__', args, kwargs)\n    return _trampoline\n"
-            )
+
+#: what the template's string placeholders stand for, once compiled (and ``__tracer_target__``: the copy)
+_PLACEHOLDERS: dict[str, object] = {
+    "__tracer_enter__": _enter, "__tracer_returned__": _returned, "__tracer_raised__": _raised,
+}
+#: parameter shape -> compiled trampoline template (None: this shape cannot have one)
+_templates: dict[tuple, CodeType | None] = {}
+
+
+def _template(code: CodeType) -> CodeType | None:
+    """A trampoline body with exactly the parameters (and free variables) of ``code``.
+
+    For ``def show(self, request, instance)`` it reads::
+
+        def show(self, request, instance):
+            session = _enter(<target>, (self, request, instance))
+            if session is None:
+                return <target>(self, request, instance)
             try:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    space: dict = {}
-                    exec(compile(source, _TRAMPOLINE_FILE, "exec"), space)
-                code = space["_outer"]().__code__
-                if code.co_freevars == freevars:
-                    found = code
-            except SyntaxError:
-                found = None
-        self._templates[freevars] = found
-        return found
+                result = <target>(self, request, instance)
+            except BaseException as exc:
+                _raised(session, <target>, exc)
+                session = None  # the traceback keeps this frame: it must not keep the session too
+                raise
+            return _returned(session, <target>, result)
+
+    Same parameters, so the function's own ``__defaults__`` and ``__kwdefaults__`` apply and the call into the
+    target is a plain call (no ``*args``/``**kwargs`` packing): that is most of what a hop costs.
+    """
+    varargs = bool(code.co_flags & inspect.CO_VARARGS)
+    varkw = bool(code.co_flags & inspect.CO_VARKEYWORDS)
+    argc, posonly, kwonly = code.co_argcount, code.co_posonlyargcount, code.co_kwonlyargcount
+    names = code.co_varnames[: argc + kwonly + varargs + varkw]
+    freevars = code.co_freevars
+    shape = (names, argc, posonly, kwonly, varargs, varkw, freevars)
+    if shape in _templates:
+        return _templates[shape]
+    found = None
+    if all(name.isidentifier() and not name.startswith("_tracer_") for name in names + freevars):
+        positional = list(names[:argc])
+        keyword_only = list(names[argc: argc + kwonly])
+        star = names[argc + kwonly] if varargs else None
+        starstar = names[argc + kwonly + varargs] if varkw else None
+        params = positional[:posonly] + (["/"] if posonly else []) + positional[posonly:]
+        params += [f"*{star}"] if star else (["*"] if keyword_only else [])
+        params += keyword_only + ([f"**{starstar}"] if starstar else [])
+        passed = positional + ([f"*{star}"] if star else []) + [f"{k}={k}" for k in keyword_only]
+        passed += [f"**{starstar}"] if starstar else []
+        values = "(" + "".join(f"{name}, " for name in names) + ")"
+        call = f"'__tracer_target__'({', '.join(passed)})"
+        cells = "".join(f"    {name} = None\n" for name in freevars)
+        refs = "".join(f"            {name}\n" for name in freevars)
+        source = (
+            "def _outer():\n" + cells
+            + f"    def _trampoline({', '.join(params)}):\n"
+            + ("        if False:\n" + refs if freevars else "")
+            + f"        _tracer_session = '__tracer_enter__'('__tracer_target__', {values})\n"
+            + "        if _tracer_session is None:\n"
+            + f"            return {call}\n"
+            + "        try:\n"
+            + f"            _tracer_result = {call}\n"
+            + "        except BaseException as _tracer_exc:\n"
+            + "            '__tracer_raised__'(_tracer_session, '__tracer_target__', _tracer_exc)\n"
+            + "            _tracer_session = None\n"
+            + "            raise\n"
+            + "        return '__tracer_returned__'(_tracer_session, '__tracer_target__', _tracer_result)\n"
+            + "    return _trampoline\n"
+        )
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                space: dict = {}
+                exec(compile(source, _TRAMPOLINE_FILE, "exec"), space)
+            compiled = space["_outer"]().__code__
+            if compiled.co_freevars == freevars and compiled.co_varnames[: len(names)] == names:
+                found = compiled
+        except SyntaxError:
+            found = None
+    _templates[shape] = found
+    return found
 
 
 TRAMPOLINES = Trampolines()
 
-#: code -> the line its ``return`` event is reported on (a hop does not see the frame it returns from)
-_return_lines: dict[CodeType, int] = {}
-#: codes that return from more than one line: their hops catch the frame to know which (``_hop_grabbing``)
-ambiguous_returns: set[CodeType] = set()
+#: id(code) -> (code, the line its ``return`` event is reported on): a hop does not see the frame it returns from.
+#: Keyed by id, because a code object's hash is recomputed from its bytecode and constants on every look-up.
+_return_lines: dict[int, tuple[CodeType, int]] = {}
+#: ids of the codes that return from more than one line: their hops catch the frame to know which
+ambiguous_returns: set[int] = set()
+
+
+def is_trampoline(code: CodeType) -> bool:
+    """Whether ``code`` is one of the trampolines (whose frames the recorder never records)."""
+    return id(code) in TRAMPOLINES.codes
 
 
 def return_line(code: CodeType) -> int:
     """The line of the function's return statement, when it has one (else its last)."""
-    line = _return_lines.get(code)
-    if line is None:
-        found = {
-            inst.positions.lineno for inst in dis.get_instructions(code)
-            if inst.opname in ("RETURN_VALUE", "RETURN_CONST") and inst.positions and inst.positions.lineno
-        }
-        if len(found) > 1:
-            ambiguous_returns.add(code)
-        line = max(found) if found else code.co_firstlineno
-        _return_lines[code] = line
+    known = _return_lines.get(id(code))
+    if known is not None:
+        return known[1]
+    found = {
+        inst.positions.lineno for inst in dis.get_instructions(code)
+        if inst.opname in ("RETURN_VALUE", "RETURN_CONST") and inst.positions and inst.positions.lineno
+    }
+    line = max(found) if found else code.co_firstlineno
+    _return_lines[id(code)] = (code, line)
+    if len(found) > 1:
+        ambiguous_returns.add(id(code))
     return line
 
 
-def bind_arguments(target: types.FunctionType, args: tuple, kwargs: dict) -> list[tuple[str, object]]:
-    """The frame's locals at its ``call`` event: parameters in order (defaults applied), then free variables."""
+def frame_arguments(target: types.FunctionType, values: tuple) -> list[tuple[str, object]]:
+    """The frame's locals at its ``call`` event: its parameters (as ``_enter`` got them), then free variables."""
     code = target.__code__
-    names = code.co_varnames
-    argc = code.co_argcount
-    kwc = code.co_kwonlyargcount
-    pairs: list[tuple[str, object]] = []
-    defaults = target.__defaults__ or ()
-    first_default = argc - len(defaults)
-    given = len(args)
-    for i in range(argc):
-        name = names[i]
-        if i < given:
-            pairs.append((name, args[i]))
-        elif name in kwargs:
-            pairs.append((name, kwargs[name]))
-        elif i >= first_default:
-            pairs.append((name, defaults[i - first_default]))
-    kwdefaults = target.__kwdefaults__ or {}
-    for name in names[argc:argc + kwc]:
-        if name in kwargs:
-            pairs.append((name, kwargs[name]))
-        elif name in kwdefaults:
-            pairs.append((name, kwdefaults[name]))
-    position = argc + kwc
-    if code.co_flags & inspect.CO_VARARGS:
-        pairs.append((names[position], args[argc:]))
-        position += 1
-    if code.co_flags & inspect.CO_VARKEYWORDS:
-        named = set(names[:argc + kwc])
-        pairs.append((names[position], {k: v for k, v in kwargs.items() if k not in named}))
+    pairs = list(zip(code.co_varnames, values, strict=False))
     if code.co_freevars and target.__closure__:
         for name, cell in zip(code.co_freevars, target.__closure__, strict=False):
             try:

@@ -10,8 +10,11 @@ visible label.
 
 from __future__ import annotations
 
+import datetime
+import decimal
 import re
 import reprlib
+import uuid
 from collections.abc import Mapping
 from typing import Any
 
@@ -24,10 +27,13 @@ SECRET_NAME = re.compile(
 #: Shortest string that is worth scrubbing from other values once seen as a secret.
 MIN_SECRET_LEN = 4
 
-LEAF_TYPES = (int, float, bool, complex, type(None), bytes, str)
-
-# Types whose instances never change, so an encoding can be reused while the object lives.
-IMMUTABLE_TYPES = (int, float, bool, complex, type(None), bytes, str)
+# Types whose instances never change, so an encoding can be reused while the object lives (a database row's
+# timestamps among them: described once, however many dicts and calls they pass through).
+IMMUTABLE_TYPES = frozenset((
+    int, float, bool, complex, type(None), bytes, str,
+    datetime.datetime, datetime.date, datetime.time, datetime.timedelta, datetime.timezone,
+    decimal.Decimal, uuid.UUID,
+))
 
 REDACTED = "redacted"
 
@@ -244,9 +250,12 @@ class ValueTable:
         return text
 
     def _encode_object(self, value: object, depth: int) -> int:
-        if self._frozen is not None:  # nothing changes while frozen: a row made for this object stands
+        if self._frozen is not None:
+            # nothing changes while frozen: a row made for this object stands, and one made at a shallower
+            # depth serves deeper places too (it shows no less than they need), so the view builder's small
+            # dicts are described once when returned, not again inside every dict that later holds them
             memo = self._memo.get(id(value))
-            if memo is not None and memo[0] is value and memo[1] == depth:
+            if memo is not None and memo[0] is value and memo[1] <= depth:
                 return memo[3]
         kind = type(value)
         type_name = kind.__name__
