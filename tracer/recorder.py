@@ -356,21 +356,23 @@ class Session:
     # -- call-level recording through trampolines (see ``tracer.trampolines``) ----------------------------------
 
     def hop_code(self, target: types.FunctionType) -> int:
-        """The code id of a function first seen by a trampoline; -1 (remembered) when it is out of scope."""
+        """The code id of a function a trampoline called; -1 (remembered) when it is out of this session's scope."""
         code = target.__code__
+        known = self.code_ids.get(id(code))
+        if known is not None:
+            return known
         try:
             where = self.recorder.scope_of(code, target.__globals__.get("__name__") or "")
             if where is None:
                 self.code_ids[id(code)] = -1
                 self._held_codes.append(code)
                 return -1
-            trampolines.return_line(code)  # tells whether the hop must keep the frame to know its return line
             return self._add_code_of(code, where)
         except Exception as exc:
             self._fail(exc)
             return -1
 
-    def hop_raised(self, cid: int, code: CodeType, exc: BaseException) -> None:
+    def hop_raised(self, hop: int, code: CodeType, exc: BaseException) -> None:
         """An exception left the frame of ``code``: an exception event, then a return with no value.
 
         As the interpreter reports it, the exception then arrives in the caller: when that is a recorded
@@ -389,17 +391,17 @@ class Session:
             now = time.perf_counter_ns()
             events = self.events
             if frame is None or self._arrived.pop(frame, None) is not exc:
-                events.append((EXCEPTION, cid, line, now, exc))
-            events.append((RETURN, cid, line, now, trampolines.RAISED))
+                events.append((EXCEPTION, hop, line, now, exc))
+            events.append((RETURN, hop, line, now, trampolines.RAISED))
             caller = sys._getframe(1)
             is_trampoline = trampolines.is_trampoline
             while caller is not None and not is_trampoline(caller.f_code):
                 caller = caller.f_back
             caller = caller.f_back if caller is not None else None
             if caller is not None:
-                caller_cid = self.code_ids.get(id(caller.f_code))
-                if caller_cid is not None and caller_cid >= 0:
-                    events.append((EXCEPTION, caller_cid, caller.f_lineno, now, exc))
+                caller_hop = trampolines.TRAMPOLINES.hop_of_code.get(id(caller.f_code))
+                if caller_hop is not None:
+                    events.append((EXCEPTION, caller_hop, caller.f_lineno, now, exc))
                     self._arrived[caller] = exc
             if len(events) >= self.max_events:
                 self.truncated = True
@@ -407,15 +409,27 @@ class Session:
             self._fail(failure)
 
     def _hop_rows(self) -> list[list]:
-        """Event rows from what the trampolines kept: arguments and values are described now, after the response."""
+        """Event rows from what the trampolines kept: arguments and values are described now, after the response.
+
+        Trampolines note hop numbers (one per trampolined function, for the whole process); here each becomes
+        this trace's code id, and the hops outside this session's scope are left out.
+        """
         table = self.table
         encode = table.encode
         table.freeze()
+        hops = trampolines.TRAMPOLINES.hops
+        return_line = trampolines.return_line
+        code_of_hop: dict[int, int] = {}
         rows: list[list] = []
         start = self.started_ns
         last_us = 0
         for event in self.events:
-            kind = event[0]
+            kind, hop = event[0], event[1]
+            cid = code_of_hop.get(hop)
+            if cid is None:
+                cid = code_of_hop[hop] = self.hop_code(hops[hop])
+            if cid < 0:
+                continue
             now_us = (event[3] - start) // 1000
             dt = now_us - last_us
             last_us = now_us
@@ -423,17 +437,18 @@ class Session:
                 target = event[2]
                 bound = trampolines.frame_arguments(target, event[4])
                 pairs = tuple((name, encode(value, name)) for name, value in bound)
-                rows.append([CALL, event[1], target.__code__.co_firstlineno, dt, self._intern_scope(pairs)])
+                rows.append([CALL, cid, target.__code__.co_firstlineno, dt, self._intern_scope(pairs)])
             elif kind == RETURN:
                 value = event[4]
                 if value is trampolines.RAISED:
-                    rows.append([RETURN, event[1], event[2], dt, -1])
+                    rows.append([RETURN, cid, event[2], dt, -1])
                 else:
-                    where = event[2]
-                    line = where if type(where) is int else trampolines.return_line(where)
-                    rows.append([RETURN, event[1], line, dt, encode(value)])
+                    line = event[2]
+                    if line is None:
+                        line = return_line(hops[hop].__code__)
+                    rows.append([RETURN, cid, line, dt, encode(value)])
             else:
-                rows.append([EXCEPTION, event[1], event[2], dt, encode(event[4])])
+                rows.append([EXCEPTION, cid, event[2], dt, encode(event[4])])
         table.thaw()
         return rows
 

@@ -77,59 +77,59 @@ _NO_TRAMPOLINE_FLAGS = inspect.CO_GENERATOR | inspect.CO_COROUTINE | inspect.CO_
 _TRAMPOLINE_FILE = "<tracer: recorded call>"
 
 
-def _enter(target: types.FunctionType, values: tuple):
-    """A trampoline was called: the recording session, after noting the call, or None when not recording.
-
-    ``values`` are the frame's parameters as they arrived, in the order of ``co_varnames``.
-    """
-    if not hop_sessions:
+def _green_session():
+    """The session of the running green thread, when green threads are being recorded (else None)."""
+    if not _green_hops:
         return None
+    return hop_sessions.get(current_greenlet())
+
+
+def _enter(target: types.FunctionType, hop: int, values: tuple):
+    """The slow path, for functions with several return lines: note the call; the session or None.
+
+    ``values`` are the frame's parameters as they arrived, in the order of ``co_varnames``. The common case
+    (one return line) does the same inline, in the trampoline itself (see :func:`_template`).
+    """
     session = hop_sessions.get(_get_ident())
     if session is None and _green_hops:
         session = hop_sessions.get(current_greenlet())
     if session is None or session.truncated:
         return None
-    code_id = id(target.__code__)
-    cid = session.code_ids.get(code_id)
-    if cid is None:
-        cid = session.hop_code(target)
-    if cid < 0:
-        return None
     events = session.events
-    events.append((CALL, cid, target, _perf_ns(), values))
+    events.append((CALL, hop, target, _perf_ns(), values))
     if len(events) >= session.max_events:
         session.truncated = True
-    if code_id in ambiguous_returns and session.grab is not None:
-        # several return lines: a profile function set just for the callee's ``call`` event takes its frame
-        # and removes itself at once; the frame tells the line it left from when the call is over
+    if session.grab is not None:
+        # a profile function set just for the callee's ``call`` event takes its frame and removes itself
+        # at once; the frame tells the line it left from when the call is over
         sys.setprofile(session.grab)
     return session
 
 
-def _returned(session, target: types.FunctionType, result: object) -> object:
-    """The call recorded by ``_enter`` returned ``result``."""
+def _returned(session, target: types.FunctionType, hop: int, result: object) -> object:
+    """The call noted by ``_enter`` returned ``result``."""
     code = target.__code__
     grabbed = session.grabbed
     # the line the frame returned from, read now: a frame kept would keep its callers' frames, and the session
-    where = grabbed.pop().f_lineno if grabbed and grabbed[-1].f_code is code else code
+    where = grabbed.pop().f_lineno if grabbed and grabbed[-1].f_code is code else None
     if not session.truncated:
         events = session.events
-        events.append((RETURN, session.code_ids[id(code)], where, _perf_ns(), result))
+        events.append((RETURN, hop, where, _perf_ns(), result))
         if len(events) >= session.max_events:
             session.truncated = True
     return result
 
 
-def _raised(session, target: types.FunctionType, exc: BaseException) -> None:
-    """The call recorded by ``_enter`` raised ``exc`` (the trampoline re-raises it)."""
+def _raised(session, target: types.FunctionType, hop: int, exc: BaseException) -> None:
+    """A recorded call raised ``exc`` (the trampoline re-raises it)."""
     code = target.__code__
-    if sys.getprofile() is session.grab and session.grab is not None:
+    if session.grab is not None and sys.getprofile() is session.grab:
         sys.setprofile(None)
     grabbed = session.grabbed
     if grabbed and grabbed[-1].f_code is code:
         grabbed.pop()
     if not session.truncated:
-        session.hop_raised(session.code_ids[id(code)], code, exc)
+        session.hop_raised(hop, code, exc)
 
 
 class Trampolines:
@@ -147,6 +147,10 @@ class Trampolines:
         self._namespaces: dict[int, dict] = {}
         self._modules_seen = -1
         self._seen: dict[int, object] = {}  # id -> object (held, so an id is never reused while kept)
+        #: hop number (a constant inside its trampoline) -> the copy of the function it calls
+        self.hops: list[types.FunctionType] = []
+        #: id(original code) -> its hop number, to tell a caller's hop from its frame
+        self.hop_of_code: dict[int, int] = {}
 
     def acquire(self, prefixes: Sequence[str], roots: Sequence[object] = ()) -> None:
         """Install the trampolines (first user) after finding new functions in scope.
@@ -256,14 +260,18 @@ class Trampolines:
 
     def _trampoline(self, func: types.FunctionType) -> CodeType | None:
         code = func.__code__
-        template = _template(code)
+        return_line(code)  # tells whether the return line is known before the call (the inline fast path)
+        template = _template(code, id(code) in ambiguous_returns)
         if template is None:
             return None
         target = types.FunctionType(code, func.__globals__, func.__name__, func.__defaults__, func.__closure__)
         target.__kwdefaults__ = func.__kwdefaults__
         target.__qualname__ = func.__qualname__
         target.__module__ = func.__module__
-        meaning = {**_PLACEHOLDERS, "__tracer_target__": target}
+        hop = len(self.hops)
+        self.hops.append(target)
+        self.hop_of_code[id(code)] = hop
+        meaning = {**_PLACEHOLDERS, "__tracer_target__": target, "__tracer_hop__": hop}
         consts = tuple(meaning.get(c, c) if type(c) is str else c for c in template.co_consts)
         return template.replace(co_consts=consts, co_name=code.co_name, co_qualname=code.co_qualname)
 
@@ -271,37 +279,46 @@ class Trampolines:
 #: what the template's string placeholders stand for, once compiled (and ``__tracer_target__``: the copy)
 _PLACEHOLDERS: dict[str, object] = {
     "__tracer_enter__": _enter, "__tracer_returned__": _returned, "__tracer_raised__": _raised,
+    "__tracer_session_of__": hop_sessions.get, "__tracer_ident__": _get_ident, "__tracer_green__": _green_session,
+    "__tracer_now__": _perf_ns, "__tracer_len__": len, "__tracer_base_exception__": BaseException,
 }
 #: parameter shape -> compiled trampoline template (None: this shape cannot have one)
 _templates: dict[tuple, CodeType | None] = {}
 
 
-def _template(code: CodeType) -> CodeType | None:
+def _template(code: CodeType, grabbing: bool = False) -> CodeType | None:
     """A trampoline body with exactly the parameters (and free variables) of ``code``.
 
-    For ``def show(self, request, instance)`` it reads::
+    Same parameters, so the function's own ``__defaults__`` and ``__kwdefaults__`` apply and the call into the
+    target is a plain call (no ``*args``/``**kwargs`` packing). For ``def show(self, request, instance)`` it
+    reads, with the session table, the copy of the function and its hop number held as constants::
 
         def show(self, request, instance):
-            session = _enter(<target>, (self, request, instance))
-            if session is None:
+            session = sessions.get(get_ident()) or _green_session()
+            if session is None or session.truncated:
                 return <target>(self, request, instance)
+            events = session.events
+            events.append((CALL, <hop>, <target>, now(), (self, request, instance)))
+            ...
             try:
                 result = <target>(self, request, instance)
             except BaseException as exc:
-                _raised(session, <target>, exc)
-                session = None  # the traceback keeps this frame: it must not keep the session too
+                _raised(session, <target>, <hop>, exc)
+                session = events = None  # the traceback keeps this frame: it must not keep the session too
                 raise
-            return _returned(session, <target>, result)
+            events.append((RETURN, <hop>, None, now(), result))
+            return result
 
-    Same parameters, so the function's own ``__defaults__`` and ``__kwdefaults__`` apply and the call into the
-    target is a plain call (no ``*args``/``**kwargs`` packing): that is most of what a hop costs.
+    No call into Python on the way but the target's own: a recorded hop costs a few hundred nanoseconds.
+    ``grabbing`` (a function with several return lines) goes through :func:`_enter` and :func:`_returned`
+    instead, which catch the callee's frame to read the line it returned from.
     """
     varargs = bool(code.co_flags & inspect.CO_VARARGS)
     varkw = bool(code.co_flags & inspect.CO_VARKEYWORDS)
     argc, posonly, kwonly = code.co_argcount, code.co_posonlyargcount, code.co_kwonlyargcount
     names = code.co_varnames[: argc + kwonly + varargs + varkw]
     freevars = code.co_freevars
-    shape = (names, argc, posonly, kwonly, varargs, varkw, freevars)
+    shape = (names, argc, posonly, kwonly, varargs, varkw, freevars, grabbing)
     if shape in _templates:
         return _templates[shape]
     found = None
@@ -317,24 +334,11 @@ def _template(code: CodeType) -> CodeType | None:
         passed += [f"**{starstar}"] if starstar else []
         values = "(" + "".join(f"{name}, " for name in names) + ")"
         call = f"'__tracer_target__'({', '.join(passed)})"
-        cells = "".join(f"    {name} = None\n" for name in freevars)
-        refs = "".join(f"            {name}\n" for name in freevars)
-        source = (
-            "def _outer():\n" + cells
-            + f"    def _trampoline({', '.join(params)}):\n"
-            + ("        if False:\n" + refs if freevars else "")
-            + f"        _tracer_session = '__tracer_enter__'('__tracer_target__', {values})\n"
-            + "        if _tracer_session is None:\n"
-            + f"            return {call}\n"
-            + "        try:\n"
-            + f"            _tracer_result = {call}\n"
-            + "        except BaseException as _tracer_exc:\n"
-            + "            '__tracer_raised__'(_tracer_session, '__tracer_target__', _tracer_exc)\n"
-            + "            _tracer_session = None\n"
-            + "            raise\n"
-            + "        return '__tracer_returned__'(_tracer_session, '__tracer_target__', _tracer_result)\n"
-            + "    return _trampoline\n"
-        )
+        head = "".join(f"    {name} = None\n" for name in freevars) + f"    def _trampoline({', '.join(params)}):\n"
+        if freevars:
+            head += "        if False:\n" + "".join(f"            {name}\n" for name in freevars)
+        body = (_GRABBING_BODY if grabbing else _INLINE_BODY).format(call=call, values=values, CALL=CALL, RETURN=RETURN)
+        source = "def _outer():\n" + head + body + "    return _trampoline\n"
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
@@ -347,6 +351,45 @@ def _template(code: CodeType) -> CodeType | None:
             found = None
     _templates[shape] = found
     return found
+
+
+# Names the application's module could shadow (``len``, ``BaseException``) are constants here too.
+_INLINE_BODY = """\
+        _tracer_session = '__tracer_session_of__'('__tracer_ident__'())
+        if _tracer_session is None:
+            _tracer_session = '__tracer_green__'()
+            if _tracer_session is None:
+                return {call}
+        if _tracer_session.truncated:
+            return {call}
+        _tracer_events = _tracer_session.events
+        _tracer_events.append(({CALL}, '__tracer_hop__', '__tracer_target__', '__tracer_now__'(), {values}))
+        if '__tracer_len__'(_tracer_events) >= _tracer_session.max_events:
+            _tracer_session.truncated = True
+        try:
+            _tracer_result = {call}
+        except '__tracer_base_exception__' as _tracer_exc:
+            '__tracer_raised__'(_tracer_session, '__tracer_target__', '__tracer_hop__', _tracer_exc)
+            _tracer_session = _tracer_events = None
+            raise
+        if not _tracer_session.truncated:
+            _tracer_events.append(({RETURN}, '__tracer_hop__', None, '__tracer_now__'(), _tracer_result))
+            if '__tracer_len__'(_tracer_events) >= _tracer_session.max_events:
+                _tracer_session.truncated = True
+        return _tracer_result
+"""
+_GRABBING_BODY = """\
+        _tracer_session = '__tracer_enter__'('__tracer_target__', '__tracer_hop__', {values})
+        if _tracer_session is None:
+            return {call}
+        try:
+            _tracer_result = {call}
+        except '__tracer_base_exception__' as _tracer_exc:
+            '__tracer_raised__'(_tracer_session, '__tracer_target__', '__tracer_hop__', _tracer_exc)
+            _tracer_session = None
+            raise
+        return '__tracer_returned__'(_tracer_session, '__tracer_target__', '__tracer_hop__', _tracer_result)
+"""
 
 
 TRAMPOLINES = Trampolines()

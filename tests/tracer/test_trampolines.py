@@ -65,6 +65,75 @@ def test_a_trampoline_has_the_signature_and_records_the_arguments_as_the_frame_s
     assert trace.outcome(first).kind == "returned"
 
 
+SHADOWING_SOURCE = """
+len = None  # a module may shadow the builtins a trampoline uses: it must not notice
+BaseException = None
+
+
+def fails(x):
+    raise ValueError(x)
+
+
+def catches(x):
+    try:
+        fails(x)
+    except ValueError:
+        return "caught"
+
+
+def pick(flag):
+    if flag:
+        return "yes"
+    return "no"
+"""
+
+
+def test_inline_trampolines_record_raises_catches_and_return_lines_in_a_module_that_shadows_builtins():
+    module = _fake_module("tracerfake.shadowing", SHADOWING_SOURCE)
+    recorder = Recorder(include=("tracerfake",), detail="call")
+    try:
+        session = recorder.start({}, module.catches)
+        try:
+            assert module.catches(7) == "caught"
+            assert (module.pick(True), module.pick(False)) == ("yes", "no")
+        finally:
+            recorder.stop(session)
+        doc = session.finish({}, b"", "200 OK", [], b"")
+    finally:
+        sys.modules.pop("tracerfake.shadowing", None)
+    trace = Trace.from_dict(doc)
+    (catches,) = trace.find_calls("catches")
+    (fails,) = trace.find_calls("fails")
+    assert trace.outcome(fails).kind == "raised"
+    assert trace.outcome(catches).kind == "returned"
+    first_line = module.pick.__code__.co_firstlineno
+    yes, no = trace.find_calls("pick")
+    assert trace.lines[trace.outcome(yes).event] == first_line + 2  # the line it really returned from
+    assert trace.lines[trace.outcome(no).event] == first_line + 3
+
+
+def test_a_session_with_a_narrower_scope_leaves_out_the_other_hops():
+    wide = _fake_module("tracerfake.wide", "def outer(x):\n    return x + 1\n")
+    narrow = _fake_module("tracerwide.narrow", "def inner(x):\n    return x * 2\n")
+    broad = Recorder(include=("tracerfake", "tracerwide"), detail="call")
+    only = Recorder(include=("tracerwide",), detail="call")
+    try:
+        broad.stop(broad.start({}, wide.outer))  # the trampolines now stand for both packages' functions
+        session = only.start({}, narrow.inner)
+        try:
+            assert trampolines.is_trampoline(wide.outer.__code__)
+            assert (wide.outer(1), narrow.inner(3)) == (2, 6)
+        finally:
+            only.stop(session)
+        doc = session.finish({}, b"", "200 OK", [], b"")
+    finally:
+        sys.modules.pop("tracerfake.wide", None)
+        sys.modules.pop("tracerwide.narrow", None)
+    trace = Trace.from_dict(doc)
+    assert [code.qualname for code in trace.codes] == ["inner"]
+    assert len(trace.find_calls("inner")) == 1 and trace.find_calls("outer") == []
+
+
 def test_return_line_and_functions_with_several_exits():
     code = two_exits.__code__
     assert trampolines.return_line(code) == code.co_firstlineno + 3
