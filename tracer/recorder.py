@@ -119,6 +119,7 @@ class Recorder:
                 session._fail(exc)
                 return session
             session.hopping = True
+            session.started_ns = session.ended_ns = time.perf_counter_ns()  # installing them is not the request's time
             if current is not None and current.parent is not None:
                 session.greenlet = current
             trampolines.attach(session, session.greenlet)

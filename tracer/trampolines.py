@@ -4,8 +4,8 @@ A trace function set with ``sys.settrace`` makes the interpreter take its slow p
 instruction of every frame (ours and webob's alike): a no-op one alone costs several times the request.
 Call-level recording needs none of that. While a call-level session is active, every function in scope
 gets a *trampoline*: its ``__code__`` is swapped for a short body with the very same parameters, which
-notes the call (:func:`_enter`), calls a copy of the original function and notes how it ended
-(:func:`_returned`, :func:`_raised`). Swapping the code in place (rather than
+notes the call, calls a copy of the original function and notes how it ended, appending to the session's
+events itself (see :func:`_template`). Swapping the code in place (rather than
 rebinding names to wrappers) keeps every reference the application already holds working (bound methods
 stored at start-up, ``webob.dec.wsgify`` objects, closures, ``functools.wraps`` chains), keeps the
 function's attributes (``wsgi_action``, ``wsgi_extends``, ``__wrapped__``) and its ``__class__`` cell (the

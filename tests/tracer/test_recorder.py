@@ -6,6 +6,7 @@ import importlib.util
 import json
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -109,6 +110,25 @@ def test_call_detail_records_no_lines(fakeapp):
     trace = Trace.from_dict(doc)
     assert LINE not in trace.kinds
     assert trace.kinds.count(CALL) == trace.kinds.count(RETURN) == 5
+
+
+def test_the_request_clock_starts_after_the_trampolines_are_installed(fakeapp, monkeypatch):
+    """Installing the trampolines (a scan and a compile per function) is not time the request took."""
+    from tracer import trampolines
+
+    installed_at = []
+    acquire = trampolines.TRAMPOLINES.acquire
+
+    def timed_acquire(*args, **kwargs):
+        acquire(*args, **kwargs)
+        installed_at.append(time.perf_counter_ns())
+
+    monkeypatch.setattr(trampolines.TRAMPOLINES, "acquire", timed_acquire)
+    recorder = Recorder(include=("tracerfake",), detail="call")
+    session = recorder.start(make_environ(), fakeapp.app)
+    recorder.stop(session)
+    assert installed_at and session.started_ns >= installed_at[0]
+    session.finish({}, b"", "200 OK", [], b"")
 
 
 def test_recording_does_not_change_the_response(fakeapp):
