@@ -54,7 +54,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--db", metavar="PATH", help="SQLite database file (default: a fresh in-memory demo database)")
     run.add_argument("--extensions-dir", metavar="DIR", help="directory of extra API extensions to load")
     run.add_argument("--detail", choices=("line", "call"), default="line",
-                     help="record every line with its locals (line, default) or only calls (call)")
+                     help="record every line with its locals (line, default) or only calls (call: faster;"
+                     " arguments and return values as the request left them)")
     run.add_argument("--save", metavar="FILE", help="write the trace to FILE (gzip when it ends in .gz)")
     run.add_argument("--tui", action="store_true", help="step through the trace in the full-screen replay")
     _add_render_options(run)

@@ -48,7 +48,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     serve.add_argument("--include", default="", metavar="MODULES",
                        help="comma-separated module prefixes to record besides sample_api, e.g. webob,routes")
     serve.add_argument("--detail", choices=("line", "call"), default="line",
-                       help="record every line with its locals (line, default) or only calls (call, faster)")
+                       help="record every line with its locals (line, default) or only calls (call: faster;"
+                       " arguments and return values as the request left them)")
     serve.add_argument("--db", metavar="PATH", help="SQLite database file (default: a fresh in-memory demo database)")
     serve.add_argument("--extensions-dir", metavar="DIR", help="directory of extra API extensions to load")
     serve.add_argument("--debug", action="store_true", help="log everything at DEBUG level")
