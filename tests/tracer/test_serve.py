@@ -190,6 +190,31 @@ def test_novaclient_and_error_requests_each_make_one_complete_trace(tmp_path):
             assert ADMIN_PASS.encode() not in path.read_bytes()
 
 
+def test_the_nova_cli_logs_in_through_identity_and_every_request_is_traced_without_the_password(tmp_path):
+    nova = Path(sys.executable).with_name("nova")
+    if not nova.exists():
+        pytest.skip("python-novaclient's nova command is not installed")
+    password = "cli-Passw0rd-never-stored"
+    server = ServeProcess(tmp_path)
+    try:
+        env = {
+            "PATH": str(nova.parent), "OS_AUTH_URL": f"http://127.0.0.1:{server.port}/identity",
+            "OS_USERNAME": "admin", "OS_PASSWORD": password, "OS_PROJECT_NAME": "admin",
+            "OS_USER_DOMAIN_ID": "default", "OS_PROJECT_DOMAIN_ID": "default",
+        }
+        done = subprocess.run([str(nova), "list"], env=env, capture_output=True, text=True, timeout=120)
+    finally:
+        assert server.stop() == 0, server.log
+    assert done.returncode == 0, done.stderr
+    assert all(name in done.stdout for name in ("web-01", "web-02", "db-01", "batch-01")), done.stdout
+    rows = [row for row in stored_rows(server.store_dir) if row[0]]
+    seen = [(method, path.split("?")[0], status) for _id, method, path, status, _doc in rows]
+    assert ("POST", "/identity/v3/auth/tokens", 201) in seen
+    assert seen[-1] == ("GET", "/v2.1/servers/detail", 200)  # after logging in and reading the version
+    for _id, _method, _path, _status, doc in stored_rows(server.store_dir):
+        assert password.encode() not in doc and TOKEN.encode() not in doc
+
+
 # -- concurrency -----------------------------------------------------------------------------------
 
 MARKER = re.compile(r"t\d+-\d+")

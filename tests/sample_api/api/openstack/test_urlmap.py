@@ -59,7 +59,7 @@ def test_longest_prefix_wins_whatever_the_order():
 
 def test_real_paste_config_mounts(fake_app):
     assert isinstance(fake_app, urlmap.URLMap)
-    assert [url for url, _app in fake_app.applications] == ["/v2.1/+", "/v2.1", ""]
+    assert [url for url, _app in fake_app.applications] == ["/identity", "/v2.1/+", "/v2.1", ""]
 
 
 def raw_get(app, path_info, query=""):
