@@ -21,6 +21,7 @@ from tracer.trace import BIG_TRACE_EVENTS, Trace
 from tracer.tui.commands import HopProvider
 from tracer.tui.screens import HelpScreen, ResponseScreen
 from tracer.tui.widgets import HopList, HopNote, SourceView, StackView, TraceHeader, VariablesView
+from tracer.tui.widgets.memo import StillLines
 
 #: Cursor moves bound to keys: (key, cursor method, footer label, shown in the footer).
 MOVES: list[tuple[str, str, str, bool]] = [
@@ -42,6 +43,14 @@ MOVES: list[tuple[str, str, str, bool]] = [
 
 #: How the footer names a pair of keys: one entry for a move and its twin.
 KEY_DISPLAY = {"S": "S N R C", "left_square_bracket": "[ ]", "home": "home end"}
+
+
+class Row(StillLines, Horizontal):
+    """The panes' containers hand back their (blank) lines as they were: every update asks for them."""
+
+
+class Column(StillLines, Vertical):
+    """See :class:`Row`."""
 
 
 class TraceApp(App[int]):
@@ -86,11 +95,11 @@ class TraceApp(App[int]):
     def compose(self) -> ComposeResult:
         trace, cursor = self.trace, self.cursor
         yield TraceHeader(trace, id="header").data_bind(TraceApp.position)
-        with Horizontal(id="main"):
-            with Vertical(id="left"):
+        with Row(id="main"):
+            with Column(id="left"):
                 yield HopList(trace, id="hops").data_bind(TraceApp.position, TraceApp.breakpoints)
                 yield HopNote(trace, self.labels, id="note").data_bind(TraceApp.position)
-            with Vertical(id="center"):
+            with Column(id="center"):
                 yield SourceView.for_trace(trace, cursor, id="source").data_bind(
                     TraceApp.position, TraceApp.breakpoints
                 )

@@ -313,13 +313,17 @@ async def test_hop_tree_jumps_folds_and_marks_the_current_hop(detail):
         await pilot.press("down", "down", "enter")
         assert app.position.index == detail.calls[2]
         assert_panes_follow(app)
+        glyph = lambda: "".join(seg.text for seg in hops.render_line(0)).lstrip(" ▶")[0]  # noqa: E731
+        assert glyph() == "▾"
         await pilot.press("home", "space")  # fold the outermost call: one row left
         assert hops.rows == [detail.calls[0]]
+        assert glyph() == "▸"  # the row shows it is folded
         app.goto(inside_process_stack(detail))
         await pilot.pause()
         assert hops.current_row == 0  # the folded ancestor stands for the hidden hop
         await pilot.press("space")
         assert hops.rows == detail.calls
+        assert glyph() == "▾"
 
 
 # -- screens ---------------------------------------------------------------------------------------

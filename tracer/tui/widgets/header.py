@@ -9,9 +9,10 @@ from textual.widgets import Static
 from tracer.replay import Position
 from tracer.trace import KIND_NAMES, Trace
 from tracer.tui.theme import format_us, status_style
+from tracer.tui.widgets.memo import StillLines
 
 
-class TraceHeader(Static):
+class TraceHeader(StillLines, Static):
     """One line: request line, user:project, status, total time; then the current event."""
 
     position: reactive[Position] = reactive(Position(0, -1), repaint=False)

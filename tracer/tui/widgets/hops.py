@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from rich.segment import Segment
 from rich.style import Style
 from textual.binding import Binding
+from textual.cache import LRUCache
 from textual.events import Click
 from textual.geometry import Region, Size
 from textual.message import Message
@@ -24,11 +25,13 @@ from textual.strip import Strip
 from tracer.replay import Position
 from tracer.trace import Trace
 from tracer.tui.theme import format_us, layer_style
+from tracer.tui.widgets.memo import MemoStylesCache, StillLines
+from tracer.tui.widgets.scrollbars import QuietScrollBars
 
 MAX_INDENT = 16
 
 
-class HopList(ScrollView, can_focus=True):
+class HopList(StillLines, QuietScrollBars, ScrollView, can_focus=True):
     """Calls as a collapsible tree; the viewed frame's row is marked, the keyboard row highlighted."""
 
     BINDINGS = [
@@ -67,6 +70,8 @@ class HopList(ScrollView, can_focus=True):
         self.collapsed: set[int] = set()
         self._has_children = self._calls_with_children(trace)
         self._labels: dict[int, list[Segment]] = {}
+        self._strips: LRUCache[tuple, tuple[list[Segment], Strip]] = LRUCache(512)  # drawn rows
+        self._styles_cache = MemoStylesCache()
         self.virtual_size = Size(0, len(self.rows))
 
     @staticmethod
@@ -92,6 +97,7 @@ class HopList(ScrollView, can_focus=True):
         trace = self.trace
         end = trace.end_of.get(call, len(trace) - 1)
         start = bisect_right(self.rows, call)
+        self._labels.pop(call, None)  # its glyph turns: ▾ folded is ▸
         if collapse:
             self.collapsed.add(call)
             del self.rows[start : bisect_right(self.rows, end)]
@@ -125,6 +131,7 @@ class HopList(ScrollView, can_focus=True):
 
     def watch_breakpoints(self) -> None:
         self._labels.clear()
+        self._strips.clear()
         self.refresh()
 
     def watch_highlighted(self, old: int, row: int) -> None:
@@ -194,9 +201,9 @@ class HopList(ScrollView, can_focus=True):
         self._labels[call] = segments
         return segments
 
-    def render_lines(self, crop: Region) -> list[Strip]:
+    def draw_lines(self, crop: Region) -> list[Strip]:
         self._base_style = self.rich_style  # the same for every line, and costly: once a render, not once a line
-        return super().render_lines(crop)
+        return super().draw_lines(crop)
 
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
@@ -207,17 +214,31 @@ class HopList(ScrollView, can_focus=True):
             return Strip.blank(width, base)
         call = self.rows[row]
         segments = self._label(call)
+        current = call == self.rows[self.current_row]
+        highlighted = row == self.highlighted and self.has_focus
+        # A row drawn before is drawn the same (and the same strip lets Textual reuse its cuts): a hop
+        # scrolls the tree, and every row on screen is asked for again.
+        key = (id(segments), current, highlighted, scroll_x, width, base)
+        drawn = self._strips.get(key)
+        if drawn is not None and drawn[0] is segments:
+            return drawn[1]
         style = base
-        if call == self.rows[self.current_row]:
+        if current:
             style = base + self.get_component_rich_style("hops--current")
             marker = Segment("▶", style)
         else:
             marker = Segment(" ", style)
-        if row == self.highlighted and self.has_focus:
+        if highlighted:
             style = style + self.get_component_rich_style("hops--highlight")
         strip = Strip([marker, *segments])
         strip = strip.crop(scroll_x, scroll_x + width).apply_style(style)
-        return strip.extend_cell_length(width, style)
+        strip = strip.extend_cell_length(width, style)
+        self._strips[key] = (segments, strip)
+        return strip
+
+    def notify_style_update(self) -> None:
+        self._strips.clear()
+        super().notify_style_update()
 
     def __len__(self) -> int:
         return len(self.rows)

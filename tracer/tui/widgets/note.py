@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 from rich.text import Text
+from textual.cache import LRUCache
+from textual.geometry import Region
 from textual.reactive import reactive
+from textual.strip import Strip
 from textual.widgets import Static
 
 from tracer.labels import Labels, load_labels
 from tracer.replay import Position
 from tracer.trace import Trace
 from tracer.tui.theme import layer_style
+from tracer.tui.widgets.memo import StillLines
 
 
-class HopNote(Static):
+class HopNote(StillLines, Static):
     """Layer, what it does, the Nova location and today's difference, from the recorder's labels."""
 
     position: reactive[Position] = reactive(Position(0, -1), repaint=False)
@@ -22,6 +26,7 @@ class HopNote(Static):
         self.trace = trace
         self.labels = labels or load_labels()
         self._shown_code = -2
+        self._drawn: LRUCache[tuple, list[Strip]] = LRUCache(64)  # whole pane renders, by function
 
     def watch_position(self, position: Position) -> None:
         code_id = self.trace.code_ids[position.frame] if position.frame >= 0 else -1
@@ -29,6 +34,29 @@ class HopNote(Static):
             return
         self._shown_code = code_id
         self.update(self.describe(code_id), layout=False)  # its height is fixed in the CSS: no layout pass
+
+    def draw_lines(self, crop: Region) -> list[Strip]:
+        """The pane as drawn for this function before, when nothing else it depends on changed.
+
+        A replay goes back and forth between the same few functions: drawing the note again (its
+        text, wrapping, border) costs about a millisecond a hop; the same strips also let Textual
+        reuse what it cut them into.
+        """
+        if self._shown_code == -2:
+            return super().draw_lines(crop)
+        key = (self._shown_code, self.size, self.styles._cache_key, self.background_colors, self.text_selection,
+               tuple(map(id, self.get_line_filters())))
+        lines = self._drawn.get(key)
+        if lines is None:
+            lines = self._drawn[key] = super().draw_lines(Region(0, 0, *self.outer_size))
+        lines = lines[crop.y : crop.bottom]
+        if crop.x or crop.width != self.outer_size.width:
+            lines = [line.crop(crop.x, crop.right) for line in lines]
+        return lines
+
+    def notify_style_update(self) -> None:
+        self._drawn.clear()
+        super().notify_style_update()
 
     def describe(self, code_id: int) -> Text:
         if code_id < 0:

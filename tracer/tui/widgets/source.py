@@ -20,6 +20,8 @@ from tree_sitter import Parser
 
 from tracer.replay import Cursor, Position
 from tracer.trace import Trace
+from tracer.tui.widgets.memo import MemoStylesCache, StillLines
+from tracer.tui.widgets.scrollbars import QuietScrollBars
 
 CURRENT_LINE = Style(bgcolor="#3a3a00", bold=True)
 BREAKPOINT_LINE = Style(bgcolor="#5f0000")
@@ -42,9 +44,30 @@ class ParsedDocument(SyntaxAwareDocument):
         self._parser = Parser(language)
         newline = self.newline
         self._syntax_tree = self._parser.parse((newline.join(self._lines) + newline).encode("utf-8"))
+        self._sizes: dict[int, Size] = {}
+
+    def get_size(self, tab_width: int) -> Size:
+        """Measured once a tab width: TextArea measures every line again each time the file comes back."""
+        size = self._sizes.get(tab_width)
+        if size is None:
+            size = self._sizes[tab_width] = super().get_size(tab_width)
+        return size
+
+    def replace_range(self, start, end, text: str):
+        self._sizes.clear()
+        return super().replace_range(start, end, text)
 
 
-class SourceView(TextArea):
+class FastWrappedDocument(WrappedDocument):
+    """A ``WrappedDocument`` whose ``height`` costs nothing: TextArea reads it for every line it draws,
+    and the base class sums it over the whole file each time (one entry a wrapped line: the same count)."""
+
+    @property
+    def height(self) -> int:
+        return len(self._offset_to_line_info)
+
+
+class SourceView(StillLines, QuietScrollBars, TextArea):
     """A read-only ``TextArea.code_editor``: Python highlighting and line numbers from tree-sitter.
 
     The text comes from the trace (``trace.files``), never from disk, so it is the code that ran
@@ -82,6 +105,7 @@ class SourceView(TextArea):
         self.filename = ""
         self.current_line = 0  # 1-based; 0 when nothing is shown
         self._marked: set[int] = set()
+        self._styles_cache = MemoStylesCache()
 
     # -- following the replay ----------------------------------------------------------------------
 
@@ -128,9 +152,13 @@ class SourceView(TextArea):
             self._documents[filename] = self._document_state()
             return
         self.document, self.wrapped_document, self.navigator, self._highlights, self._highlight_query, lines = kept
+        self._line_cache = lines  # before anything clears the line cache: the previous file keeps its own
         self.move_cursor((0, 0))
-        self._rewrap_and_refresh_virtual_size()  # clears the line cache: the previous file's, kept with it
-        self._line_cache = lines
+        wrapped = self.wrapped_document
+        if wrapped._width != self.wrap_width or wrapped._tab_width != self.indent_width:
+            self._rewrap_and_refresh_virtual_size()  # wrapped for another width: its lines are drawn again
+        else:
+            self._refresh_size()
         self.refresh()
 
     def notify_style_update(self) -> None:
@@ -165,7 +193,7 @@ class SourceView(TextArea):
             query = _PREPARED_QUERIES[language] = document.prepare_query(self._get_builtin_highlight_query(language))
         self._highlight_query = query
         self.document = document
-        self.wrapped_document = WrappedDocument(document, tab_width=self.indent_width)
+        self.wrapped_document = FastWrappedDocument(document, tab_width=self.indent_width)
         self.navigator = DocumentNavigator(self.wrapped_document)
         self._build_highlight_map()
         self.move_cursor((0, 0))

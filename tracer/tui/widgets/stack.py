@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from rich.segment import Segment
 from rich.style import Style
 from textual.binding import Binding
+from textual.cache import LRUCache
 from textual.events import Click
 from textual.geometry import Region
 from textual.message import Message
@@ -17,9 +18,10 @@ from textual.widget import Widget
 from tracer.replay import Cursor, Position, StackEntry
 from tracer.trace import Trace
 from tracer.tui.theme import layer_style
+from tracer.tui.widgets.memo import MemoStylesCache, StillLines
 
 
-class StackView(Widget, can_focus=True):
+class StackView(StillLines, Widget, can_focus=True):
     """A few lines drawn with the line API: no widget per frame and no layout pass on a step (the
     pane shows the window of frames around the viewed one instead of scrolling). Clicking a frame,
     or ``up``/``down`` with focus, views it."""
@@ -51,6 +53,8 @@ class StackView(Widget, can_focus=True):
         self.lines: list[str] = []
         self.viewed_row = -1
         self.top = 0  # the first entry in the window
+        self._strips: LRUCache[tuple, Strip] = LRUCache(256)  # drawn lines
+        self._styles_cache = MemoStylesCache()
 
     def watch_position(self, position: Position) -> None:
         old_lines, old_top = self.lines, self.top
@@ -77,9 +81,9 @@ class StackView(Widget, can_focus=True):
         self._place_window()
         self.refresh()
 
-    def render_lines(self, crop: Region) -> list[Strip]:
+    def draw_lines(self, crop: Region) -> list[Strip]:
         self._base_style = self.rich_style  # the same for every line, and costly: once a render, not once a line
-        return super().render_lines(crop)
+        return super().draw_lines(crop)
 
     def render_line(self, y: int) -> Strip:
         scroll_x = 0
@@ -89,14 +93,26 @@ class StackView(Widget, can_focus=True):
         if row >= len(self.lines):
             return Strip.blank(width, base)
         entry, line = self.entries[row], self.lines[row]
+        viewed = row == self.viewed_row
+        layer_name = self.trace.code(entry.frame).layer
+        # the frames above the innermost ones stay the same from step to step: drawn once
+        key = (line, entry.function, layer_name, viewed, width, base)
+        strip = self._strips.get(key)
+        if strip is not None:
+            return strip
         function_at = len(line) - len(entry.function) - 2
-        style = base + self.get_component_rich_style("stack--viewed") if row == self.viewed_row else base
-        layer = layer_style(self.trace.code(entry.frame).layer)
+        style = base + self.get_component_rich_style("stack--viewed") if viewed else base
+        layer = layer_style(layer_name)
         segments = [Segment(line[:function_at]), Segment(line[function_at:], layer)]
         strip = Strip(segments).crop(scroll_x, scroll_x + width).apply_style(style)
         if strip.cell_length == width and len(line) > width + scroll_x:
             strip = Strip([*strip.crop(0, width - 1), Segment("…", Style(dim=True))]).apply_style(style)
-        return strip.extend_cell_length(width, style)
+        strip = self._strips[key] = strip.extend_cell_length(width, style)
+        return strip
+
+    def notify_style_update(self) -> None:
+        self._strips.clear()
+        super().notify_style_update()
 
     def on_click(self, event: Click) -> None:
         row = event.y + self.top

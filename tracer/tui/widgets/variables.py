@@ -12,6 +12,8 @@ from textual.widgets.tree import TreeNode
 
 from tracer.replay import Position
 from tracer.trace import CALL, EXCEPTION, LINE, RETURN, Trace, Value
+from tracer.tui.widgets.memo import StillLines
+from tracer.tui.widgets.scrollbars import QuietScrollBars
 
 Path = tuple[str, ...]
 
@@ -35,7 +37,7 @@ def _style(title: str) -> str:
     return "bold cyan" if title == "arguments" else ""
 
 
-class VariablesView(Tree[Value]):
+class VariablesView(StillLines, QuietScrollBars, Tree[Value]):
     """Groups (arguments, locals, return value or exception) of values; children load on expand.
 
     Its size is fixed by the CSS (with a scrollbar always there), so content changes repaint it
@@ -63,9 +65,9 @@ class VariablesView(Tree[Value]):
         self.root._reset()
         self.refresh()
 
-    def render_lines(self, crop: Region) -> list[Strip]:
+    def draw_lines(self, crop: Region) -> list[Strip]:
         self._base_style = self.rich_style  # the same for every line, and costly: once a render, not once a line
-        return super().render_lines(crop)
+        return super().draw_lines(crop)
 
     def render_line(self, y: int) -> Strip:
         """Tree's, with the widget's style looked up once a render."""

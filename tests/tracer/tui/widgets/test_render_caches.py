@@ -1,0 +1,117 @@
+"""The panes' render caches (issue 4) never show anything a render from scratch would not.
+
+A terminal only receives the updates: painted onto a virtual terminal, every update of a key sequence
+must add up to what the screen draws once every cache is forgotten.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rich.cells import cell_len
+from rich.segment import ControlType
+from textual.app import App
+
+from tracer.trace import Trace, load
+from tracer.tui.app import TraceApp
+from tracer.tui.widgets import HopList, SourceView
+from tracer.tui.widgets.memo import MemoStylesCache
+
+DATA = Path(__file__).resolve().parents[3] / "data"
+WIDTH, HEIGHT = 120, 40
+KEYS = ["s", "s", "s", "n", "n", "r", "R", "right_square_bracket", "left_square_bracket", "u", "d", "b", "c", "c",
+        "C", "end", "S", "home", "tab", "down", "down", "b", "s", "c", "C", "tab", "r", "r", "N", "N"]
+
+
+@pytest.fixture(scope="module")
+def detail() -> Trace:
+    return load(DATA / "servers_detail.json")
+
+
+class Terminal:
+    """Cells written by the screen updates, as a terminal would hold them."""
+
+    def __init__(self) -> None:
+        self.cells = [[(" ", "")] * WIDTH for _ in range(HEIGHT)]
+
+    def paint(self, update, console) -> None:
+        x = y = 0
+        for segment in update.__rich_console__(console, console.options):
+            if segment.control:
+                for control in segment.control:
+                    if control[0] == ControlType.CURSOR_MOVE_TO:
+                        x, y = control[1], control[2]
+            elif segment.text == "\n":
+                x, y = 0, y + 1
+            else:
+                for char in segment.text:
+                    if 0 <= y < HEIGHT and 0 <= x < WIDTH:
+                        self.cells[y][x] = (char, str(segment.style))
+                    x += max(cell_len(char), 1)
+
+
+def from_scratch(app: TraceApp) -> list[list[tuple[str, str]]]:
+    """The screen drawn again with every render cache of the panes forgotten."""
+    widgets = list(app.screen.walk_children(with_self=False))
+    widgets += [bar for w in widgets for bar in (w._vertical_scrollbar, w._horizontal_scrollbar) if bar is not None]
+    for widget in widgets:
+        for name in ("_drawn", "_strips"):
+            kept = getattr(widget, name, None)
+            if kept is not None:
+                kept.clear()
+        if isinstance(widget._styles_cache, MemoStylesCache):
+            widget._styles_cache._drawn.clear()
+        widget._set_dirty()
+    rows = []
+    for strip in app.screen._compositor.render_strips():
+        rows.append([(char, str(segment.style)) for segment in strip for char in segment.text][:WIDTH])
+    return rows
+
+
+async def test_the_updates_a_terminal_receives_add_up_to_a_render_from_scratch(detail, monkeypatch):
+    terminal = Terminal()
+    display = App._display
+
+    def paint_then_display(self, screen, update):
+        if update is not None and hasattr(update, "__rich_console__") and screen is self.screen:
+            terminal.paint(update, self.console)
+        return display(self, screen, update)
+
+    monkeypatch.setattr(App, "_display", paint_then_display)
+    app = TraceApp(detail)
+    async with app.run_test(size=(WIDTH, HEIGHT)) as pilot:
+        await pilot.pause()
+        for key in KEYS:
+            await pilot.press(key)
+            await pilot.pause()
+            await pilot.pause()
+            assert terminal.cells == from_scratch(app), key
+            await pilot.pause()
+
+
+async def test_a_scrollbar_repaints_only_when_its_thumb_moves(detail):
+    app = TraceApp(detail)
+    async with app.run_test(size=(WIDTH, HEIGHT)) as pilot:
+        await pilot.pause()
+        bar = app.query_one(HopList).vertical_scrollbar
+        assert bar._shown is not None  # drawn
+        bar.refresh()
+        assert bar._shown is not None  # the same bar: not repainted
+        bar.position = bar.window_virtual_size - bar.window_size  # the thumb to the bottom
+        assert bar._shown is None
+        await pilot.pause()
+        assert bar._shown is not None
+
+
+async def test_leaving_a_file_keeps_its_drawn_lines(detail):
+    app = TraceApp(detail)
+    async with app.run_test(size=(WIDTH, HEIGHT)) as pilot:
+        await pilot.pause()
+        source = app.query_one(SourceView)
+        first = source.filename
+        file_of = [detail.code(detail.frame_of[i]).filename for i in range(len(detail))]
+        app.goto(next(i for i, name in enumerate(file_of) if name != first))
+        await pilot.pause()
+        assert source.filename != first
+        assert len(source._documents[first][-1]) > 0  # what was drawn of the first file is still there

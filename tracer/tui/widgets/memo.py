@@ -1,0 +1,95 @@
+"""A styles cache that remembers the lines it drew, by the content line they were drawn from.
+
+Textual draws a pane's line in two steps: the widget renders the content line, then the styles cache
+wraps it in the pane's padding and border and applies its colours, making a new strip every time. A
+replay step scrolls panes back to lines they showed before (the source of a file visited again, the
+rows of the hop tree, the outer frames of the stack), and the widgets hand back the very same content
+strips for those (their own caches): this cache then hands back the very same finished line too, and
+Textual's compositor reuses what it cut that line into. That is a good part of a step's cost (issue 4).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from textual._styles_cache import StylesCache
+from textual.cache import LRUCache
+from textual.color import Color
+from textual.css.styles import StylesBase
+from textual.geometry import Region, Size, Spacing
+from textual.strip import Strip
+from textual.widget import Widget
+
+
+class MemoStylesCache(StylesCache):
+    """``StylesCache`` with content lines' finished strips kept by content strip (identity) and by
+    everything else the finished line depends on: sizes, styles, colours, opacity and ANSI theme."""
+
+    def __init__(self, maxsize: int = 1024) -> None:
+        super().__init__()
+        self._drawn: LRUCache[tuple, tuple[Strip, Strip]] = LRUCache(maxsize)
+        self._context: tuple | None = None
+
+    def render_widget(self, widget: Widget, crop: Region) -> list[Strip]:
+        styles = widget.styles
+        app = widget.app
+        if any(edge for edge, _color in styles.outline):
+            self._context = None  # an outline draws on the first and last lines: not worth it
+        else:
+            self._context = (widget.region.size, widget.content_region.size, styles._cache_key,
+                             widget.background_colors, widget.opacity, id(app.ansi_theme), app.native_ansi_color)
+        try:
+            return super().render_widget(widget, crop)
+        finally:
+            self._context = None
+
+    def render_line(self, styles: StylesBase, y: int, size: Size, content_size: Size, padding: Spacing,
+                    base_background: Color, background: Color, render_content_line: Callable[[int], Strip],
+                    *rest: object) -> Strip:
+        context = self._context
+        top = styles.gutter.top
+        if context is None or not top <= y < min(size.height - styles.gutter.bottom, top + content_size.height):
+            return super().render_line(styles, y, size, content_size, padding, base_background, background,
+                                       render_content_line, *rest)
+        content = render_content_line(y - top)
+        key = (id(content), context)
+        drawn = self._drawn.get(key)
+        if drawn is not None and drawn[0] is content:
+            return drawn[1]
+        strip = super().render_line(styles, y, size, content_size, padding, base_background, background,
+                                    lambda _y: content, *rest)
+        self._drawn[key] = (content, strip)
+        return strip
+
+
+class StillLines:
+    """Mixin: a widget not repainted since its last render hands back the very same lines.
+
+    Every screen update asks every pane under the updated area for all its lines (the header is on
+    the top row and changes on every step, so that is every pane); a pane that has not changed then
+    only returns what its styles cache holds, yet getting there costs 0.1-0.2 ms a pane (styles,
+    theme CSS, filters). Anything that changes a widget's lines marks it dirty (``_set_dirty``) or
+    restyles it (``notify_style_update``), which forgets them.
+    """
+
+    _still: tuple[Region, list[Strip]] | None = None
+
+    def _set_dirty(self, *regions: Region) -> None:
+        self._still = None
+        super()._set_dirty(*regions)  # type: ignore[misc]
+
+    def notify_style_update(self) -> None:
+        self._still = None
+        super().notify_style_update()  # type: ignore[misc]
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        still = self._still
+        if still is not None and still[0] == crop:
+            return still[1]
+        lines = self.draw_lines(crop)
+        self._still = (crop, lines)
+        return lines
+
+    def draw_lines(self, crop: Region) -> list[Strip]:
+        """Render the lines afresh: what the widget overrides instead of ``render_lines``."""
+        return super().render_lines(crop)  # type: ignore[misc]
