@@ -260,6 +260,8 @@ class ValueTable:
         kind = type(value)
         type_name = kind.__name__
         describe = _describer_for(value)
+        if describe is _UNREADY:
+            return self._intern((type_name, f"<{type_name}, not initialised yet>"))
         if describe is not None:
             environ = value if kind is dict else value.environ  # type: ignore[attr-defined]
             return self._memoized(value, depth, tuple(environ.items()), lambda: describe(value), type_name)
@@ -437,8 +439,14 @@ def _describe_webob_response(resp: Any) -> tuple[str, list]:
 def _describer_for(value: object):
     if type(value) is dict and "wsgi.version" in value:
         return _describe_environ
-    module = type(value).__module__ or ""
-    if module.startswith("webob") or _is_webob_subclass(type(value)):
+    cls = type(value)
+    module = cls.__module__ or ""
+    if module.startswith("webob") or _is_webob_subclass(cls):
+        if hasattr(cls, "method") and not hasattr(cls, "status_code"):
+            attrs = getattr(value, "__dict__", None)
+            if type(attrs) is dict and "environ" not in attrs:
+                # inside its own __init__: webob's __getattr__ would look for the environ, and recurse
+                return _UNREADY
         if hasattr(value, "environ") and hasattr(value, "method") and not hasattr(value, "status_code"):
             return _describe_webob_request
         if hasattr(value, "status") and hasattr(value, "headerlist"):
@@ -446,6 +454,8 @@ def _describer_for(value: object):
     return None
 
 
+#: what ``_describer_for`` says of a webob request whose ``__init__`` has not set its environ yet
+_UNREADY = object()
 _webob_classes: dict[type, bool] = {}
 
 

@@ -73,6 +73,19 @@ def test_webob_request_is_summarised_for_learners():
     assert "alice:wonder" in table.secrets
 
 
+def test_a_webob_request_inside_its_own_init_is_described_as_not_ready():
+    """At the call event of ``Request.__init__`` the object has no environ yet: webob's __getattr__ recursed."""
+
+    class Request(webob.Request):
+        pass
+
+    unready = Request.__new__(Request)
+    table = ValueTable()
+    assert row(table, table.encode(unready)) == ["Request", "<Request, not initialised yet>"]
+    unready.__init__(webob.Request.blank("/v2.1/servers").environ)
+    assert row(table, table.encode(unready))[1] == "<Request GET /v2.1/servers>"
+
+
 def test_headers_and_json_bodies():
     table = ValueTable()
     clean = redact_headers({"X-Auth-Token": "tok-123", "Accept": "application/json"}, table)
