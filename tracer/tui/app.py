@@ -37,7 +37,7 @@ MOVES: list[tuple[str, str, str, bool]] = [
     ("d", "down", "down", True),
     ("left_square_bracket", "hop_prev", "hop", True),
     ("right_square_bracket", "hop_next", "hop", False),
-    ("home", "home", "start/end", True),
+    ("home", "home", "start/end", False),  # in the help screen: the footer keeps room for "? help" and "q quit"
     ("end", "end", "end", False),
 ]
 

@@ -326,6 +326,21 @@ async def test_hop_tree_jumps_folds_and_marks_the_current_hop(detail):
         assert glyph() == "▾"
 
 
+async def test_the_hop_tree_keeps_rows_in_sight_around_the_current_hop(detail):
+    from tracer.tui.widgets.hops import SCROLL_MARGIN
+
+    app = TraceApp(detail)
+    async with app.run_test(size=SIZE) as pilot:
+        hops = app.query_one(HopList)
+        for target in (first_call(detail, "ViewBuilder.show"), detail.calls[5], detail.calls[-1]):
+            app.goto(target)
+            await pilot.pause()
+            on_screen = hops.highlighted - hops.scroll_offset.y
+            assert hops.scroll_offset.y == 0 or on_screen >= SCROLL_MARGIN  # its callers above it, in sight
+            last = hops.size.height - 1
+            assert on_screen <= last - SCROLL_MARGIN or hops.scroll_offset.y == hops.max_scroll_y
+
+
 # -- screens ---------------------------------------------------------------------------------------
 
 

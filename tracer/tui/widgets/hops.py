@@ -16,7 +16,7 @@ from rich.style import Style
 from textual.binding import Binding
 from textual.cache import LRUCache
 from textual.events import Click
-from textual.geometry import Region, Size
+from textual.geometry import Region, Size, Spacing
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
@@ -29,6 +29,8 @@ from tracer.tui.widgets.memo import MemoStylesCache, StillLines
 from tracer.tui.widgets.scrollbars import QuietScrollBars
 
 MAX_INDENT = 16
+#: rows kept in sight above and below the highlighted hop
+SCROLL_MARGIN = 3
 
 
 class HopList(StillLines, QuietScrollBars, ScrollView, can_focus=True):
@@ -135,7 +137,10 @@ class HopList(StillLines, QuietScrollBars, ScrollView, can_focus=True):
         self.refresh()
 
     def watch_highlighted(self, old: int, row: int) -> None:
-        self.scroll_to_region(Region(0, row, 1, 1), animate=False, immediate=True, force=True)
+        # a few rows kept above and below (an editor's scrolloff): the hop's callers stay in sight
+        margin = min(SCROLL_MARGIN, max(self.size.height - 1, 0) // 4)
+        self.scroll_to_region(Region(0, row, 1, 1), spacing=Spacing(margin, 0, margin, 0), animate=False,
+                              immediate=True, force=True)
         self.refresh_line(old)
         self.refresh_line(row)
 
