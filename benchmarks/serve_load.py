@@ -165,6 +165,7 @@ def main() -> int:
             stored = sum(r["stored"] or 0 for r in results[mode]) if results[mode][0]["stored"] is not None else "-"
             failed = sum(r["failed"] for r in results[mode])
             print(f"{backend:<9} {mode:<9} {rate:>8.1f} {ratio:>12} {answered:>9} {stored!s:>7} {failed:>7}")
+    print("stored: one trace per request, the untimed warm-up requests included (each run checks the count)")
     if not all_stored:
         print("!! some traced requests were not stored", file=sys.stderr)
         return 1
