@@ -354,6 +354,7 @@ def _template(code: CodeType, grabbing: bool = False) -> CodeType | None:
 
 
 # Names the application's module could shadow (``len``, ``BaseException``) are constants here too.
+# The event limit is checked as calls open: returns may pass it by as many frames as are open.
 _INLINE_BODY = """\
         _tracer_session = '__tracer_session_of__'('__tracer_ident__'())
         if _tracer_session is None:
@@ -374,8 +375,6 @@ _INLINE_BODY = """\
             raise
         if not _tracer_session.truncated:
             _tracer_events.append(({RETURN}, '__tracer_hop__', None, '__tracer_now__'(), _tracer_result))
-            if '__tracer_len__'(_tracer_events) >= _tracer_session.max_events:
-                _tracer_session.truncated = True
         return _tracer_result
 """
 _GRABBING_BODY = """\

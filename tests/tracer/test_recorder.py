@@ -217,6 +217,16 @@ def test_max_events_truncates_cleanly(fakeapp):
     assert trace.end_of[trace.calls[0]] == 6
 
 
+def test_max_events_truncates_call_level_recording_too(fakeapp):
+    recorder = Recorder(include=("tracerfake",), detail="call", max_events=3)
+    status, _, _, doc = recorder.call_wsgi(fakeapp.app, make_environ())
+    assert status == "200 OK"
+    assert doc["truncated"] is True
+    trace = Trace.from_dict(doc)
+    assert 3 <= len(trace) <= 3 + max(trace.depth)  # returns may pass the limit by the frames still open
+    assert trace.kinds[0] == CALL
+
+
 @pytest.mark.parametrize("detail", ["call", "line"])
 @pytest.mark.parametrize("path", ["/servers/detail", "/servers/nope", "/servers?limit=abc"])
 def test_a_finished_session_is_freed_without_the_garbage_collector(detail, path):
