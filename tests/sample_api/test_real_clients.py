@@ -166,6 +166,16 @@ def test_openstacksdk_discovers_and_lists(endpoint):
     assert images["cirros-0.3.4-x86_64-disk"] == "ACTIVE"
 
 
+def test_openstacksdk_logs_in_with_a_password_through_the_identity_stand_in(endpoint):
+    """As the openstack CLI does: a password login at /identity, then the compute endpoint from the catalog."""
+    conn = openstack.connection.Connection(auth_type="password", auth={
+        "auth_url": endpoint.removesuffix("/v2.1") + "/identity", "username": "demo", "password": "any",
+        "project_name": "demo", "user_domain_id": "default", "project_domain_id": "default",
+    })
+    assert conn.compute.get_endpoint() == endpoint
+    assert [s.name for s in conn.compute.servers()] == DEMO_SERVERS  # the token's project is demo's
+
+
 def test_openstacksdk_server_lifecycle(endpoint):
     conn = sdk_as(endpoint)
     server = conn.compute.create_server(name="e2e-sdk", flavor_id="1", image_id=CIRROS)
