@@ -29,9 +29,12 @@ _STOP = object()
 
 
 def format_trace_line(trace_id: int, summary: tuple) -> str:
-    """``trace 42: GET /v2.1/servers/detail 200 12.3 ms (admin:admin)`` from ``store.summarize``."""
+    """``trace 42: GET /v2.1/servers/detail 200 12.3 ms (user admin, project admin)`` from ``store.summarize``.
+
+    Never ``user:project``: under noauth2 that is the very X-Auth-Token the client sent.
+    """
     _at, user, project, method, path, status, duration_us, _hops, _events, _rid = summary
-    who = f"{user}:{project}" if user else "anonymous"
+    who = f"user {user}, project {project}" if user else "anonymous"
     return f"trace {trace_id}: {method} {path} {status} {duration_us / 1000:.1f} ms ({who})"
 
 

@@ -70,3 +70,10 @@ def test_not_json_wrong_method_and_unknown_paths_are_clear_errors(testapp):
     assert resp.json["error"]["message"] == "The request body is not valid JSON."
     assert testapp.get("/identity/v3/auth/tokens", status=405).json["error"]["code"] == 405
     assert testapp.get("/identity/v3/users", status=404).json["error"]["title"] == "Not Found"
+
+
+def test_a_body_past_the_size_limit_is_refused_before_it_is_read(testapp, api_conf):
+    api_conf.max_request_body_size = 100
+    resp = testapp.post("/identity/v3/auth/tokens", json.dumps(PASSWORD_LOGIN) + " " * 200, status=413,
+                        headers={"Content-Type": "application/json"})
+    assert resp.status_int == 413

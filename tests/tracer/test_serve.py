@@ -180,6 +180,7 @@ def test_novaclient_and_error_requests_each_make_one_complete_trace(tmp_path):
             assert_complete(trace)
             assert len(trace.calls) > 10  # the whole path, not only the outermost hop
             assert f"trace {tid}: {method} {path} {status} " in log
+    assert TOKEN not in log and ADMIN_PASS not in log  # the log names who asked, never in the token's form
     # No secret in any stored byte: not the token, not the password (sent and answered).
     for _id, _method, _path, _status, doc in stored_rows(server.store_dir):
         for secret in (TOKEN, "demo:demo", ADMIN_PASS):
