@@ -19,10 +19,9 @@ from typing import Any
 
 import webob
 import webob.dec
-import webob.exc
 
 from sample_api import wsgi as base_wsgi
-from sample_api.conf import CONF
+from sample_api.api.openstack.compute.versions import base_url
 
 V3_MEDIA_TYPE = "application/vnd.openstack.identity-v3+json"
 #: How long a token says it lasts (nothing checks it: the token is the user and the project).
@@ -43,17 +42,13 @@ def _error(status: int, title: str, message: str) -> webob.Response:
     return _json(status, {"error": {"code": status, "title": title, "message": message}})
 
 
-def _host(req: webob.Request) -> str:
-    return (CONF.osapi_compute_link_prefix or req.host_url).rstrip("/")
-
-
 def version_v3(req: webob.Request) -> dict:
     """The v3 version document, with its self link under the mount point."""
     return {
         "id": "v3.14",
         "status": "stable",
         "updated": "2020-04-07T00:00:00Z",
-        "links": [{"rel": "self", "href": f"{_host(req)}{req.script_name}/v3/"}],
+        "links": [{"rel": "self", "href": f"{base_url(req)}{req.script_name}/v3/"}],
         "media-types": [{"base": "application/json", "type": V3_MEDIA_TYPE}],
     }
 
@@ -98,7 +93,7 @@ def who_asks(auth: Any) -> tuple[str, str, list[str]]:
 def token_body(req: webob.Request, user: str, project: str, methods: list[str]) -> dict:
     """A project-scoped token as Keystone returns it, its catalog pointing at this host's compute API."""
     now = datetime.now(timezone.utc)
-    compute = f"{_host(req)}/v2.1"  # the compute API is mounted beside this app, at the root of the same host
+    compute = f"{base_url(req)}/v2.1"  # the compute API is mounted beside this app, at the root of the same host
     roles = [{"id": "admin", "name": "admin"}] if user == "admin" else []
     roles.append({"id": "member", "name": "member"})
     return {
@@ -113,7 +108,7 @@ def token_body(req: webob.Request, user: str, project: str, methods: list[str]) 
             "audit_ids": [],
             "catalog": [
                 _service("compute", "nova", compute),
-                _service("identity", "keystone", f"{_host(req)}{req.script_name}"),
+                _service("identity", "keystone", f"{base_url(req)}{req.script_name}"),
             ],
         }
     }

@@ -219,9 +219,8 @@ class Session:
         self.table = ValueTable(recorder.limits)
         self.events: list[list] = []
         self.codes: list[list] = []
-        #: id(code) -> code id in the trace (-1: out of scope); ``_held_codes`` keeps those ids unique
+        #: id(code) -> code id in the trace (-1: out of scope); the recorder's scope caches hold the codes
         self.code_ids: dict[int, int] = {}
-        self._held_codes: list[CodeType] = []
         self.real_files: dict[str, str] = {}
         self.scopes: list[list] = []
         self._scope_index: dict[tuple, int] = {}
@@ -351,7 +350,6 @@ class Session:
         cid = len(self.codes)
         self.codes.append([module, qualname, display, code.co_firstlineno, layer])
         self.code_ids[id(code)] = cid
-        self._held_codes.append(code)
         return cid
 
     # -- call-level recording through trampolines (see ``tracer.trampolines``) ----------------------------------
@@ -366,7 +364,6 @@ class Session:
             where = self.recorder.scope_of(code, target.__globals__.get("__name__") or "")
             if where is None:
                 self.code_ids[id(code)] = -1
-                self._held_codes.append(code)
                 return -1
             return self._add_code_of(code, where)
         except Exception as exc:
@@ -529,7 +526,6 @@ class Session:
         self.table.let_go()
         self.events, self.codes, self.scopes = [], [], []
         self.code_ids, self._scope_index, self.real_files = {}, {}, {}
-        self._held_codes = []
         self._arrived.clear()
         self._thrown.clear()
         self._frame_locals.clear()

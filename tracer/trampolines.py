@@ -90,9 +90,7 @@ def _enter(target: types.FunctionType, hop: int, values: tuple):
     ``values`` are the frame's parameters as they arrived, in the order of ``co_varnames``. The common case
     (one return line) does the same inline, in the trampoline itself (see :func:`_template`).
     """
-    session = hop_sessions.get(_get_ident())
-    if session is None and _green_hops:
-        session = hop_sessions.get(current_greenlet())
+    session = hop_sessions.get(_get_ident()) or _green_session()
     if session is None or session.truncated:
         return None
     events = session.events
@@ -112,11 +110,8 @@ def _returned(session, target: types.FunctionType, hop: int, result: object) -> 
     grabbed = session.grabbed
     # the line the frame returned from, read now: a frame kept would keep its callers' frames, and the session
     where = grabbed.pop().f_lineno if grabbed and grabbed[-1].f_code is code else None
-    if not session.truncated:
-        events = session.events
-        events.append((RETURN, hop, where, _perf_ns(), result))
-        if len(events) >= session.max_events:
-            session.truncated = True
+    if not session.truncated:  # the event limit is checked as calls open (see _INLINE_BODY)
+        session.events.append((RETURN, hop, where, _perf_ns(), result))
     return result
 
 

@@ -442,12 +442,11 @@ def _describer_for(value: object):
     cls = type(value)
     module = cls.__module__ or ""
     if module.startswith("webob") or _is_webob_subclass(cls):
-        if hasattr(cls, "method") and not hasattr(cls, "status_code"):
+        if hasattr(cls, "method") and not hasattr(cls, "status_code"):  # a request (asked of its class)
             attrs = getattr(value, "__dict__", None)
             if type(attrs) is dict and "environ" not in attrs:
                 # inside its own __init__: webob's __getattr__ would look for the environ, and recurse
                 return _UNREADY
-        if hasattr(value, "environ") and hasattr(value, "method") and not hasattr(value, "status_code"):
             return _describe_webob_request
         if hasattr(value, "status") and hasattr(value, "headerlist"):
             return _describe_webob_response

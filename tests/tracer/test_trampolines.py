@@ -5,6 +5,8 @@ from __future__ import annotations
 import inspect
 import sys
 import types
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 
@@ -29,34 +31,51 @@ def every_kind(a, b=2, /, c=3, *rest, d, e=5, **extra):
 """
 
 
-def _fake_module(name: str, source: str) -> types.ModuleType:
-    module = types.ModuleType(name)
-    exec(source, module.__dict__)
-    sys.modules[name] = module
-    return module
+@pytest.fixture
+def fake_module():
+    """Makes modules from source, registered in ``sys.modules`` (so they are in scope) for the test only."""
+    made: list[str] = []
+
+    def make(name: str, source: str) -> types.ModuleType:
+        module = types.ModuleType(name)
+        exec(source, module.__dict__)
+        sys.modules[name] = module
+        made.append(name)
+        return module
+
+    yield make
+    for name in made:
+        sys.modules.pop(name, None)
 
 
-def test_a_trampoline_has_the_signature_and_records_the_arguments_as_the_frame_saw_them():
-    module = _fake_module("tracerfake.signatures", SIGNATURE_SOURCE)
-    func = module.every_kind
+class Recording:
+    trace: Trace
+
+
+@contextmanager
+def recording(recorder: Recorder, root: object) -> Iterator[Recording]:
+    """Records what runs inside the block; the trace is on the yielded object once the block is over."""
+    done = Recording()
+    session = recorder.start({}, root)
+    try:
+        yield done
+    finally:
+        recorder.stop(session)
+        done.trace = Trace.from_dict(session.finish({}, b"", "200 OK", [], b""))
+
+
+def test_a_trampoline_has_the_signature_and_records_the_arguments_as_the_frame_saw_them(fake_module):
+    func = fake_module("tracerfake.signatures", SIGNATURE_SOURCE).every_kind
     original = inspect.signature(func)
     expected = func(1, 20, 30, 40, d=4, z=9)
-    recorder = Recorder(include=("tracerfake",), detail="call")
-    try:
-        session = recorder.start({}, func)
-        try:
-            assert trampolines.is_trampoline(func.__code__)
-            assert inspect.signature(func) == original  # same parameters, defaults from the function itself
-            assert func(1, 20, 30, 40, d=4, z=9) == expected
-            assert func(1, d=4) == (1, 2, 3, (), 4, 5, {})
-            with pytest.raises(TypeError):
-                func(1, 2, 3)  # d is keyword-only and has no default: the same error as without tracing
-        finally:
-            recorder.stop(session)
-        doc = session.finish({}, b"", "200 OK", [], b"")
-    finally:
-        sys.modules.pop("tracerfake.signatures", None)
-    trace = Trace.from_dict(doc)
+    with recording(Recorder(include=("tracerfake",), detail="call"), func) as done:
+        assert trampolines.is_trampoline(func.__code__)
+        assert inspect.signature(func) == original  # same parameters, defaults from the function itself
+        assert func(1, 20, 30, 40, d=4, z=9) == expected
+        assert func(1, d=4) == (1, 2, 3, (), 4, 5, {})
+        with pytest.raises(TypeError):
+            func(1, 2, 3)  # d is keyword-only and has no default: the same error as without tracing
+    trace = done.trace
     first, second = trace.find_calls("every_kind")
     shown = {name: value.summary for name, value in trace.locals_at(first, first)}
     assert shown == {"a": "1", "b": "20", "c": "30", "d": "4", "e": "5",
@@ -88,20 +107,12 @@ def pick(flag):
 """
 
 
-def test_inline_trampolines_record_raises_catches_and_return_lines_in_a_module_that_shadows_builtins():
-    module = _fake_module("tracerfake.shadowing", SHADOWING_SOURCE)
-    recorder = Recorder(include=("tracerfake",), detail="call")
-    try:
-        session = recorder.start({}, module.catches)
-        try:
-            assert module.catches(7) == "caught"
-            assert (module.pick(True), module.pick(False)) == ("yes", "no")
-        finally:
-            recorder.stop(session)
-        doc = session.finish({}, b"", "200 OK", [], b"")
-    finally:
-        sys.modules.pop("tracerfake.shadowing", None)
-    trace = Trace.from_dict(doc)
+def test_inline_trampolines_record_raises_catches_and_return_lines_in_a_module_that_shadows_builtins(fake_module):
+    module = fake_module("tracerfake.shadowing", SHADOWING_SOURCE)
+    with recording(Recorder(include=("tracerfake",), detail="call"), module.catches) as done:
+        assert module.catches(7) == "caught"
+        assert (module.pick(True), module.pick(False)) == ("yes", "no")
+    trace = done.trace
     (catches,) = trace.find_calls("catches")
     (fails,) = trace.find_calls("fails")
     assert trace.outcome(fails).kind == "raised"
@@ -112,24 +123,15 @@ def test_inline_trampolines_record_raises_catches_and_return_lines_in_a_module_t
     assert trace.lines[trace.outcome(no).event] == first_line + 3
 
 
-def test_a_session_with_a_narrower_scope_leaves_out_the_other_hops():
-    wide = _fake_module("tracerfake.wide", "def outer(x):\n    return x + 1\n")
-    narrow = _fake_module("tracerwide.narrow", "def inner(x):\n    return x * 2\n")
-    broad = Recorder(include=("tracerfake", "tracerwide"), detail="call")
-    only = Recorder(include=("tracerwide",), detail="call")
-    try:
-        broad.stop(broad.start({}, wide.outer))  # the trampolines now stand for both packages' functions
-        session = only.start({}, narrow.inner)
-        try:
-            assert trampolines.is_trampoline(wide.outer.__code__)
-            assert (wide.outer(1), narrow.inner(3)) == (2, 6)
-        finally:
-            only.stop(session)
-        doc = session.finish({}, b"", "200 OK", [], b"")
-    finally:
-        sys.modules.pop("tracerfake.wide", None)
-        sys.modules.pop("tracerwide.narrow", None)
-    trace = Trace.from_dict(doc)
+def test_a_session_with_a_narrower_scope_leaves_out_the_other_hops(fake_module):
+    wide = fake_module("tracerfake.wide", "def outer(x):\n    return x + 1\n")
+    narrow = fake_module("tracerwide.narrow", "def inner(x):\n    return x * 2\n")
+    with recording(Recorder(include=("tracerfake", "tracerwide"), detail="call"), wide.outer):
+        pass  # the trampolines now stand for both packages' functions
+    with recording(Recorder(include=("tracerwide",), detail="call"), narrow.inner) as done:
+        assert trampolines.is_trampoline(wide.outer.__code__)
+        assert (wide.outer(1), narrow.inner(3)) == (2, 6)
+    trace = done.trace
     assert [code.qualname for code in trace.codes] == ["inner"]
     assert len(trace.find_calls("inner")) == 1 and trace.find_calls("outer") == []
 

@@ -93,3 +93,21 @@ class StillLines:
     def draw_lines(self, crop: Region) -> list[Strip]:
         """Render the lines afresh: what the widget overrides instead of ``render_lines``."""
         return super().render_lines(crop)  # type: ignore[misc]
+
+
+def whole_lines(widget: Widget, cache: LRUCache, key: tuple, crop: Region,
+                draw: Callable[[Region], list[Strip]]) -> list[Strip]:
+    """``crop`` of the widget's lines as drawn whole for ``key`` (and its styles, colours and filters).
+
+    For a pane that goes back and forth between a few looks (the note of a few functions, a scrollbar's
+    thumb at a few places): ``draw`` renders the whole pane once a look, and the same strips come back.
+    """
+    full = (*key, widget.styles._cache_key, widget.background_colors, tuple(map(id, widget.get_line_filters())))
+    lines = cache.get(full)
+    if lines is None:
+        lines = cache[full] = draw(Region(0, 0, *widget.outer_size))
+    lines = lines[crop.y : crop.bottom]
+    if crop.x or crop.width != widget.outer_size.width:
+        lines = [line.crop(crop.x, crop.right) for line in lines]
+    return lines
+

@@ -13,7 +13,7 @@ from tracer.labels import Labels, load_labels
 from tracer.replay import Position
 from tracer.trace import Trace
 from tracer.tui.theme import layer_style
-from tracer.tui.widgets.memo import StillLines
+from tracer.tui.widgets.memo import StillLines, whole_lines
 
 
 class HopNote(StillLines, Static):
@@ -44,15 +44,8 @@ class HopNote(StillLines, Static):
         """
         if self._shown_code == -2:
             return super().draw_lines(crop)
-        key = (self._shown_code, self.size, self.styles._cache_key, self.background_colors, self.text_selection,
-               tuple(map(id, self.get_line_filters())))
-        lines = self._drawn.get(key)
-        if lines is None:
-            lines = self._drawn[key] = super().draw_lines(Region(0, 0, *self.outer_size))
-        lines = lines[crop.y : crop.bottom]
-        if crop.x or crop.width != self.outer_size.width:
-            lines = [line.crop(crop.x, crop.right) for line in lines]
-        return lines
+        return whole_lines(self, self._drawn, (self._shown_code, self.size, self.text_selection), crop,
+                           super().draw_lines)
 
     def notify_style_update(self) -> None:
         self._drawn.clear()

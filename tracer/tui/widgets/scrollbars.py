@@ -13,14 +13,15 @@ from textual.geometry import Region
 from textual.scrollbar import ScrollBar, ScrollBarRender
 from textual.strip import Strip
 
+from tracer.tui.widgets.memo import StillLines, whole_lines
 
-class QuietScrollBar(ScrollBar):
+
+class QuietScrollBar(StillLines, ScrollBar):
     """A ``ScrollBar`` that skips a repaint when the bar it would draw is the one on screen, and keeps
     the last few bars drawn (going back to a file brings its bar back)."""
 
     _painted: tuple | None = None
     _drawn: LRUCache[tuple, list[Strip]] | None = None
-    _shown: tuple[Region, list[Strip]] | None = None  # the last lines handed out, while nothing changed
 
     def _look(self) -> tuple | None:
         """Everything the bar's rendering depends on, computed the way ``ScrollBarRender`` draws it."""
@@ -52,31 +53,15 @@ class QuietScrollBar(ScrollBar):
         super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
         return self
 
-    def _set_dirty(self, *regions: Region) -> None:
-        self._shown = None
-        super()._set_dirty(*regions)
-
-    def render_lines(self, crop: Region) -> list[Strip]:
-        shown = self._shown
-        if shown is not None and shown[0] == crop:
-            return shown[1]  # not repainted since: every screen update asks again
+    def draw_lines(self, crop: Region) -> list[Strip]:
         self._painted = look = self._look()
         if look is None:
-            return super().render_lines(crop)
+            return super().draw_lines(crop)
         if self._drawn is None:
             self._drawn = LRUCache(16)
-        key = (look, self.styles._cache_key, self.background_colors, tuple(map(id, self.get_line_filters())))
-        lines = self._drawn.get(key)
-        if lines is None:
-            lines = self._drawn[key] = super().render_lines(Region(0, 0, *self.outer_size))
-        lines = lines[crop.y : crop.bottom]
-        if crop.x or crop.width != self.outer_size.width:
-            lines = [line.crop(crop.x, crop.right) for line in lines]
-        self._shown = (crop, lines)
-        return lines
+        return whole_lines(self, self._drawn, (look,), crop, super().draw_lines)
 
     def notify_style_update(self) -> None:
-        self._shown = None
         if self._drawn is not None:
             self._drawn.clear()
         super().notify_style_update()
@@ -88,17 +73,18 @@ class QuietScrollBars:
     @property
     def vertical_scrollbar(self) -> ScrollBar:
         if self._vertical_scrollbar is None:
-            bar = QuietScrollBar(vertical=True, name="vertical", thickness=self.scrollbar_size_vertical)
-            bar.display = False
-            self._vertical_scrollbar = bar
-            self.app._start_widget(self, bar)
+            self._vertical_scrollbar = self._quiet_bar(True, self.scrollbar_size_vertical)
         return self._vertical_scrollbar
 
     @property
     def horizontal_scrollbar(self) -> ScrollBar:
         if self._horizontal_scrollbar is None:
-            bar = QuietScrollBar(vertical=False, name="horizontal", thickness=self.scrollbar_size_horizontal)
-            bar.display = False
-            self._horizontal_scrollbar = bar
-            self.app._start_widget(self, bar)
+            self._horizontal_scrollbar = self._quiet_bar(False, self.scrollbar_size_horizontal)
         return self._horizontal_scrollbar
+
+    def _quiet_bar(self, vertical: bool, thickness: int) -> QuietScrollBar:
+        """Made as Widget makes its own scrollbars: hidden until needed, started as the widget's child."""
+        bar = QuietScrollBar(vertical=vertical, name="vertical" if vertical else "horizontal", thickness=thickness)
+        bar.display = False
+        self.app._start_widget(self, bar)
+        return bar

@@ -46,13 +46,13 @@ VERSIONS = {
 }
 
 
-def _base_url(req: webob.Request) -> str:
+def base_url(req: webob.Request) -> str:
     """``http://<host of the request>``, or ``CONF.osapi_compute_link_prefix`` when set."""
     return (CONF.osapi_compute_link_prefix or req.host_url).rstrip("/")
 
 
 def _version_href(req: webob.Request, version_id: str) -> str:
-    return "{}/{}/".format(_base_url(req), "v2.1" if version_id.startswith("v2.1") else "v2")
+    return "{}/{}/".format(base_url(req), "v2.1" if version_id.startswith("v2.1") else "v2")
 
 
 class Versions(base_wsgi.Application):

@@ -95,13 +95,13 @@ async def test_a_scrollbar_repaints_only_when_its_thumb_moves(detail):
     async with app.run_test(size=(WIDTH, HEIGHT)) as pilot:
         await pilot.pause()
         bar = app.query_one(HopList).vertical_scrollbar
-        assert bar._shown is not None  # drawn
+        assert bar._still is not None  # drawn
         bar.refresh()
-        assert bar._shown is not None  # the same bar: not repainted
+        assert bar._still is not None  # the same bar: not repainted
         bar.position = bar.window_virtual_size - bar.window_size  # the thumb to the bottom
-        assert bar._shown is None
+        assert bar._still is None
         await pilot.pause()
-        assert bar._shown is not None
+        assert bar._still is not None
 
 
 async def test_leaving_a_file_keeps_its_drawn_lines(detail):
