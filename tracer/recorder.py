@@ -27,6 +27,7 @@ from types import CodeType, FrameType
 from tracer import trace as trace_model
 from tracer import trampolines
 from tracer.labels import Labels, load_labels
+from tracer.returns import marked_codes
 from tracer.values import Limits, ValueTable, redact_headers, redact_json_text, same_children, shallow_signature
 
 CALL, LINE, RETURN, EXCEPTION = trace_model.CALL, trace_model.LINE, trace_model.RETURN, trace_model.EXCEPTION
@@ -286,6 +287,8 @@ class Session:
                 if arg is None and _unwinding(frame, thrown_at):
                     self._emit(RETURN, cid, frame.f_lineno, -1)  # the exception escaped this frame
                 else:
+                    if id(frame.f_code) in marked_codes:  # a trampoline's copy, run beside a call-level session
+                        arg = arg[0]
                     self._emit(RETURN, cid, frame.f_lineno, self.table.encode(arg))
             elif event == "exception":
                 if frame.f_code.co_flags & _GENERATOR_FLAGS and _opcode_at(frame) == _YIELD_VALUE:

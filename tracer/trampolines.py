@@ -5,7 +5,8 @@ instruction of every frame (ours and webob's alike): a no-op one alone costs sev
 Call-level recording needs none of that. While a call-level session is active, every function in scope
 gets a *trampoline*: its ``__code__`` is swapped for a short body with the very same parameters, which
 notes the call, calls a copy of the original function and notes how it ended, appending to the session's
-events itself (see :func:`_template`). Swapping the code in place (rather than
+events itself (see :func:`_template`). For a function with several ``return`` statements the copy's
+code says which one it left by (see :mod:`tracer.returns`). Swapping the code in place (rather than
 rebinding names to wrappers) keeps every reference the application already holds working (bound methods
 stored at start-up, ``webob.dec.wsgify`` objects, closures, ``functools.wraps`` chains), keeps the
 function's attributes (``wsgi_action``, ``wsgi_extends``, ``__wrapped__``) and its ``__class__`` cell (the
@@ -20,7 +21,6 @@ functions that are not reachable from a module, a class or a closure at the time
 from __future__ import annotations
 
 import _thread
-import dis
 import inspect
 import sys
 import threading
@@ -30,6 +30,7 @@ import warnings
 from collections.abc import Sequence
 from types import CodeType
 
+from tracer.returns import ambiguous_returns, marking_returns, return_line
 from tracer.trace import CALL, RETURN
 
 
@@ -256,16 +257,22 @@ class Trampolines:
     def _trampoline(self, func: types.FunctionType) -> CodeType | None:
         code = func.__code__
         return_line(code)  # tells whether the return line is known before the call (the inline fast path)
-        template = _template(code, id(code) in ambiguous_returns)
+        runs = code
+        mode = "inline"
+        if id(code) in ambiguous_returns:
+            marked = marking_returns(code)
+            runs, mode = (code, "grab") if marked is None else (marked, "marked")
+        template = _template(code, mode)
         if template is None:
             return None
-        target = types.FunctionType(code, func.__globals__, func.__name__, func.__defaults__, func.__closure__)
+        target = types.FunctionType(runs, func.__globals__, func.__name__, func.__defaults__, func.__closure__)
         target.__kwdefaults__ = func.__kwdefaults__
         target.__qualname__ = func.__qualname__
         target.__module__ = func.__module__
         hop = len(self.hops)
         self.hops.append(target)
         self.hop_of_code[id(code)] = hop
+        self.hop_of_code[id(runs)] = hop  # the marked copy's frames are the callers, then
         meaning = {**_PLACEHOLDERS, "__tracer_target__": target, "__tracer_hop__": hop}
         consts = tuple(meaning.get(c, c) if type(c) is str else c for c in template.co_consts)
         return template.replace(co_consts=consts, co_name=code.co_name, co_qualname=code.co_qualname)
@@ -281,7 +288,7 @@ _PLACEHOLDERS: dict[str, object] = {
 _templates: dict[tuple, CodeType | None] = {}
 
 
-def _template(code: CodeType, grabbing: bool = False) -> CodeType | None:
+def _template(code: CodeType, mode: str = "inline") -> CodeType | None:
     """A trampoline body with exactly the parameters (and free variables) of ``code``.
 
     Same parameters, so the function's own ``__defaults__`` and ``__kwdefaults__`` apply and the call into the
@@ -305,15 +312,16 @@ def _template(code: CodeType, grabbing: bool = False) -> CodeType | None:
             return result
 
     No call into Python on the way but the target's own: a recorded hop costs a few hundred nanoseconds.
-    ``grabbing`` (a function with several return lines) goes through :func:`_enter` and :func:`_returned`
-    instead, which catch the callee's frame to read the line it returned from.
+    For a function with several return lines, ``mode`` ``"marked"`` calls a copy that returns ``(value, line)``
+    (see :mod:`tracer.returns`); ``"grab"``, where no such copy could be made, goes through :func:`_enter` and
+    :func:`_returned`, which catch the callee's frame to read the line it returned from.
     """
     varargs = bool(code.co_flags & inspect.CO_VARARGS)
     varkw = bool(code.co_flags & inspect.CO_VARKEYWORDS)
     argc, posonly, kwonly = code.co_argcount, code.co_posonlyargcount, code.co_kwonlyargcount
     names = code.co_varnames[: argc + kwonly + varargs + varkw]
     freevars = code.co_freevars
-    shape = (names, argc, posonly, kwonly, varargs, varkw, freevars, grabbing)
+    shape = (names, argc, posonly, kwonly, varargs, varkw, freevars, mode)
     if shape in _templates:
         return _templates[shape]
     found = None
@@ -332,7 +340,7 @@ def _template(code: CodeType, grabbing: bool = False) -> CodeType | None:
         head = "".join(f"    {name} = None\n" for name in freevars) + f"    def _trampoline({', '.join(params)}):\n"
         if freevars:
             head += "        if False:\n" + "".join(f"            {name}\n" for name in freevars)
-        body = (_GRABBING_BODY if grabbing else _INLINE_BODY).format(call=call, values=values, CALL=CALL, RETURN=RETURN)
+        body = _BODIES[mode].format(call=call, values=values, CALL=CALL, RETURN=RETURN)
         source = "def _outer():\n" + head + body + "    return _trampoline\n"
         try:
             with warnings.catch_warnings():
@@ -372,6 +380,11 @@ _INLINE_BODY = """\
             _tracer_events.append(({RETURN}, '__tracer_hop__', None, '__tracer_now__'(), _tracer_result))
         return _tracer_result
 """
+_MARKED_BODY = (
+    _INLINE_BODY.replace("return {call}\n", "return {call}[0]\n")
+    .replace("_tracer_result = {call}", "_tracer_result, _tracer_line = {call}")
+    .replace("'__tracer_hop__', None,", "'__tracer_hop__', _tracer_line,")
+)
 _GRABBING_BODY = """\
         _tracer_session = '__tracer_enter__'('__tracer_target__', '__tracer_hop__', {values})
         if _tracer_session is None:
@@ -385,35 +398,13 @@ _GRABBING_BODY = """\
         return '__tracer_returned__'(_tracer_session, '__tracer_target__', '__tracer_hop__', _tracer_result)
 """
 
+_BODIES = {"inline": _INLINE_BODY, "marked": _MARKED_BODY, "grab": _GRABBING_BODY}
 
 TRAMPOLINES = Trampolines()
-
-#: id(code) -> (code, the line its ``return`` event is reported on): a hop does not see the frame it returns from.
-#: Keyed by id, because a code object's hash is recomputed from its bytecode and constants on every look-up.
-_return_lines: dict[int, tuple[CodeType, int]] = {}
-#: ids of the codes that return from more than one line: their hops catch the frame to know which
-ambiguous_returns: set[int] = set()
-
 
 def is_trampoline(code: CodeType) -> bool:
     """Whether ``code`` is one of the trampolines (whose frames the recorder never records)."""
     return id(code) in TRAMPOLINES.codes
-
-
-def return_line(code: CodeType) -> int:
-    """The line of the function's return statement, when it has one (else its last)."""
-    known = _return_lines.get(id(code))
-    if known is not None:
-        return known[1]
-    found = {
-        inst.positions.lineno for inst in dis.get_instructions(code)
-        if inst.opname in ("RETURN_VALUE", "RETURN_CONST") and inst.positions and inst.positions.lineno
-    }
-    line = max(found) if found else code.co_firstlineno
-    _return_lines[id(code)] = (code, line)
-    if len(found) > 1:
-        ambiguous_returns.add(id(code))
-    return line
 
 
 def frame_arguments(target: types.FunctionType, values: tuple) -> list[tuple[str, object]]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import inspect
-import sys
 import types
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -29,23 +28,6 @@ SIGNATURE_SOURCE = """
 def every_kind(a, b=2, /, c=3, *rest, d, e=5, **extra):
     return (a, b, c, rest, d, e, extra)
 """
-
-
-@pytest.fixture
-def fake_module():
-    """Makes modules from source, registered in ``sys.modules`` (so they are in scope) for the test only."""
-    made: list[str] = []
-
-    def make(name: str, source: str) -> types.ModuleType:
-        module = types.ModuleType(name)
-        exec(source, module.__dict__)
-        sys.modules[name] = module
-        made.append(name)
-        return module
-
-    yield make
-    for name in made:
-        sys.modules.pop(name, None)
 
 
 class Recording:
