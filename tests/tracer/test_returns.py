@@ -146,3 +146,17 @@ def test_a_line_level_session_beside_a_call_level_one_sees_plain_return_values(f
     (trace,) = traces
     returned = [trace.outcome(c).value.to_python() for c in trace.find_calls("branches")]
     assert returned == ["'zero'"]  # the string's repr, not a (value, line) pair
+
+
+def test_a_copy_of_code_with_hundreds_of_constants_reaches_its_lines_past_one_byte_of_index():
+    body = "".join(f"    x = {i}.5\n" for i in range(300))
+    many = copies(f"def many(n):\n{body}    if n:\n        return x\n    return -x\n")["many"]
+    assert len(many.__code__.co_consts) > 256
+    assert (many(1), many(0)) == ((299.5, many.first + 302), (-299.5, many.first + 303))
+
+
+def test_a_return_too_far_from_the_end_for_a_one_byte_jump_is_left_to_the_frame():
+    body = "".join(f"    n = n + {i}\n" for i in range(200))
+    namespace: dict = {}
+    exec(f"def far(n):\n    if n < 0:\n        return n\n{body}    return n\n", namespace)
+    assert returns.marking_returns(namespace["far"].__code__) is None
