@@ -272,7 +272,7 @@ class Trampolines:
         hop = len(self.hops)
         self.hops.append(target)
         self.hop_of_code[id(code)] = hop
-        self.hop_of_code[id(runs)] = hop  # the marked copy's frames are the callers, then
+        self.hop_of_code[id(runs)] = hop  # a caller's frame runs the marked copy, when there is one
         meaning = {**_PLACEHOLDERS, "__tracer_target__": target, "__tracer_hop__": hop}
         consts = tuple(meaning.get(c, c) if type(c) is str else c for c in template.co_consts)
         return template.replace(co_consts=consts, co_name=code.co_name, co_qualname=code.co_qualname)

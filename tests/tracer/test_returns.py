@@ -113,6 +113,11 @@ def test_a_function_with_several_returns_is_trampolined_on_its_marked_copy(fake_
         original = trampolines.TRAMPOLINES.entries[id(module.branches)][1]
         hop = trampolines.TRAMPOLINES.hop_of_code[id(original)]
         assert id(trampolines.TRAMPOLINES.hops[hop].__code__) in returns.marked_codes
+        elsewhere: list[str] = []  # a thread with no session runs the trampoline's untraced path
+        worker = threading.Thread(target=lambda: elsewhere.append(module.branches(-2)))
+        worker.start()
+        worker.join()
+        assert elsewhere == ["negative"]
     finally:
         recorder.stop(session)
     trace = Trace.from_dict(session.finish({}, b"", "200 OK", [], b""))
