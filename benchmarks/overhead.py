@@ -24,7 +24,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tracer import trace as trace_model  # noqa: E402
 from tracer.recorder import Recorder  # noqa: E402
-from tracer.runner import RequestSpec, build_environ, load_sample_api  # noqa: E402
+from tracer.rerun import record_by_rerun  # noqa: E402
+from tracer.runner import DEFAULT_INCLUDE, RequestSpec, SampleApiWorld, build_environ, load_sample_api  # noqa: E402
 
 SPEC = RequestSpec("GET", "/servers/detail?limit=1000")
 
@@ -75,8 +76,21 @@ def modes(app) -> dict[str, Callable[[], object]]:
 
         return run
 
+    def rerun_request() -> None:
+        """What line detail by re-run charges the request: snapshot, fixed inputs, call-level to the response."""
+        world = SampleApiWorld()
+        world.save()
+        with world.fixed():
+            call_rec.run_wsgi(app, build_environ(SPEC)).session.discard()  # its timeline is taken after the response
+        with world.restored():  # drops the snapshot
+            pass
+
     found = {
         "untraced": lambda: _call(app, build_environ(SPEC)),
+        "rerun request": rerun_request,
+        "rerun with trace": lambda: record_by_rerun(
+            app, lambda: build_environ(SPEC), DEFAULT_INCLUDE, SampleApiWorld()
+        ),
         "call-level": lambda: call_rec.call_wsgi(app, build_environ(SPEC)),
         "call-level to response": to_response(call_rec),
         "line-level": lambda: line_rec.call_wsgi(app, build_environ(SPEC)),
@@ -161,18 +175,22 @@ def main(argv: list[str] | None = None) -> int:
           f"{platform.machine()}, {args.rounds} paired rounds (median of ratios)")
     print("Ratios to untraced. 'to response': the request while recording, up to its response;")
     print("'with trace': the same plus building the trace document (values described, sources attached).")
+    print("'line by re-run': the request runs at call level (plus a database snapshot and fixed inputs), then")
+    print("a re-run on the snapshot traces its lines; 'request' is what the request itself pays, 'all' both runs.")
     header = (
         "| servers | untraced ms | call-level to response | call-level with trace | line-level to response "
-        "| line-level with trace | viztracer | events call/line | B/event rows | B/event file (line/call) |"
+        "| line-level with trace | line by re-run: request | line by re-run: all "
+        "| viztracer | events call/line | B/event rows | B/event file (line/call) |"
     )
     print(header)
-    print("|" + "---|" * 10)
+    print("|" + "---|" * 12)
     for r in results:
         ratios = r["ratios"]
         viz = f"{ratios['viztracer']:.2f}x" if "viztracer" in ratios else "n/a"
         print(
             f"| {r['servers']} | {r['untraced_ms']:.2f} | {ratios['call-level to response']:.2f}x "
             f"| {ratios['call-level']:.2f}x | {ratios['line-level to response']:.2f}x | {ratios['line-level']:.2f}x "
+            f"| {ratios['rerun request']:.2f}x | {ratios['rerun with trace']:.2f}x "
             f"| {viz} | {r['call_events']}/{r['line_events']} | {r['bytes_per_event_rows']:.1f} "
             f"| {r['bytes_per_event_file']:.1f}/{r['bytes_per_call_event_file']:.1f} |"
         )

@@ -21,9 +21,9 @@ import sqlite3
 import threading
 import uuid
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import datetime
 
-from sample_api import exception
+from sample_api import exception, timeutils
 from sample_api.context import RequestContext
 
 _LOCK = threading.RLock()
@@ -41,7 +41,7 @@ _INSTANCE_SORT_KEYS = ("created_at", "updated_at", "display_name", "uuid", "vm_s
 
 def utcnow() -> datetime:
     """Now, in UTC, without tzinfo and microseconds: how every row stores time."""
-    return datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
+    return timeutils.utcnow().replace(microsecond=0)
 
 
 def _regexp(pattern: str, value: str | None) -> bool:
@@ -81,6 +81,27 @@ def configure(path: str | None) -> None:
                 conn.executescript(db_seed.SCHEMA)
                 db_seed.seed(conn)
         _CONN = conn
+
+
+def snapshot() -> sqlite3.Connection:
+    """A copy of the whole database as it is now, in memory (what a re-run of a request starts from)."""
+    with _LOCK:
+        if _CONN is None:
+            configure(None)
+        assert _CONN is not None
+        copy = sqlite3.connect(":memory:", check_same_thread=False)
+        _CONN.backup(copy)
+    copy.row_factory = sqlite3.Row
+    copy.create_function("REGEXP", 2, _regexp)
+    return copy
+
+
+def use(conn: sqlite3.Connection | None) -> sqlite3.Connection | None:
+    """Serve every call from ``conn`` from now on; returns the connection used until now (left open)."""
+    global _CONN
+    with _LOCK:
+        previous, _CONN = _CONN, conn
+    return previous
 
 
 @contextlib.contextmanager

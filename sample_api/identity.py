@@ -14,12 +14,13 @@ entry: the compute API on the host the client asked. Anyone may be anyone here, 
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from typing import Any
 
 import webob
 import webob.dec
 
+from sample_api import timeutils
 from sample_api import wsgi as base_wsgi
 from sample_api.api.openstack.compute.versions import base_url
 
@@ -92,7 +93,7 @@ def who_asks(auth: Any) -> tuple[str, str, list[str]]:
 
 def token_body(req: webob.Request, user: str, project: str, methods: list[str]) -> dict:
     """A project-scoped token as Keystone returns it, its catalog pointing at this host's compute API."""
-    now = datetime.now(timezone.utc)
+    now = timeutils.utcnow(with_timezone=True)
     compute = f"{base_url(req)}/v2.1"  # the compute API is mounted beside this app, at the root of the same host
     roles = [{"id": "admin", "name": "admin"}] if user == "admin" else []
     roles.append({"id": "member", "name": "member"})

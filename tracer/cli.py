@@ -54,8 +54,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--db", metavar="PATH", help="SQLite database file (default: a fresh in-memory demo database)")
     run.add_argument("--extensions-dir", metavar="DIR", help="directory of extra API extensions to load")
     run.add_argument("--detail", choices=("line", "call"), default="line",
-                     help="record every line with its locals (line, default) or only calls (call: faster;"
-                     " arguments and return values as the request left them)")
+                     help="record every line with its locals (line, default: from a deterministic re-run,"
+                     " so hop times stay the request's) or only calls (call: faster; arguments and return"
+                     " values as the request left them)")
     run.add_argument("--save", metavar="FILE", help="write the trace to FILE (gzip when it ends in .gz)")
     run.add_argument("--tui", action="store_true", help="step through the trace in the full-screen replay")
     _add_render_options(run)
@@ -157,6 +158,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"{PROG}: error: the request crashed outside sample_api's fault handling: "
               f"{type(exc).__name__}: {exc}", file=sys.stderr)
         return 1
+    line_detail = doc["meta"].get("line_detail") or {}
+    if line_detail.get("faithful") is False:
+        print(f"{PROG}: note: line detail comes from a re-run that differed ({line_detail['differs']}); "
+              "its values may not be the request's", file=sys.stderr)
     trace = Trace.from_dict(doc)
     if args.save:
         save_trace(doc, args.save, trace)

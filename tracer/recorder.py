@@ -23,6 +23,7 @@ import types
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timezone
 from types import CodeType, FrameType
+from typing import NamedTuple
 
 from tracer import trace as trace_model
 from tracer import trampolines
@@ -177,6 +178,18 @@ class Recorder:
 
     def call_wsgi(self, app: Callable, environ: dict) -> tuple[str, list, bytes, dict]:
         """Run one request through ``app`` while recording; returns the response and the trace."""
+        run = self.run_wsgi(app, environ)
+        _hold_gc()  # building the document allocates a great many objects, all kept: a collection would be waste
+        try:
+            doc = run.session.finish(environ, run.request_body, run.status, run.headers, run.body, run.error)
+        finally:
+            _release_gc()
+        if run.error is not None:
+            raise run.error
+        return run.status, run.headers, run.body, doc
+
+    def run_wsgi(self, app: Callable, environ: dict) -> RecordedRun:
+        """Run one request through ``app`` while recording; the session is left for the caller to finish."""
         request_body = _buffer_body(environ)
         captured: dict = {}
 
@@ -195,21 +208,24 @@ class Recorder:
                 close = getattr(result, "close", None)
                 if close is not None:
                     close()
-        except BaseException as exc:  # the app crashed outright: still keep the trace, then re-raise
+        except BaseException as exc:  # the app crashed outright: the caller still gets the session, then re-raises
             error = exc
             body = b""
         finally:
             self.stop(session)
         status = captured.get("status", "500 Internal Server Error")
-        headers = captured.get("headers", [])
-        _hold_gc()  # building the document allocates a great many objects, all kept: a collection would be waste
-        try:
-            doc = session.finish(environ, request_body, status, headers, body, error)
-        finally:
-            _release_gc()
-        if error is not None:
-            raise error
-        return status, headers, body, doc
+        return RecordedRun(session, request_body, status, captured.get("headers", []), body, error)
+
+
+class RecordedRun(NamedTuple):
+    """One request as it ran under a session: what the client got, and the session that watched it."""
+
+    session: Session
+    request_body: bytes
+    status: str
+    headers: list
+    body: bytes
+    error: BaseException | None
 
 
 class Session:
@@ -453,6 +469,34 @@ class Session:
         table.thaw()
         return rows
 
+    def timeline(self) -> tuple[list[list], list[tuple[int, int, int]]]:
+        """The calls and returns of a call-level session with their times, and no value described.
+
+        Returns this session's code table and ``(kind, code id, microseconds since the start)`` rows; what a
+        re-run needs to take the request's own timing (see ``tracer.rerun``). The session lets go of
+        everything it held.
+        """
+        hops = trampolines.TRAMPOLINES.hops
+        code_of_hop: dict[int, int] = {}
+        rows: list[tuple[int, int, int]] = []
+        start = self.started_ns
+        for event in self.events:
+            kind, hop = event[0], event[1]
+            if kind != CALL and kind != RETURN:
+                continue
+            cid = code_of_hop.get(hop)
+            if cid is None:
+                cid = code_of_hop[hop] = self.hop_code(hops[hop])
+            if cid >= 0:
+                rows.append((kind, cid, (event[3] - start) // 1000))
+        codes = self.codes
+        self._let_go()
+        return codes, rows
+
+    def discard(self) -> None:
+        """Let go of the events without building anything from them (a run only its response was wanted of)."""
+        self._let_go()
+
     def _fail(self, exc: Exception) -> None:
         self.truncated = True
         self.internal_errors.append(f"{type(exc).__name__}: {exc}")
@@ -615,6 +659,14 @@ def _describe_response(status: str, headers: list, body: bytes, table: ValueTabl
     }
     if error is not None:
         described["error"] = f"{type(error).__name__}: {error}"
+    return described
+
+
+def describe_response(status: str, headers: list, body: bytes, error: BaseException | None = None) -> dict:
+    """A response as a trace shows it (secrets redacted), outside any session."""
+    table = ValueTable()
+    described = _describe_response(status, headers, body, table, error)
+    described["body"] = table.scrub(described["body"])
     return described
 
 

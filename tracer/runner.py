@@ -6,8 +6,10 @@ on the deterministic demo database unless a database file is given.
 
 from __future__ import annotations
 
+import contextlib
 import json
-from collections.abc import Sequence
+import secrets
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from tracer.recorder import DEFAULT_INCLUDE, Recorder
@@ -103,6 +105,52 @@ def load_sample_api(db_path: str | None = None, extensions_dir: str | None = Non
     return service.load_app()
 
 
+class SampleApiWorld:
+    """sample_api's state around one request, as a re-run needs it (see ``tracer.rerun.World``).
+
+    Fixed inputs: the clock frozen at the moment the request is made (``timeutils.set_time_override``, as
+    Nova's tests do) and uuids and passwords from a generator seeded once per request. The way back: a
+    snapshot of the database taken before the first run; the re-run's own writes go to that copy and are
+    dropped, so a ``--db`` file changes exactly once.
+    """
+
+    def __init__(self) -> None:
+        from datetime import datetime, timezone
+
+        self.instant = datetime.now(timezone.utc)
+        self.seed = secrets.randbits(64)
+        self._snapshot = None
+
+    @contextlib.contextmanager
+    def fixed(self) -> Iterator[None]:
+        from sample_api import timeutils
+        from tracer.rerun import seeded_randomness
+
+        timeutils.set_time_override(self.instant)
+        try:
+            with seeded_randomness(self.seed):
+                yield
+        finally:
+            timeutils.clear_time_override()
+
+    def save(self) -> None:
+        from sample_api import db
+
+        self._snapshot = db.snapshot()
+
+    @contextlib.contextmanager
+    def restored(self) -> Iterator[None]:
+        from sample_api import db
+
+        live = db.use(self._snapshot)
+        try:
+            yield
+        finally:
+            db.use(live)
+            self._snapshot.close()
+            self._snapshot = None
+
+
 def record_request(
     spec: RequestSpec,
     app=None,
@@ -110,11 +158,20 @@ def record_request(
     detail: str = "line",
     db_path: str | None = None,
     extensions_dir: str | None = None,
+    rerun: bool = True,
 ) -> dict:
-    """Send ``spec`` through sample_api while recording; returns the trace document."""
+    """Send ``spec`` through sample_api while recording; returns the trace document.
+
+    Line detail comes from a re-run (``tracer.rerun``) unless ``rerun`` is false, when the request itself
+    is traced line by line (and its hop times are those of that much slower run).
+    """
     environ = build_environ(spec)
     if app is None:
         app = load_sample_api(db_path, extensions_dir)
+    if detail == "line" and rerun:
+        from tracer.rerun import record_by_rerun
+
+        return record_by_rerun(app, lambda: build_environ(spec), include, SampleApiWorld())
     recorder = Recorder(include=tuple(include), detail=detail)
     _status, _headers, _body, doc = recorder.call_wsgi(app, environ)
     return doc

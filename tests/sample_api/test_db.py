@@ -136,3 +136,14 @@ def test_connection_is_shared_across_threads():
     for thread in threads:
         thread.join()
     assert errors == []
+
+
+def test_a_snapshot_is_a_separate_copy_that_can_be_served_and_dropped():
+    uuid = db.instance_get_all_by_filters(ADMIN, {})[0]["uuid"]
+    copy = db.snapshot()
+    live = db.use(copy)
+    db.instance_destroy(ADMIN, uuid)  # a change made in the copy ...
+    assert uuid not in [i["uuid"] for i in db.instance_get_all_by_filters(ADMIN, {})]
+    assert db.use(live) is copy
+    copy.close()
+    assert db.instance_get_by_uuid(ADMIN, uuid)["uuid"] == uuid  # ... never reaches the live database

@@ -307,3 +307,15 @@ def test_run_does_not_import_textual():
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert "> sample_api/api/openstack/wsgi.py(" in result.stdout
+
+
+def test_run_keeps_quiet_about_a_faithful_rerun_and_says_when_one_differed(capsys):
+    code, _out, err = run(capsys, "GET", "/servers/detail", "--format", "json")
+    assert code == 0 and err == ""
+    # a new key pair comes from ssh-keygen, which no seed fixes: the re-run's key is another one
+    code, out, err = run(capsys, "POST", "/os-keypairs", "--data", '{"keypair": {"name": "rerun-key"}}',
+                         "--format", "json")
+    doc = json.loads(out)
+    assert code == 0 and doc["response"]["status"] == 200
+    assert doc["meta"]["line_detail"]["faithful"] is False
+    assert err.count("\n") == 1 and "note: line detail comes from a re-run that differed" in err

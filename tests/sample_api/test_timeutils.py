@@ -1,0 +1,27 @@
+"""The one clock: real unless overridden, as oslo's timeutils is."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sample_api import db, timeutils
+
+
+def test_the_override_freezes_every_reader_until_cleared():
+    instant = datetime(2015, 4, 30, 12, 0, 5, 250000, tzinfo=timezone.utc)
+    timeutils.set_time_override(instant)
+    try:
+        assert timeutils.utcnow() == datetime(2015, 4, 30, 12, 0, 5, 250000)
+        assert timeutils.utcnow(with_timezone=True) == instant
+        assert db.utcnow() == datetime(2015, 4, 30, 12, 0, 5)  # rows keep whole seconds
+    finally:
+        timeutils.clear_time_override()
+    assert timeutils.utcnow().year >= 2026
+
+
+def test_a_naive_override_is_taken_as_utc():
+    timeutils.set_time_override(datetime(2015, 1, 1))
+    try:
+        assert timeutils.utcnow(with_timezone=True).tzinfo is timezone.utc
+    finally:
+        timeutils.clear_time_override()

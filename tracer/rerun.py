@@ -1,0 +1,179 @@
+"""Line-level detail by re-running a request, so that the request itself is only traced at call level.
+
+Tracing every line makes a request tens of times slower (``sys.settrace`` puts every instruction of
+every frame on the interpreter's slow path), and the hop durations a learner reads would be that slow
+run's. So a request is recorded in two runs over the same inputs:
+
+1. the request, with call-level recording only (trampolines, about 1.3x): what the client gets and the
+   time every hop took;
+2. a re-run with line tracing, on the state the application had before the first run (the caller's
+   :class:`World` puts it back: database snapshot, frozen clock, seeded ids): every line and its locals.
+
+The re-run is faithful when it takes the same path (the same calls and returns of every function the
+first run saw) and answers the same response. Then each call and return of the trace gets the first
+run's time, and the lines between them the re-run's, scaled into that interval. When it is not (something
+the world does not fix, such as a key made by ``ssh-keygen``), the trace says so in
+``meta["line_detail"]`` and shows the response the client really got.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import random
+import secrets
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager
+from typing import Protocol
+
+from tracer.recorder import RecordedRun, Recorder, describe_response
+from tracer.trace import CALL, RETURN
+
+
+class World(Protocol):
+    """What a re-run needs from the application around the request: fixed inputs and a way back."""
+
+    def fixed(self) -> AbstractContextManager[object]:
+        """Inputs that are the same on every entry (clock, ids); entered around both runs."""
+
+    def save(self) -> None:
+        """Remember the application's state as it is now, before the first run."""
+
+    def restored(self) -> AbstractContextManager[object]:
+        """The saved state, for the re-run; whatever the re-run changes is thrown away afterwards."""
+
+
+@contextlib.contextmanager
+def seeded_randomness(seed: int) -> Iterator[None]:
+    """``uuid.uuid4`` and ``secrets.choice`` drawn from one seeded generator while the block runs."""
+    generator = random.Random(seed)
+
+    def uuid4() -> uuid.UUID:
+        return uuid.UUID(int=generator.getrandbits(128), version=4)
+
+    saved = uuid.uuid4, secrets.choice
+    uuid.uuid4, secrets.choice = uuid4, generator.choice
+    try:
+        yield
+    finally:
+        uuid.uuid4, secrets.choice = saved
+
+
+def record_by_rerun(
+    app: Callable, make_environ: Callable[[], dict], include: Sequence[str], world: World
+) -> dict:
+    """Record one request at call level, then again line by line in a re-run; returns the merged trace."""
+    world.save()
+    with world.fixed():
+        first = Recorder(include=tuple(include), detail="call").run_wsgi(app, make_environ())
+    codes, timeline = first.session.timeline()
+    duration_us = (first.session.ended_ns - first.session.started_ns) // 1000
+    if first.error is not None:
+        raise first.error
+    with world.restored(), world.fixed():
+        _status, _headers, _body, doc = Recorder(include=tuple(include), detail="line").call_wsgi(
+            app, make_environ()
+        )
+        second = (_status, _headers, _body)
+    return merge(doc, codes, timeline, duration_us, first, second)
+
+
+def merge(
+    doc: dict, codes: list[list], timeline: list[tuple[int, int, int]], duration_us: int,
+    first: RecordedRun, second: tuple[str, list, bytes],
+) -> dict:
+    """The re-run's trace with the first run's timing, and a note on how faithful the re-run was."""
+    differs = _response_difference(first, second)
+    absolute = _absolute_times(doc["events"])
+    anchors, path_difference = _anchors(doc, codes, timeline)
+    differs = differs or path_difference
+    if anchors:
+        times = _interpolate(absolute, anchors)
+    else:
+        total = absolute[-1] if absolute else 0
+        times = [t * duration_us // total if total else 0 for t in absolute]
+    last = 0
+    for row, now in zip(doc["events"], times, strict=True):
+        row[3] = now - last
+        last = now
+    doc["duration_us"] = duration_us
+    doc["meta"]["line_detail"] = {"by": "rerun", "faithful": differs is None, "differs": differs}
+    if differs is not None and second[:3] != (first.status, first.headers, first.body):
+        doc["response"] = describe_response(first.status, first.headers, first.body)
+    return doc
+
+
+def _response_difference(first: RecordedRun, second: tuple[str, list, bytes]) -> str | None:
+    status, headers, body = second
+    if status != first.status:
+        return f"the re-run answered {status!r}, the request {first.status!r}"
+    if body != first.body:
+        return "the re-run's response body differed from the request's"
+    if headers != first.headers:
+        return "the re-run's response headers differed from the request's"
+    return None
+
+
+def _absolute_times(events: list[list]) -> list[int]:
+    times, now = [], 0
+    for row in events:
+        now += row[3]
+        times.append(now)
+    return times
+
+
+def _anchors(doc: dict, codes: list[list], timeline: list[tuple[int, int, int]]) -> tuple[list, str | None]:
+    """Pairs (event index in the re-run, first run's time) for every call and return both runs saw.
+
+    The first run saw only trampolined functions (no generators, comprehensions or lambdas): the
+    re-run's calls and returns of those functions must come in the very same order.
+    """
+    key_of = [(code[2], code[3]) for code in codes]
+    seen = {key_of[cid] for _kind, cid, _t in timeline}
+    rerun_keys = [(code[2], code[3]) for code in doc["codes"]]
+    anchors: list[tuple[int, int]] = []
+    position = 0
+    for index, row in enumerate(doc["events"]):
+        kind = row[0]
+        if kind != CALL and kind != RETURN:
+            continue
+        key = rerun_keys[row[1]]
+        if key not in seen:
+            continue
+        if position >= len(timeline):
+            return [], f"the re-run went on where the request had ended: it {_step(kind, _name(doc, row[1]))}"
+        want_kind, want_cid, when = timeline[position]
+        if want_kind != kind or key_of[want_cid] != key:
+            return [], (f"the re-run took another path at hop {position + 1}: where the request "
+                        f"{_step(want_kind, codes[want_cid][1])}, it {_step(kind, _name(doc, row[1]))}")
+        anchors.append((index, when))
+        position += 1
+    if position != len(timeline):
+        return [], f"the re-run stopped short of the request's {len(timeline) // 2} calls"
+    return anchors, None
+
+
+def _name(doc: dict, cid: int) -> str:
+    return doc["codes"][cid][1]
+
+
+def _step(kind: int, name: str) -> str:
+    return f"called {name}" if kind == CALL else f"returned from {name}"
+
+
+def _interpolate(absolute: list[int], anchors: list[tuple[int, int]]) -> list[int]:
+    """Anchored events take the first run's time; the others the re-run's, scaled between their anchors."""
+    times = [0] * len(absolute)
+    first_index, first_time = anchors[0]
+    for index in range(first_index + 1):
+        times[index] = first_time
+    for (a_index, a_time), (b_index, b_time) in zip(anchors, anchors[1:], strict=False):
+        span = absolute[b_index] - absolute[a_index]
+        for index in range(a_index, b_index):
+            offset = absolute[index] - absolute[a_index]
+            times[index] = a_time + (offset * (b_time - a_time) // span if span else 0)
+        times[b_index] = b_time
+    last_index, last_time = anchors[-1]
+    for index in range(last_index, len(absolute)):
+        times[index] = last_time
+    return times
