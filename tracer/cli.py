@@ -145,13 +145,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     db_path = check_db_path(args.db)
     extensions_dir = check_extensions_dir(args.extensions_dir)
     try:
-        app = runner.load_sample_api(db_path, extensions_dir)
+        app, twin = runner.load_twins(db_path, extensions_dir)
     except OSError:
         raise
     except Exception as exc:  # a broken database file or extension: one line, not a traceback
         raise UsageError(f"sample_api could not start: {type(exc).__name__}: {exc}") from None
     try:
-        doc = runner.record_request(spec, app=app, include=include, detail=args.detail)
+        doc = runner.record_request(spec, app=app, twin=twin, include=include, detail=args.detail)
     except runner.RequestError:
         raise
     except Exception as exc:  # escaped every fault handler: the trace is lost with it

@@ -60,9 +60,15 @@ def seeded_randomness(seed: int) -> Iterator[None]:
 
 
 def record_by_rerun(
-    app: Callable, make_environ: Callable[[], dict], include: Sequence[str], world: World
+    app: Callable, make_environ: Callable[[], dict], include: Sequence[str], world: World,
+    twin: Callable | None = None,
 ) -> dict:
-    """Record one request at call level, then again line by line in a re-run; returns the merged trace."""
+    """Record one request at call level, then again line by line in a re-run; returns the merged trace.
+
+    The re-run goes through ``twin`` when given: the same application built again and not used yet, for
+    an ``app`` that is fresh too. What an application builds at its first request (routes compiles its
+    regular expressions at the first match) is then built in the re-run as it was in the request.
+    """
     world.save()
     with world.fixed():
         first = Recorder(include=tuple(include), detail="call").run_wsgi(app, make_environ())
@@ -72,7 +78,7 @@ def record_by_rerun(
         raise first.error
     with world.restored(), world.fixed():
         _status, _headers, _body, doc = Recorder(include=tuple(include), detail="line").call_wsgi(
-            app, make_environ()
+            twin or app, make_environ()
         )
         second = (_status, _headers, _body)
     return merge(doc, codes, timeline, duration_us, first, second)

@@ -105,6 +105,12 @@ def load_sample_api(db_path: str | None = None, extensions_dir: str | None = Non
     return service.load_app()
 
 
+def load_twins(db_path: str | None = None, extensions_dir: str | None = None) -> tuple:
+    """Two fresh sample_api apps on one database: one for the request, one for its re-run."""
+    app = load_sample_api(db_path, extensions_dir)
+    return app, load_sample_api(db_path, extensions_dir)
+
+
 class SampleApiWorld:
     """sample_api's state around one request, as a re-run needs it (see ``tracer.rerun.World``).
 
@@ -159,19 +165,21 @@ def record_request(
     db_path: str | None = None,
     extensions_dir: str | None = None,
     rerun: bool = True,
+    twin=None,
 ) -> dict:
     """Send ``spec`` through sample_api while recording; returns the trace document.
 
-    Line detail comes from a re-run (``tracer.rerun``) unless ``rerun`` is false, when the request itself
-    is traced line by line (and its hop times are those of that much slower run).
+    Line detail comes from a re-run (``tracer.rerun``), through ``twin`` when given (see ``load_twins``;
+    both are made here when ``app`` is not given), unless ``rerun`` is false: the request itself is then
+    traced line by line, and its hop times are those of that much slower run.
     """
     environ = build_environ(spec)
     if app is None:
-        app = load_sample_api(db_path, extensions_dir)
+        app, twin = load_twins(db_path, extensions_dir)
     if detail == "line" and rerun:
         from tracer.rerun import record_by_rerun
 
-        return record_by_rerun(app, lambda: build_environ(spec), include, SampleApiWorld())
+        return record_by_rerun(app, lambda: build_environ(spec), include, SampleApiWorld(), twin)
     recorder = Recorder(include=tuple(include), detail=detail)
     _status, _headers, _body, doc = recorder.call_wsgi(app, environ)
     return doc

@@ -156,3 +156,19 @@ def _run(status: str, headers: list, body: bytes):
     from tracer.recorder import RecordedRun
 
     return RecordedRun(None, b"", status, headers, body, None)
+
+
+def test_what_an_app_builds_at_its_first_request_is_built_again_by_its_twin():
+    # routes compiles its regular expressions at the first match: the same app, re-run, skips that
+    spec = runner.RequestSpec("GET", "/servers/detail")
+    include = runner.DEFAULT_INCLUDE + ("routes",)
+    environ = lambda: runner.build_environ(spec)  # noqa: E731
+
+    alone = rerun.record_by_rerun(runner.load_sample_api(), environ, include, runner.SampleApiWorld())
+    app, twin = runner.load_twins()
+    paired = rerun.record_by_rerun(app, environ, include, runner.SampleApiWorld(), twin)
+
+    assert alone["meta"]["line_detail"]["faithful"] is False
+    assert "create_regs" in alone["meta"]["line_detail"]["differs"]
+    assert paired["meta"]["line_detail"] == {"by": "rerun", "faithful": True, "differs": None}
+    assert "Mapper.create_regs" in [code[1] for code in paired["codes"]]
