@@ -74,14 +74,14 @@ def record_by_rerun(
         first = Recorder(include=tuple(include), detail="call").run_wsgi(app, make_environ())
     codes, timeline = first.session.timeline()
     duration_us = (first.session.ended_ns - first.session.started_ns) // 1000
-    if first.error is not None:
-        raise first.error
-    with world.restored(), world.fixed():
-        _status, _headers, _body, doc = Recorder(include=tuple(include), detail="line").call_wsgi(
-            twin or app, make_environ()
-        )
-        second = (_status, _headers, _body)
-    return merge(doc, codes, timeline, duration_us, first, second)
+    with world.restored():  # entered even when the request crashed: leaving it lets go of the saved state
+        if first.error is not None:
+            raise first.error
+        with world.fixed():
+            status, headers, body, doc = Recorder(include=tuple(include), detail="line").call_wsgi(
+                twin or app, make_environ()
+            )
+    return merge(doc, codes, timeline, duration_us, first, (status, headers, body))
 
 
 def merge(
@@ -89,10 +89,10 @@ def merge(
     first: RecordedRun, second: tuple[str, list, bytes],
 ) -> dict:
     """The re-run's trace with the first run's timing, and a note on how faithful the re-run was."""
-    differs = _response_difference(first, second)
+    response_differs = _response_difference(first, second)
     absolute = _absolute_times(doc["events"])
-    anchors, path_difference = _anchors(doc, codes, timeline)
-    differs = differs or path_difference
+    anchors, path_differs = _anchors(doc, codes, timeline)
+    differs = response_differs or path_differs
     if anchors:
         times = _interpolate(absolute, anchors)
     else:
@@ -104,7 +104,7 @@ def merge(
         last = now
     doc["duration_us"] = duration_us
     doc["meta"]["line_detail"] = {"by": "rerun", "faithful": differs is None, "differs": differs}
-    if differs is not None and second[:3] != (first.status, first.headers, first.body):
+    if response_differs is not None:
         doc["response"] = describe_response(first.status, first.headers, first.body)
     return doc
 

@@ -173,7 +173,7 @@ def record_request(
     both are made here when ``app`` is not given), unless ``rerun`` is false: the request itself is then
     traced line by line, and its hop times are those of that much slower run.
     """
-    environ = build_environ(spec)
+    environ = build_environ(spec)  # a request that cannot be made fails here, before any app is loaded
     if app is None:
         app, twin = load_twins(db_path, extensions_dir)
     if detail == "line" and rerun:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 import decimal
+import json
 import re
 import reprlib
 import uuid
@@ -26,6 +27,8 @@ SECRET_NAME = re.compile(
 
 #: Shortest string that is worth scrubbing from other values once seen as a secret.
 MIN_SECRET_LEN = 4
+#: A secret at least twice this long is also scrubbed where only its start or its end shows.
+FRAGMENT = 12
 
 # Types whose instances never change, so an encoding can be reused while the object lives (a database row's
 # timestamps among them: described once, however many dicts and calls they pass through).
@@ -186,7 +189,7 @@ class ValueTable:
         if isinstance(value, bytes):
             value = value.decode("utf-8", "replace")
         if isinstance(value, str) and len(value) >= MIN_SECRET_LEN:
-            self.secrets.add(value)
+            self.secrets.update(_escaped_forms(value))
         return self._intern((REDACTED, redaction_label(name)))
 
     # -- encoding ------------------------------------------------------------------------------
@@ -335,22 +338,79 @@ class ValueTable:
     # -- after the request ---------------------------------------------------------------------
 
     def scrub(self, text: str) -> str:
-        """Replace every known secret value inside ``text`` with its label."""
-        for secret in self.secrets:
-            if secret in text:
-                text = text.replace(secret, "[redacted]")
-        return text
+        """Replace every known secret value inside ``text`` with its label.
+
+        A long secret inside a longer value is often cut by the repr (``head...tail``): whatever part of
+        it starts with its first or ends with its last ``FRAGMENT`` characters goes too.
+        """
+        return _scrub(text, *self._scrub_order())
 
     def scrub_rows(self) -> None:
         """Second pass: a secret seen under one name must not survive under another."""
         if not self.secrets:
             return
+        ordered, long = self._scrub_order()
         for row in self.rows:
             if row[0] != REDACTED and isinstance(row[1], str):
-                row[1] = self.scrub(row[1])
+                row[1] = _scrub(row[1], ordered, long)
             if len(row) > 2:
                 for pair in row[2]:
-                    pair[0] = self.scrub(pair[0])
+                    pair[0] = _scrub(pair[0], ordered, long)
+
+    def _scrub_order(self) -> tuple[list[str], list[str]]:
+        """The secrets longest first (an escaped form before the plain one), and those long enough to cut."""
+        ordered = sorted(self.secrets, key=len, reverse=True)
+        return ordered, [secret for secret in ordered if len(secret) >= 2 * FRAGMENT]
+
+
+def _scrub(text: str, ordered: list[str], long: list[str]) -> str:
+    for secret in ordered:
+        if secret in text:
+            text = text.replace(secret, "[redacted]")
+    return _scrub_parts(text, long) if long else text
+
+
+def _escaped_forms(secret: str) -> set[str]:
+    """``secret`` as it reads inside a string's repr, inside JSON, and inside the repr of that JSON."""
+    forms = {secret}
+    for _level in range(2):
+        forms |= {escaped for form in forms for escaped in (repr(form)[1:-1], json.dumps(form)[1:-1])}
+    return forms
+
+
+def _scrub_parts(text: str, secrets: list[str]) -> str:
+    """``text`` without any run of characters that begins or ends one of ``secrets`` (FRAGMENT or longer)."""
+    spans = []
+    for secret in secrets:
+        head, tail = secret[:FRAGMENT], secret[-FRAGMENT:]
+        start = text.find(head)
+        while start != -1:
+            end = start + FRAGMENT
+            while end < len(text) and end - start < len(secret) and text[end] == secret[end - start]:
+                end += 1
+            spans.append((start, end))
+            start = text.find(head, start + 1)
+        found = text.find(tail)
+        while found != -1:
+            start, offset = found, len(secret) - FRAGMENT
+            while start > 0 and offset > 0 and text[start - 1] == secret[offset - 1]:
+                start, offset = start - 1, offset - 1
+            spans.append((start, found + FRAGMENT))
+            found = text.find(tail, found + 1)
+    if not spans:
+        return text
+    merged: list[list[int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    pieces, kept_to = [], 0
+    for start, end in merged:
+        pieces += [text[kept_to:start], "[redacted]"]
+        kept_to = end
+    pieces.append(text[kept_to:])
+    return "".join(pieces)
 
 
 # -- describers: what a learner wants to see of web objects ------------------------------------

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 import webob
 
-from tracer.values import Limits, ValueTable, is_secret_name, redact_headers, redact_json_text
+from tracer.values import FRAGMENT, Limits, ValueTable, is_secret_name, redact_headers, redact_json_text
 
 
 def row(table: ValueTable, rid: int) -> list:
@@ -52,6 +54,23 @@ def test_secret_names_are_redacted_and_their_values_scrubbed_elsewhere():
     other = table.encode("the body says s3cret-value here")
     table.scrub_rows()
     assert "s3cret-value" not in row(table, other)[1]
+
+
+def test_a_long_secret_is_scrubbed_where_a_cut_repr_shows_only_its_ends():
+    key = "-----BEGIN RSA PRIVATE KEY-----\n" + "".join(f"MIIEpA{i:04d}QEAtkJszJIEc\n" for i in range(40)) + "-----END"
+    table = ValueTable()
+    table.encode({"private_key": key})
+    returned = table.encode((key, "ssh-rsa AAAA public", "9e:8a"))  # a return value: no name says secret
+    body = table.encode(f'{{"keypair": {{"private_key": {key!r}, "name": "k1"}}}}')
+    table.scrub_rows()
+    shown = json.dumps(table.rows)
+    escaped = repr(key)[1:-1]
+    leaks = {escaped[i:i + FRAGMENT] for i in range(len(escaped) - FRAGMENT)} & {
+        shown[i:i + FRAGMENT] for i in range(len(shown) - FRAGMENT)
+    }
+    assert not leaks
+    public = row(table, returned)[2][1][1]
+    assert row(table, public)[1] == "'ssh-rsa AAAA public'" and row(table, body)[1].endswith('"name": "k1"}}\'')
 
 
 def test_secret_name_patterns():
