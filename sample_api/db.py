@@ -80,6 +80,13 @@ def configure(path: str | None) -> None:
             with conn:
                 conn.executescript(db_seed.SCHEMA)
                 db_seed.seed(conn)
+        else:
+            try:  # SQLite reads the file only at the first query: a file that is no database fails here, at start-up
+                conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            except sqlite3.DatabaseError:
+                conn.close()
+                _CONN = None
+                raise
         _CONN = conn
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sqlite3
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
@@ -100,6 +101,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         raise UsageError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from None
     except RuntimeError as exc:  # e.g. the eventlet backend without eventlet installed
         raise UsageError(str(exc)) from None
+    except sqlite3.DatabaseError as exc:  # --db names a file that is no SQLite database (the store has its own)
+        raise UsageError(f"sample_api could not start: {type(exc).__name__}: {exc}") from None
 
 
 def cmd_list(args: argparse.Namespace) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 
 import pytest
@@ -147,3 +148,11 @@ def test_a_snapshot_is_a_separate_copy_that_can_be_served_and_dropped():
     assert db.use(live) is copy
     copy.close()
     assert db.instance_get_by_uuid(ADMIN, uuid)["uuid"] == uuid  # ... never reaches the live database
+
+
+def test_a_file_that_is_no_database_fails_when_opened_not_at_the_first_request(tmp_path):
+    path = tmp_path / "notes.db"
+    path.write_text("these are my notes, not a database\n" * 20)
+    with pytest.raises(sqlite3.DatabaseError):
+        db.configure(str(path))
+    assert path.read_text().startswith("these are my notes")  # left as it was

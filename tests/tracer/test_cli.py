@@ -319,3 +319,12 @@ def test_run_keeps_quiet_about_a_faithful_rerun_and_says_when_one_differed(capsy
     assert code == 0 and doc["response"]["status"] == 200
     assert doc["meta"]["line_detail"]["faithful"] is False
     assert err.count("\n") == 1 and "note: line detail comes from a re-run that differed" in err
+
+
+@pytest.mark.parametrize("command", ["run", "serve"])
+def test_a_db_file_that_is_no_database_is_one_line_and_exit_2(tmp_path, capsys, command):
+    path = tmp_path / "notes.db"
+    path.write_text("not a database\n" * 100)
+    argv = ["run", "GET", "/servers"] if command == "run" else ["serve", "--port", "0", "--store", str(tmp_path)]
+    code = main([*argv, "--db", str(path)])
+    assert_one_line_error(capsys, code, "sample_api could not start", "file is not a database")
