@@ -122,9 +122,7 @@ class Recorder:
                 return session
             session.hopping = True
             session.started_ns = session.ended_ns = time.perf_counter_ns()  # installing them is not the request's time
-            if current is not None and current.parent is not None:
-                session.greenlet = current
-            trampolines.attach(session, session.greenlet)
+            session.hop_token = trampolines.attach(session)
             return session
         if current is not None and current.parent is not None:  # a green thread (eventlet's GreenPool)
             with self._lock:
@@ -142,7 +140,8 @@ class Recorder:
         """Stop recording the session started in this thread."""
         if session.hopping:
             session.hopping = False
-            trampolines.detach(session.greenlet)
+            trampolines.detach(session.hop_token)
+            session.hop_token = None
             trampolines.TRAMPOLINES.release()
         elif session.greenlet is not None:
             with self._lock:
@@ -244,6 +243,7 @@ class Session:
         self.greenlet: object = None
         self.previous_trace = None
         self.hopping = False
+        self.hop_token = None
         #: recorded frames that already have the exception event of the exception now passing through them
         self._arrived: dict[FrameType, BaseException] = {}
         #: frames taken by ``grab`` (a one-shot profile function) in ``trampolines._enter``
@@ -259,6 +259,8 @@ class Session:
 
             self.grab = grab
         self.max_events = recorder.max_events
+        #: trampolines note calls while fewer events than this are held (0 once the recorder failed)
+        self.limit = recorder.max_events
         self.truncated = False
         self.started_ns = time.perf_counter_ns()
         self.started_at = datetime.now(timezone.utc)
@@ -408,8 +410,8 @@ class Session:
             now = time.perf_counter_ns()
             events = self.events
             if frame is None or self._arrived.pop(frame, None) is not exc:
-                events.append((EXCEPTION, hop, line, now, exc))
-            events.append((RETURN, hop, line, now, trampolines.RAISED))
+                events.append((None, hop, line, now, exc))
+            events.append((~hop, now, trampolines.RAISED, line))
             caller = sys._getframe(1)
             is_trampoline = trampolines.is_trampoline
             while caller is not None and not is_trampoline(caller.f_code):
@@ -418,10 +420,8 @@ class Session:
             if caller is not None:
                 caller_hop = trampolines.TRAMPOLINES.hop_of_code.get(id(caller.f_code))
                 if caller_hop is not None:
-                    events.append((EXCEPTION, caller_hop, caller.f_lineno, now, exc))
+                    events.append((None, caller_hop, caller.f_lineno, now, exc))
                     self._arrived[caller] = exc
-            if len(events) >= self.max_events:
-                self.truncated = True
         except Exception as failure:
             self._fail(failure)
 
@@ -441,31 +441,37 @@ class Session:
         start = self.started_ns
         last_us = 0
         for event in self.events:
-            kind, hop = event[0], event[1]
+            first = event[0]
+            if first is None:  # (None, hop, line, t, exc): an exception arrived in the hop's frame
+                hop, now = event[1], event[3]
+            elif first >= 0:  # (hop, t, arguments): a call
+                hop, now = first, event[1]
+            else:  # (~hop, t, value[, line]): a return
+                hop, now = ~first, event[1]
             cid = code_of_hop.get(hop)
             if cid is None:
                 cid = code_of_hop[hop] = self.hop_code(hops[hop])
             if cid < 0:
                 continue
-            now_us = (event[3] - start) // 1000
+            now_us = (now - start) // 1000
             dt = now_us - last_us
             last_us = now_us
-            if kind == CALL:
-                target = event[2]
-                bound = trampolines.frame_arguments(target, event[4])
+            if first is None:
+                rows.append([EXCEPTION, cid, event[2], dt, encode(event[4])])
+            elif first >= 0:
+                target = hops[hop]
+                bound = trampolines.frame_arguments(target, event[2])
                 pairs = tuple((name, encode(value, name)) for name, value in bound)
                 rows.append([CALL, cid, target.__code__.co_firstlineno, dt, self._intern_scope(pairs)])
-            elif kind == RETURN:
-                value = event[4]
+            else:
+                value = event[2]
+                line = event[3] if len(event) == 4 else None
                 if value is trampolines.RAISED:
-                    rows.append([RETURN, cid, event[2], dt, -1])
+                    rows.append([RETURN, cid, line, dt, -1])
                 else:
-                    line = event[2]
                     if line is None:
                         line = return_line(hops[hop].__code__)
                     rows.append([RETURN, cid, line, dt, encode(value)])
-            else:
-                rows.append([EXCEPTION, cid, event[2], dt, encode(event[4])])
         table.thaw()
         return rows
 
@@ -481,14 +487,15 @@ class Session:
         rows: list[tuple[int, int, int]] = []
         start = self.started_ns
         for event in self.events:
-            kind, hop = event[0], event[1]
-            if kind != CALL and kind != RETURN:
+            first = event[0]
+            if first is None:  # an exception event
                 continue
+            kind, hop = (CALL, first) if first >= 0 else (RETURN, ~first)
             cid = code_of_hop.get(hop)
             if cid is None:
                 cid = code_of_hop[hop] = self.hop_code(hops[hop])
             if cid >= 0:
-                rows.append((kind, cid, (event[3] - start) // 1000))
+                rows.append((kind, cid, (event[1] - start) // 1000))
         codes = self.codes
         self._let_go()
         return codes, rows
@@ -499,6 +506,7 @@ class Session:
 
     def _fail(self, exc: Exception) -> None:
         self.truncated = True
+        self.limit = 0
         self.internal_errors.append(f"{type(exc).__name__}: {exc}")
 
     def stopped(self) -> None:

@@ -20,7 +20,7 @@ functions that are not reachable from a module, a class or a closure at the time
 
 from __future__ import annotations
 
-import _thread
+import contextvars
 import inspect
 import sys
 import threading
@@ -31,7 +31,6 @@ from collections.abc import Sequence
 from types import CodeType
 
 from tracer.returns import ambiguous_returns, marking_returns, return_line
-from tracer.trace import CALL, RETURN
 
 
 def current_greenlet():
@@ -44,60 +43,46 @@ def current_greenlet():
 
 RAISED = object()
 _perf_ns = time.perf_counter_ns
-_get_ident = _thread.get_ident
-#: thread ident or greenlet -> the call-level Session recording there
-hop_sessions: dict[object, object] = {}
-#: greenlets among the keys of ``hop_sessions`` (then ``_enter`` also asks greenlet which one runs)
-_green_hops = 0
-_attach_lock = threading.Lock()
+#: the call-level session recording in this context. Each thread, and each greenlet (eventlet's green
+#: threads), runs in a context of its own, so one lookup finds the request's session under either server.
+_session: contextvars.ContextVar = contextvars.ContextVar("tracer_call_session", default=None)
+
+# What a session's ``events`` hold while trampolines note them (``Session._hop_rows`` reads them back):
+#   (hop, t, arguments)            a call: arguments in the order of co_varnames, t from perf_counter_ns
+#   (~hop, t, value)               its return, from the function's one return line
+#   (~hop, t, value, line)         its return from ``line`` (``value`` is RAISED when an exception left it)
+#   (None, hop, line, t, exc)      an exception arriving in the hop's frame at ``line``
+# Small tuples and no kind field: a recorded call costs two of them.
 
 
-def attach(session: object, greenlet: object = None) -> None:
-    """Send the hops of this thread (or of ``greenlet``, a green thread) to ``session`` from now on."""
-    global _green_hops
-    if greenlet is not None:
-        with _attach_lock:
-            _green_hops += 1
-            hop_sessions[greenlet] = session
-    else:
-        hop_sessions[_get_ident()] = session
+def attach(session: object) -> contextvars.Token:
+    """Send the hops of this thread or green thread to ``session`` until :func:`detach`."""
+    return _session.set(session)
 
 
-def detach(greenlet: object = None) -> None:
-    """Stop sending this thread's (or ``greenlet``'s) hops anywhere."""
-    global _green_hops
-    if greenlet is not None:
-        with _attach_lock:
-            _green_hops -= 1
-            hop_sessions.pop(greenlet, None)
-    else:
-        hop_sessions.pop(_get_ident(), None)
+def detach(token: contextvars.Token) -> None:
+    """Stop sending this context's hops to the session :func:`attach` gave ``token`` for."""
+    _session.reset(token)
 
 
 _NO_TRAMPOLINE_FLAGS = inspect.CO_GENERATOR | inspect.CO_COROUTINE | inspect.CO_ASYNC_GENERATOR
 _TRAMPOLINE_FILE = "<tracer: recorded call>"
 
 
-def _green_session():
-    """The session of the running green thread, when green threads are being recorded (else None)."""
-    if not _green_hops:
-        return None
-    return hop_sessions.get(current_greenlet())
+def _enter(hop: int, values: tuple):
+    """The slow path, for functions whose return line only their frame can tell: note the call.
 
-
-def _enter(target: types.FunctionType, hop: int, values: tuple):
-    """The slow path, for functions with several return lines: note the call; the session or None.
-
-    ``values`` are the frame's parameters as they arrived, in the order of ``co_varnames``. The common case
-    (one return line) does the same inline, in the trampoline itself (see :func:`_template`).
+    Returns the session, or None when nothing records here. ``values`` are the frame's parameters as they
+    arrived, in the order of ``co_varnames``. The common case does the same inline (see :func:`_template`).
     """
-    session = hop_sessions.get(_get_ident()) or _green_session()
-    if session is None or session.truncated:
+    session = _session.get()
+    if session is None:
         return None
     events = session.events
-    events.append((CALL, hop, target, _perf_ns(), values))
-    if len(events) >= session.max_events:
+    if len(events) >= session.limit:
         session.truncated = True
+        return None
+    events.append((hop, _perf_ns(), values))
     if session.grab is not None:
         # a profile function set just for the callee's ``call`` event takes its frame and removes itself
         # at once; the frame tells the line it left from when the call is over
@@ -105,27 +90,25 @@ def _enter(target: types.FunctionType, hop: int, values: tuple):
     return session
 
 
-def _returned(session, target: types.FunctionType, hop: int, result: object) -> object:
+def _returned(session, hop: int, result: object) -> object:
     """The call noted by ``_enter`` returned ``result``."""
-    code = target.__code__
+    code = TRAMPOLINES.hops[hop].__code__
     grabbed = session.grabbed
     # the line the frame returned from, read now: a frame kept would keep its callers' frames, and the session
     where = grabbed.pop().f_lineno if grabbed and grabbed[-1].f_code is code else None
-    if not session.truncated:  # the event limit is checked as calls open (see _INLINE_BODY)
-        session.events.append((RETURN, hop, where, _perf_ns(), result))
+    session.events.append((~hop, _perf_ns(), result, where))
     return result
 
 
-def _raised(session, target: types.FunctionType, hop: int, exc: BaseException) -> None:
+def _raised(session, hop: int, exc: BaseException) -> None:
     """A recorded call raised ``exc`` (the trampoline re-raises it)."""
-    code = target.__code__
+    code = TRAMPOLINES.hops[hop].__code__
     if session.grab is not None and sys.getprofile() is session.grab:
         sys.setprofile(None)
     grabbed = session.grabbed
     if grabbed and grabbed[-1].f_code is code:
         grabbed.pop()
-    if not session.truncated:
-        session.hop_raised(hop, code, exc)
+    session.hop_raised(hop, code, exc)
 
 
 class Trampolines:
@@ -273,16 +256,17 @@ class Trampolines:
         self.hops.append(target)
         self.hop_of_code[id(code)] = hop
         self.hop_of_code[id(runs)] = hop  # a caller's frame runs the marked copy, when there is one
-        meaning = {**_PLACEHOLDERS, "__tracer_target__": target, "__tracer_hop__": hop}
+        meaning = {**_PLACEHOLDERS, "__tracer_target__": target, "__tracer_hop__": hop, "__tracer_return__": ~hop}
         consts = tuple(meaning.get(c, c) if type(c) is str else c for c in template.co_consts)
         return template.replace(co_consts=consts, co_name=code.co_name, co_qualname=code.co_qualname)
 
 
-#: what the template's string placeholders stand for, once compiled (and ``__tracer_target__``: the copy)
+#: what the template's string placeholders stand for, once compiled (and, per function, ``__tracer_target__``:
+#: the copy, ``__tracer_hop__``: its hop number, ``__tracer_return__``: the number its returns are noted by)
 _PLACEHOLDERS: dict[str, object] = {
     "__tracer_enter__": _enter, "__tracer_returned__": _returned, "__tracer_raised__": _raised,
-    "__tracer_session_of__": hop_sessions.get, "__tracer_ident__": _get_ident, "__tracer_green__": _green_session,
-    "__tracer_now__": _perf_ns, "__tracer_len__": len, "__tracer_base_exception__": BaseException,
+    "__tracer_session__": _session.get, "__tracer_now__": _perf_ns, "__tracer_len__": len,
+    "__tracer_base_exception__": BaseException,
 }
 #: parameter shape -> compiled trampoline template (None: this shape cannot have one)
 _templates: dict[tuple, CodeType | None] = {}
@@ -296,19 +280,21 @@ def _template(code: CodeType, mode: str = "inline") -> CodeType | None:
     reads, with the session table, the copy of the function and its hop number held as constants::
 
         def show(self, request, instance):
-            session = sessions.get(get_ident()) or _green_session()
-            if session is None or session.truncated:
+            session = current_session.get()       # a context variable: per thread and per greenlet
+            if session is None:
                 return <target>(self, request, instance)
             events = session.events
-            events.append((CALL, <hop>, <target>, now(), (self, request, instance)))
-            ...
+            if len(events) >= session.limit:      # the event limit (or a recorder error) stops new calls
+                session.truncated = True
+                return <target>(self, request, instance)
+            events.append((<hop>, now(), (self, request, instance)))
             try:
                 result = <target>(self, request, instance)
             except BaseException as exc:
-                _raised(session, <target>, <hop>, exc)
+                _raised(session, <hop>, exc)
                 session = events = None  # the traceback keeps this frame: it must not keep the session too
                 raise
-            events.append((RETURN, <hop>, None, now(), result))
+            events.append((<~hop>, now(), result))
             return result
 
     No call into Python on the way but the target's own: a recorded hop costs a few hundred nanoseconds.
@@ -340,7 +326,7 @@ def _template(code: CodeType, mode: str = "inline") -> CodeType | None:
         head = "".join(f"    {name} = None\n" for name in freevars) + f"    def _trampoline({', '.join(params)}):\n"
         if freevars:
             head += "        if False:\n" + "".join(f"            {name}\n" for name in freevars)
-        body = _BODIES[mode].format(call=call, values=values, CALL=CALL, RETURN=RETURN)
+        body = _BODIES[mode].format(call=call, values=values)
         source = "def _outer():\n" + head + body + "    return _trampoline\n"
         try:
             with warnings.catch_warnings():
@@ -357,45 +343,42 @@ def _template(code: CodeType, mode: str = "inline") -> CodeType | None:
 
 
 # Names the application's module could shadow (``len``, ``BaseException``) are constants here too.
-# The event limit is checked as calls open: returns may pass it by as many frames as are open.
+# The event limit is checked as calls open; every call noted gets its return, so returns may pass the
+# limit by as many frames as are open.
 _INLINE_BODY = """\
-        _tracer_session = '__tracer_session_of__'('__tracer_ident__'())
+        _tracer_session = '__tracer_session__'()
         if _tracer_session is None:
-            _tracer_session = '__tracer_green__'()
-            if _tracer_session is None:
-                return {call}
-        if _tracer_session.truncated:
             return {call}
         _tracer_events = _tracer_session.events
-        _tracer_events.append(({CALL}, '__tracer_hop__', '__tracer_target__', '__tracer_now__'(), {values}))
-        if '__tracer_len__'(_tracer_events) >= _tracer_session.max_events:
+        if '__tracer_len__'(_tracer_events) >= _tracer_session.limit:
             _tracer_session.truncated = True
+            return {call}
+        _tracer_events.append(('__tracer_hop__', '__tracer_now__'(), {values}))
         try:
             _tracer_result = {call}
         except '__tracer_base_exception__' as _tracer_exc:
-            '__tracer_raised__'(_tracer_session, '__tracer_target__', '__tracer_hop__', _tracer_exc)
+            '__tracer_raised__'(_tracer_session, '__tracer_hop__', _tracer_exc)
             _tracer_session = _tracer_events = None
             raise
-        if not _tracer_session.truncated:
-            _tracer_events.append(({RETURN}, '__tracer_hop__', None, '__tracer_now__'(), _tracer_result))
+        _tracer_events.append(('__tracer_return__', '__tracer_now__'(), _tracer_result))
         return _tracer_result
 """
 _MARKED_BODY = (
     _INLINE_BODY.replace("return {call}\n", "return {call}[0]\n")
     .replace("_tracer_result = {call}", "_tracer_result, _tracer_line = {call}")
-    .replace("'__tracer_hop__', None,", "'__tracer_hop__', _tracer_line,")
+    .replace("_tracer_result))", "_tracer_result, _tracer_line))")
 )
 _GRABBING_BODY = """\
-        _tracer_session = '__tracer_enter__'('__tracer_target__', '__tracer_hop__', {values})
+        _tracer_session = '__tracer_enter__'('__tracer_hop__', {values})
         if _tracer_session is None:
             return {call}
         try:
             _tracer_result = {call}
         except '__tracer_base_exception__' as _tracer_exc:
-            '__tracer_raised__'(_tracer_session, '__tracer_target__', '__tracer_hop__', _tracer_exc)
+            '__tracer_raised__'(_tracer_session, '__tracer_hop__', _tracer_exc)
             _tracer_session = None
             raise
-        return '__tracer_returned__'(_tracer_session, '__tracer_target__', '__tracer_hop__', _tracer_result)
+        return '__tracer_returned__'(_tracer_session, '__tracer_hop__', _tracer_result)
 """
 
 _BODIES = {"inline": _INLINE_BODY, "marked": _MARKED_BODY, "grab": _GRABBING_BODY}
