@@ -1,8 +1,8 @@
 """What recording costs: GET /servers/detail untraced, call-level, line-level and under VizTracer.
 
 Absolute times on shared machines drift, so every figure is a ratio measured side by side:
-each round runs a batch of every mode back to back, the ratio to the untraced batch of the
-same round is taken, and the median over rounds is reported.
+each round runs a batch of every mode, each between two untraced batches; a mode's ratio is
+to the mean of the untraced batches on either side of it, and the median over rounds is reported.
 
     python benchmarks/overhead.py            # 10, 100 and 1,000 servers
     python benchmarks/overhead.py --quick    # fewer rounds, for a smoke run
@@ -64,26 +64,33 @@ def modes(app) -> dict[str, Callable[[], object]]:
     call_rec = Recorder(detail="call")
     line_rec = Recorder(detail="line")
     def to_response(recorder: Recorder) -> Callable[[], object]:
-        """The request while recording, up to its response; the trace is not built (see the README)."""
+        """The request while recording, up to its response; the trace is not built (see the README).
 
-        def run() -> None:
+        The session goes back to ``timed``, which lets go of it (and of the values it held) after its clock
+        stopped: that happens after the response, and the *with trace* column charges it.
+        """
+
+        def run() -> object:
             environ = build_environ(SPEC)
             session = recorder.start(environ, app)
             try:
                 _call(app, environ)
             finally:
                 recorder.stop(session)
+            return session
 
         return run
 
-    def rerun_request() -> None:
-        """What line detail by re-run charges the request: snapshot, fixed inputs, call-level to the response."""
+    def rerun_request() -> object:
+        """What line detail by re-run charges the request: snapshot, fixed inputs, call-level to the response.
+
+        The run and the snapshot go back to ``timed``, let go of after its clock stopped (as to_response's).
+        """
         world = SampleApiWorld()
         world.save()
         with world.fixed():
-            call_rec.run_wsgi(app, build_environ(SPEC)).session.discard()  # its timeline is taken after the response
-        with world.restored():  # drops the snapshot
-            pass
+            run = call_rec.run_wsgi(app, build_environ(SPEC))  # its timeline is taken after the response
+        return run, world
 
     found = {
         "untraced": lambda: _call(app, build_environ(SPEC)),
@@ -113,15 +120,20 @@ def modes(app) -> dict[str, Callable[[], object]]:
 
 
 def timed(fn: Callable[[], object], repeat: int) -> float:
-    """Seconds per call, the garbage collector collected before and kept still during the batch."""
+    """Seconds per call, the garbage collector collected before and kept still during the batch.
+
+    What ``fn`` returns is kept until the clock has stopped (see ``to_response``).
+    """
     gc.collect()
     gc.disable()
+    kept = []
     try:
         start = time.perf_counter()
         for _ in range(repeat):
-            fn()
+            kept.append(fn())
         return (time.perf_counter() - start) / repeat
     finally:
+        kept.clear()
         gc.enable()
 
 
@@ -134,10 +146,15 @@ def measure(servers: int, rounds: int) -> dict:
     ratios: dict[str, list[float]] = {name: [] for name in runs if name != "untraced"}
     base_times = []
     for _ in range(rounds):
-        base = timed(runs["untraced"], repeat)
-        base_times.append(base)
+        # every batch sits between two untraced batches, and is compared with their mean: the machine's
+        # drift over a round (seconds, with line-level batches in it) does not land in a ratio
+        before = timed(runs["untraced"], repeat)
+        base_times.append(before)
         for name in ratios:
-            ratios[name].append(timed(runs[name], repeat) / base)
+            measured = timed(runs[name], repeat)
+            after = timed(runs["untraced"], repeat)
+            ratios[name].append(measured / ((before + after) / 2))
+            before = after
     call_doc = Recorder(detail="call").call_wsgi(app, build_environ(SPEC))[3]
     line_doc = Recorder(detail="line").call_wsgi(app, build_environ(SPEC))[3]
     return {

@@ -259,8 +259,10 @@ class Session:
 
             self.grab = grab
         self.max_events = recorder.max_events
-        #: trampolines note calls while fewer events than this are held (0 once the recorder failed)
-        self.limit = recorder.max_events
+        #: trampolines note calls while they hold fewer entries than this (0 once the recorder failed): an
+        #: event takes 2 to 4 entries (see ``trampolines.read_events``), so calls stop before max_events
+        #: events, after at least half as many
+        self.limit = 2 * recorder.max_events
         self.truncated = False
         self.started_ns = time.perf_counter_ns()
         self.started_at = datetime.now(timezone.utc)
@@ -410,8 +412,10 @@ class Session:
             now = time.perf_counter_ns()
             events = self.events
             if frame is None or self._arrived.pop(frame, None) is not exc:
-                events.append((None, hop, line, now, exc))
-            events.append((~hop, now, trampolines.RAISED, line))
+                events.append(None)
+                events.append((hop, line, now, exc))
+            events.append(trampolines.RAISED)
+            events.append((hop, line, now))
             caller = sys._getframe(1)
             is_trampoline = trampolines.is_trampoline
             while caller is not None and not is_trampoline(caller.f_code):
@@ -420,7 +424,8 @@ class Session:
             if caller is not None:
                 caller_hop = trampolines.TRAMPOLINES.hop_of_code.get(id(caller.f_code))
                 if caller_hop is not None:
-                    events.append((None, caller_hop, caller.f_lineno, now, exc))
+                    events.append(None)
+                    events.append((caller_hop, caller.f_lineno, now, exc))
                     self._arrived[caller] = exc
         except Exception as failure:
             self._fail(failure)
@@ -440,14 +445,7 @@ class Session:
         rows: list[list] = []
         start = self.started_ns
         last_us = 0
-        for event in self.events:
-            first = event[0]
-            if first is None:  # (None, hop, line, t, exc): an exception arrived in the hop's frame
-                hop, now = event[1], event[3]
-            elif first >= 0:  # (hop, t, arguments): a call
-                hop, now = first, event[1]
-            else:  # (~hop, t, value[, line]): a return
-                hop, now = ~first, event[1]
+        for kind, hop, now, line, value in trampolines.read_events(self.events):
             cid = code_of_hop.get(hop)
             if cid is None:
                 cid = code_of_hop[hop] = self.hop_code(hops[hop])
@@ -456,22 +454,20 @@ class Session:
             now_us = (now - start) // 1000
             dt = now_us - last_us
             last_us = now_us
-            if first is None:
-                rows.append([EXCEPTION, cid, event[2], dt, encode(event[4])])
-            elif first >= 0:
+            if kind == CALL:
                 target = hops[hop]
-                bound = trampolines.frame_arguments(target, event[2])
+                bound = trampolines.frame_arguments(target, value)
                 pairs = tuple((name, encode(value, name)) for name, value in bound)
                 rows.append([CALL, cid, target.__code__.co_firstlineno, dt, self._intern_scope(pairs)])
-            else:
-                value = event[2]
-                line = event[3] if len(event) == 4 else None
+            elif kind == RETURN:
                 if value is trampolines.RAISED:
                     rows.append([RETURN, cid, line, dt, -1])
                 else:
                     if line is None:
                         line = return_line(hops[hop].__code__)
                     rows.append([RETURN, cid, line, dt, encode(value)])
+            else:
+                rows.append([EXCEPTION, cid, line, dt, encode(value)])
         table.thaw()
         return rows
 
@@ -486,16 +482,14 @@ class Session:
         code_of_hop: dict[int, int] = {}
         rows: list[tuple[int, int, int]] = []
         start = self.started_ns
-        for event in self.events:
-            first = event[0]
-            if first is None:  # an exception event
+        for kind, hop, now, _line, _value in trampolines.read_events(self.events):
+            if kind == EXCEPTION:
                 continue
-            kind, hop = (CALL, first) if first >= 0 else (RETURN, ~first)
             cid = code_of_hop.get(hop)
             if cid is None:
                 cid = code_of_hop[hop] = self.hop_code(hops[hop])
             if cid >= 0:
-                rows.append((kind, cid, (event[1] - start) // 1000))
+                rows.append((kind, cid, (now - start) // 1000))
         codes = self.codes
         self._let_go()
         return codes, rows

@@ -27,7 +27,7 @@ import threading
 import time
 import types
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from types import CodeType
 
 from tracer.returns import ambiguous_returns, marking_returns, return_line
@@ -47,12 +47,13 @@ _perf_ns = time.perf_counter_ns
 #: threads), runs in a context of its own, so one lookup finds the request's session under either server.
 _session: contextvars.ContextVar = contextvars.ContextVar("tracer_call_session", default=None)
 
-# What a session's ``events`` hold while trampolines note them (``Session._hop_rows`` reads them back):
-#   (hop, t, arguments)            a call: arguments in the order of co_varnames, t from perf_counter_ns
-#   (~hop, t, value)               its return, from the function's one return line
-#   (~hop, t, value, line)         its return from ``line`` (``value`` is RAISED when an exception left it)
-#   (None, hop, line, t, exc)      an exception arriving in the hop's frame at ``line``
-# Small tuples and no kind field: a recorded call costs two of them.
+# What a session's ``events`` hold while trampolines note them: a flat list of entries, read back by
+# :func:`read_events`. A tuple made per event costs more than the appends, so only the call makes one:
+#   (hop, *arguments), t           a call: its parameters in the order of co_varnames; t from perf_counter_ns
+#   ~hop, t, value[, line]         a return; the line only for hops whose return line the call tells
+#                                  (``TRAMPOLINES.return_lines[hop]``), else the function's one return line
+#   RAISED, (hop, line, t)         the hop's frame was left by an exception raised or passing at ``line``
+#   None, (hop, line, t, exc)      an exception arriving in the hop's frame at ``line``
 
 
 def attach(session: object) -> contextvars.Token:
@@ -82,7 +83,8 @@ def _enter(hop: int, values: tuple):
     if len(events) >= session.limit:
         session.truncated = True
         return None
-    events.append((hop, _perf_ns(), values))
+    events.append((hop, *values))
+    events.append(_perf_ns())
     if session.grab is not None:
         # a profile function set just for the callee's ``call`` event takes its frame and removes itself
         # at once; the frame tells the line it left from when the call is over
@@ -96,7 +98,11 @@ def _returned(session, hop: int, result: object) -> object:
     grabbed = session.grabbed
     # the line the frame returned from, read now: a frame kept would keep its callers' frames, and the session
     where = grabbed.pop().f_lineno if grabbed and grabbed[-1].f_code is code else None
-    session.events.append((~hop, _perf_ns(), result, where))
+    events = session.events
+    events.append(~hop)
+    events.append(_perf_ns())
+    events.append(result)
+    events.append(where)
     return result
 
 
@@ -128,6 +134,8 @@ class Trampolines:
         self._seen: dict[int, object] = {}  # id -> object (held, so an id is never reused while kept)
         #: hop number (a constant inside its trampoline) -> the copy of the function it calls
         self.hops: list[types.FunctionType] = []
+        #: hop number -> whether its return entries carry the line returned from (see ``read_events``)
+        self.return_lines: list[bool] = []
         #: id(original code) -> its hop number, to tell a caller's hop from its frame
         self.hop_of_code: dict[int, int] = {}
 
@@ -254,10 +262,11 @@ class Trampolines:
         target.__module__ = func.__module__
         hop = len(self.hops)
         self.hops.append(target)
+        self.return_lines.append(mode != "inline")
         self.hop_of_code[id(code)] = hop
         self.hop_of_code[id(runs)] = hop  # a caller's frame runs the marked copy, when there is one
         meaning = {**_PLACEHOLDERS, "__tracer_target__": target, "__tracer_hop__": hop, "__tracer_return__": ~hop}
-        consts = tuple(meaning.get(c, c) if type(c) is str else c for c in template.co_consts)
+        consts = tuple(_meant(c, meaning) for c in template.co_consts)
         return template.replace(co_consts=consts, co_name=code.co_name, co_qualname=code.co_qualname)
 
 
@@ -268,6 +277,15 @@ _PLACEHOLDERS: dict[str, object] = {
     "__tracer_session__": _session.get, "__tracer_now__": _perf_ns, "__tracer_len__": len,
     "__tracer_base_exception__": BaseException,
 }
+def _meant(constant: object, meaning: dict[str, object]) -> object:
+    """A template's constant with its placeholders replaced (a function without parameters notes a folded tuple)."""
+    if type(constant) is str:
+        return meaning.get(constant, constant)
+    if type(constant) is tuple:
+        return tuple(_meant(item, meaning) for item in constant)
+    return constant
+
+
 #: parameter shape -> compiled trampoline template (None: this shape cannot have one)
 _templates: dict[tuple, CodeType | None] = {}
 
@@ -287,14 +305,17 @@ def _template(code: CodeType, mode: str = "inline") -> CodeType | None:
             if len(events) >= session.limit:      # the event limit (or a recorder error) stops new calls
                 session.truncated = True
                 return <target>(self, request, instance)
-            events.append((<hop>, now(), (self, request, instance)))
+            events.append((<hop>, self, request, instance))
+            events.append(now())
             try:
                 result = <target>(self, request, instance)
             except BaseException as exc:
                 _raised(session, <hop>, exc)
                 session = events = None  # the traceback keeps this frame: it must not keep the session too
                 raise
-            events.append((<~hop>, now(), result))
+            events.append(<~hop>)
+            events.append(now())
+            events.append(result)
             return result
 
     No call into Python on the way but the target's own: a recorded hop costs a few hundred nanoseconds.
@@ -322,11 +343,12 @@ def _template(code: CodeType, mode: str = "inline") -> CodeType | None:
         passed = positional + ([f"*{star}"] if star else []) + [f"{k}={k}" for k in keyword_only]
         passed += [f"**{starstar}"] if starstar else []
         values = "(" + "".join(f"{name}, " for name in names) + ")"
+        arguments = "".join(f"{name}, " for name in names)
         call = f"'__tracer_target__'({', '.join(passed)})"
         head = "".join(f"    {name} = None\n" for name in freevars) + f"    def _trampoline({', '.join(params)}):\n"
         if freevars:
             head += "        if False:\n" + "".join(f"            {name}\n" for name in freevars)
-        body = _BODIES[mode].format(call=call, values=values)
+        body = _BODIES[mode].format(call=call, values=values, arguments=arguments)
         source = "def _outer():\n" + head + body + "    return _trampoline\n"
         try:
             with warnings.catch_warnings():
@@ -353,20 +375,24 @@ _INLINE_BODY = """\
         if '__tracer_len__'(_tracer_events) >= _tracer_session.limit:
             _tracer_session.truncated = True
             return {call}
-        _tracer_events.append(('__tracer_hop__', '__tracer_now__'(), {values}))
+        _tracer_events.append(('__tracer_hop__', {arguments}))
+        _tracer_events.append('__tracer_now__'())
         try:
             _tracer_result = {call}
         except '__tracer_base_exception__' as _tracer_exc:
             '__tracer_raised__'(_tracer_session, '__tracer_hop__', _tracer_exc)
             _tracer_session = _tracer_events = None
             raise
-        _tracer_events.append(('__tracer_return__', '__tracer_now__'(), _tracer_result))
+        _tracer_events.append('__tracer_return__')
+        _tracer_events.append('__tracer_now__'())
+        _tracer_events.append(_tracer_result)
         return _tracer_result
 """
 _MARKED_BODY = (
     _INLINE_BODY.replace("return {call}\n", "return {call}[0]\n")
     .replace("_tracer_result = {call}", "_tracer_result, _tracer_line = {call}")
-    .replace("_tracer_result))", "_tracer_result, _tracer_line))")
+    .replace("_tracer_events.append(_tracer_result)\n", "_tracer_events.append(_tracer_result)\n"
+             "        _tracer_events.append(_tracer_line)\n")
 )
 _GRABBING_BODY = """\
         _tracer_session = '__tracer_enter__'('__tracer_hop__', {values})
@@ -388,6 +414,32 @@ TRAMPOLINES = Trampolines()
 def is_trampoline(code: CodeType) -> bool:
     """Whether ``code`` is one of the trampolines (whose frames the recorder never records)."""
     return id(code) in TRAMPOLINES.codes
+
+
+def read_events(events: list) -> Iterator[tuple]:
+    """The entries trampolines noted, as ``(kind, hop, t, line, value)`` events (kind: CALL, RETURN, EXCEPTION).
+
+    A call's ``value`` is its parameters (see :func:`frame_arguments`) and its line None; a return's line is
+    None when it is the function's one return line, and its value RAISED when an exception left the frame.
+    """
+    from tracer.trace import CALL, EXCEPTION, RETURN
+
+    return_lines = TRAMPOLINES.return_lines
+    entries = iter(events)
+    for entry in entries:
+        if type(entry) is tuple:
+            yield CALL, entry[0], next(entries), None, entry[1:]
+        elif entry is None:
+            hop, line, t, exc = next(entries)
+            yield EXCEPTION, hop, t, line, exc
+        elif entry is RAISED:
+            hop, line, t = next(entries)
+            yield RETURN, hop, t, line, RAISED
+        else:
+            hop = ~entry
+            t = next(entries)
+            value = next(entries)
+            yield RETURN, hop, t, next(entries) if return_lines[hop] else None, value
 
 
 def frame_arguments(target: types.FunctionType, values: tuple) -> list[tuple[str, object]]:

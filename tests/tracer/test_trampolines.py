@@ -105,6 +105,39 @@ def test_inline_trampolines_record_raises_catches_and_return_lines_in_a_module_t
     assert trace.lines[trace.outcome(no).event] == first_line + 3
 
 
+FLAT_SOURCE = """
+def no_parameters():
+    return (7, "seven")  # a tuple result: a trampoline's entries must not mistake it for a call
+
+
+def gives_none():
+    return None
+
+
+def both():
+    first = no_parameters()
+    gives_none()
+    return first
+"""
+
+
+def test_calls_without_parameters_and_tuple_or_none_results_read_back_in_order(fake_module):
+    module = fake_module("tracerfake.flat", FLAT_SOURCE)
+    with recording(Recorder(include=("tracerfake",), detail="call"), module.both) as done:
+        assert module.both() == (7, "seven")
+    trace = done.trace
+    assert [trace.code(c).qualname for c in trace.calls] == ["both", "no_parameters", "gives_none"]
+    (both,) = trace.find_calls("both")
+    (no_parameters,) = trace.find_calls("no_parameters")
+    (gives_none,) = trace.find_calls("gives_none")
+    assert trace.depth[no_parameters] == trace.depth[gives_none] == trace.depth[both] + 1
+    assert trace.outcome(no_parameters).value.summary == trace.outcome(both).value.summary
+    items = [value.summary for _, value in trace.outcome(no_parameters).value.children]
+    assert items == ["7", "'seven'"]
+    assert trace.outcome(gives_none).value.summary == "None"
+    assert trace.end_of[both] == len(trace) - 1
+
+
 def test_a_session_with_a_narrower_scope_leaves_out_the_other_hops(fake_module):
     wide = fake_module("tracerfake.wide", "def outer(x):\n    return x + 1\n")
     narrow = fake_module("tracerwide.narrow", "def inner(x):\n    return x * 2\n")
