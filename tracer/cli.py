@@ -44,7 +44,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser("run", help="run one request through sample_api and show every hop")
     run.add_argument("method", metavar="METHOD", help="GET, POST, PUT, PATCH, DELETE, HEAD or OPTIONS")
-    run.add_argument("path", metavar="PATH", help="e.g. /servers/detail (the /v2.1 prefix is added)")
+    run.add_argument("path", metavar="PATH",
+                     help="e.g. /servers/detail (/v2.1 goes in front unless it is /, /v2.1... or /identity...)")
     run.add_argument("--data", metavar="JSON", help="request body as JSON text, or @file.json to read it from a file")
     run.add_argument("-H", "--header", action="append", default=[], metavar="'Name: value'", help="extra header")
     run.add_argument("--as", dest="as_user", default="admin:admin", metavar="USER[:PROJECT]",

@@ -46,11 +46,15 @@ def normalize_method(method: str) -> str:
     return upper
 
 
+#: the other mounts of sample_api's paste composite: a path under one of them is not the compute API's
+MOUNTS = (API_PREFIX, "/identity")
+
+
 def normalize_path(path: str) -> str:
-    """``/servers/detail`` becomes ``/v2.1/servers/detail``; ``/`` and ``/v2.1...`` are kept."""
+    """``/servers/detail`` becomes ``/v2.1/servers/detail``; ``/`` and paths under ``MOUNTS`` are kept."""
     if not path.startswith("/") or any(ch.isspace() for ch in path) or "://" in path:
         raise RequestError(f"{path!r} is not a path: give one that starts with '/', e.g. /servers/detail")
-    if path == "/" or path == API_PREFIX or path.startswith(API_PREFIX + "/") or path.startswith(API_PREFIX + "?"):
+    if path == "/" or any(path == mount or path.startswith((mount + "/", mount + "?")) for mount in MOUNTS):
         return path
     return API_PREFIX + path
 

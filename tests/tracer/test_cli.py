@@ -255,6 +255,19 @@ def test_an_api_error_is_not_a_cli_error(capsys):
     assert "Resource.dispatch" in out and "raised" in out
 
 
+def test_run_reaches_the_identity_stand_in_unprefixed_and_redacts_the_password(tmp_path, capsys):
+    path = tmp_path / "login.json"
+    body = {"auth": {"identity": {"methods": ["password"], "password": {
+        "user": {"name": "alice", "domain": {"id": "default"}, "password": "Wonder-land-7"}}},
+        "scope": {"project": {"name": "demo", "domain": {"id": "default"}}}}}
+    code, out, err = run(capsys, "POST", "/identity/v3/auth/tokens", "--data", json.dumps(body), "--save", str(path))
+    assert code == 0, err
+    assert out.startswith("HTTP 201 Created  POST /identity/v3/auth/tokens  ")
+    assert "Identity.issue_token" in out
+    saved = path.read_text()
+    assert "Wonder-land-7" not in saved and "[redacted: password]" in saved
+
+
 def test_secrets_never_reach_a_saved_trace(tmp_path, capsys):
     path = tmp_path / "create.json"
     body = json.dumps({"server": {"name": "t", "flavorRef": "1", "adminPass": "S3cret-pass"}})
