@@ -31,8 +31,10 @@ sys.path.insert(0, str(ROOT))
 
 PATH = "/v2.1/servers/detail"
 MODES = ("untraced", "call", "line")
-#: Extra modes: record, then drop the trace (what the recorder alone costs, without the store).
-DISCARD_MODES = ("call-discard", "line-discard")
+#: Extra modes: record, then drop the trace (what the recorder alone costs, without the store); and
+#: call-timeline: record at call level and keep only the calls and their times, no value described (what
+#: a request would pay at the least if its values were described later, by a re-run; nothing is stored).
+DISCARD_MODES = ("call-discard", "line-discard", "call-timeline")
 
 
 def child(args: argparse.Namespace) -> int:
@@ -44,7 +46,7 @@ def child(args: argparse.Namespace) -> int:
 
     logging.basicConfig(level=logging.WARNING)
     detail, _, variant = args.mode.partition("-")
-    discard = variant == "discard"
+    discard = variant in ("discard", "timeline")
     record = args.mode != "untraced"
     store = TraceStore(args.store, max_traces=1_000_000) if record and not discard else None
     if discard:
@@ -52,7 +54,8 @@ def child(args: argparse.Namespace) -> int:
         from tracer.recorder import Recorder
         from tracer.runner import load_sample_api
 
-        app = Recorder(detail=detail).wrap(load_sample_api(), lambda doc: None)
+        recorder = Recorder(detail=detail)
+        app = recorder.wrap(load_sample_api(), lambda doc: None) if variant == "discard" else timeline_app(recorder)
         server = Server("osapi_compute", app, port=0, backend=args.backend)
     else:
         background = {"thread": True, "inline": False}.get(variant)  # None: TracedServer's choice per backend
@@ -70,6 +73,23 @@ def child(args: argparse.Namespace) -> int:
         print(f"STORED {store.count()}", flush=True)
         store.close()
     return 0
+
+
+def timeline_app(recorder):
+    """sample_api recorded at call level, each request's timeline taken (before its body goes out), then dropped."""
+    from tracer.runner import load_sample_api
+
+    app = load_sample_api()
+
+    def timed_app(environ: dict, start_response):
+        run = recorder.run_wsgi(app, environ)
+        if run.error is not None:
+            raise run.error
+        start_response(run.status, run.headers)
+        run.session.timeline()
+        return [run.body]
+
+    return timed_app
 
 
 def drive(port: int, threads: int, seconds: float) -> tuple[int, int, float]:
@@ -132,7 +152,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--backend", choices=("threaded", "eventlet", "both"), default="both")
     parser.add_argument("--modes", default=",".join(MODES),
-                        help="comma-separated: untraced,call,line (also call-discard,line-discard: no store)")
+                        help="comma-separated: untraced,call,line (and, storing nothing: "
+                             "call-discard,line-discard,call-timeline)")
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=8.0)
     parser.add_argument("--rounds", type=int, default=2)
@@ -155,7 +176,7 @@ def main() -> int:
             for mode in modes:
                 result = run_mode(backend, mode, args.threads, args.seconds)
                 results[mode].append(result)
-                if mode.split("-")[0] in ("call", "line") and not mode.endswith("-discard"):
+                if mode.split("-")[0] in ("call", "line") and mode not in DISCARD_MODES:
                     all_stored &= result["stored"] == result["expected"]  # warm-up + timed, one trace each
         base = statistics.median(r["rate"] for r in results["untraced"]) if "untraced" in results else None
         for mode in modes:
