@@ -55,7 +55,9 @@ def child(args: argparse.Namespace) -> int:
         from tracer.runner import load_sample_api
 
         recorder = Recorder(detail=detail)
-        app = recorder.wrap(load_sample_api(), lambda doc: None) if variant == "discard" else timeline_app(recorder)
+        api = load_sample_api()
+        recorder.install(api)  # as TracedServer does
+        app = recorder.wrap(api, lambda doc: None) if variant == "discard" else timeline_app(recorder, api)
         server = Server("osapi_compute", app, port=0, backend=args.backend)
     else:
         background = {"thread": True, "inline": False}.get(variant)  # None: TracedServer's choice per backend
@@ -75,11 +77,8 @@ def child(args: argparse.Namespace) -> int:
     return 0
 
 
-def timeline_app(recorder):
-    """sample_api recorded at call level, each request's timeline taken (before its body goes out), then dropped."""
-    from tracer.runner import load_sample_api
-
-    app = load_sample_api()
+def timeline_app(recorder, app):
+    """``app`` recorded at call level, each request's timeline taken (before its body goes out), then dropped."""
 
     def timed_app(environ: dict, start_response):
         run = recorder.run_wsgi(app, environ)

@@ -132,6 +132,7 @@ class TracedServer:
         app = load_sample_api(db_path, extensions_dir)
         self.writer: TraceWriter | None = None
         self.recorder: Recorder | None = None
+        self._recorded_app = app
         if record:
             if store is None:
                 raise ValueError("recording needs a store")
@@ -151,8 +152,12 @@ class TracedServer:
             raise
         self.host, self.port = self.server.host, self.server.port
         self._stopped = False
+        self._installed = False
 
     def start(self) -> None:
+        if self.recorder is not None:
+            self.recorder.install(self._recorded_app)
+            self._installed = True
         self.server.start()
 
     def wait(self) -> None:
@@ -165,6 +170,9 @@ class TracedServer:
         self._stopped = True
         self.server.stop()
         self.server.wait()
+        if self._installed and self.recorder is not None:
+            self._installed = False
+            self.recorder.uninstall()
         if self.writer is not None:
             self.writer.close()
 

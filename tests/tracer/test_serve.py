@@ -376,3 +376,31 @@ def test_only_loopback_is_quiet(tmp_path, monkeypatch, caplog):
     with caplog.at_level(logging.WARNING, logger="tracer.serve"), pytest.raises(OSError):
         serve_mod.serve(store_dir=str(tmp_path), host="0.0.0.0", port=8774)
     assert "not loopback" in caplog.text and "0.0.0.0" in caplog.text
+
+
+def test_a_call_level_server_keeps_the_trampolines_in_place_while_it_runs_and_puts_the_code_back(tmp_path):
+    from sample_api.api.openstack.compute.views.servers import ViewBuilder
+    from tracer import trampolines
+
+    show = ViewBuilder.show
+    original = show.__code__
+    with TraceStore(tmp_path / "store") as store:
+        server = serve_mod.TracedServer(store, port=0, detail="call")
+        server.start()
+        try:
+            assert trampolines.is_trampoline(show.__code__)
+            for _ in range(2):
+                conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+                conn.request("GET", "/v2.1/servers/detail", headers={"X-Auth-Token": TOKEN})
+                response = conn.getresponse()
+                response.read()
+                conn.close()
+                assert response.status == 200
+                assert trampolines.is_trampoline(show.__code__)  # between requests too
+        finally:
+            server.stop()
+        assert show.__code__ is original
+        assert store.count() == 2
+        for trace_id in store.ids():
+            trace = store.load(trace_id)
+            assert trace.find_calls("ViewBuilder.show") and trace.outcome(trace.calls[0]).kind == "returned"
