@@ -80,6 +80,8 @@ class Recorder:
         self._in_scope: dict[int, tuple[CodeType, tuple[str, str]]] = {}
         self._greenlet_sessions: dict[object, Session] = {}
         self._lock = threading.Lock()
+        #: id(code) -> (code, display path, code table row): the same for every session, so described once
+        self._described_codes: dict[int, tuple[CodeType, str, tuple]] = {}
 
     # -- scope -----------------------------------------------------------------------------------
 
@@ -380,12 +382,17 @@ class Session:
         return self._add_code_of(frame.f_code, where)
 
     def _add_code_of(self, code: CodeType, where: tuple[str, str]) -> int:
-        module, qualname = where
-        display = module_path(module, code.co_filename)
+        described = self.recorder._described_codes.get(id(code))
+        if described is None or described[0] is not code:
+            module, qualname = where
+            display = module_path(module, code.co_filename)
+            layer = self.recorder.labels.layer_for(module, qualname)
+            described = (code, display, (module, qualname, display, code.co_firstlineno, layer))
+            self.recorder._described_codes[id(code)] = described
+        _code, display, row = described
         self.real_files.setdefault(display, code.co_filename)
-        layer = self.recorder.labels.layer_for(module, qualname)
         cid = len(self.codes)
-        self.codes.append([module, qualname, display, code.co_firstlineno, layer])
+        self.codes.append(list(row))
         self.code_ids[id(code)] = cid
         return cid
 
