@@ -225,6 +225,7 @@ def test_max_events_truncates_call_level_recording_too(fakeapp):
     trace = Trace.from_dict(doc)
     assert 3 <= len(trace) <= 3 + max(trace.depth)  # returns may pass the limit by the frames still open
     assert trace.kinds[0] == CALL
+    assert all(trace.outcome(call).kind == "returned" for call in trace.calls)  # every call noted has its return
 
 
 @pytest.mark.parametrize("detail", ["call", "line"])
