@@ -421,25 +421,34 @@ def read_events(events: list) -> Iterator[tuple]:
 
     A call's ``value`` is its parameters (see :func:`frame_arguments`) and its line None; a return's line is
     None when it is the function's one return line, and its value RAISED when an exception left the frame.
+    Reading stops at an event noted only in part.
     """
     from tracer.trace import CALL, EXCEPTION, RETURN
 
     return_lines = TRAMPOLINES.return_lines
     entries = iter(events)
-    for entry in entries:
-        if type(entry) is tuple:
-            yield CALL, entry[0], next(entries), None, entry[1:]
-        elif entry is None:
-            hop, line, t, exc = next(entries)
-            yield EXCEPTION, hop, t, line, exc
-        elif entry is RAISED:
-            hop, line, t = next(entries)
-            yield RETURN, hop, t, line, RAISED
-        else:
-            hop = ~entry
-            t = next(entries)
-            value = next(entries)
-            yield RETURN, hop, t, next(entries) if return_lines[hop] else None, value
+    try:
+        for entry in entries:
+            if type(entry) is tuple:
+                event = CALL, entry[0], next(entries), None, entry[1:]
+            elif entry is None:
+                hop, line, t, exc = next(entries)
+                event = EXCEPTION, hop, t, line, exc
+            elif entry is RAISED:
+                hop, line, t = next(entries)
+                event = RETURN, hop, t, line, RAISED
+            else:
+                hop = ~entry
+                t = next(entries)
+                value = next(entries)
+                event = RETURN, hop, t, next(entries) if return_lines[hop] else None, value
+            if type(event[2]) is not int:
+                return
+            yield event
+    except (StopIteration, TypeError, ValueError, IndexError):
+        # an exception raised asynchronously (a signal handler's) between two appends of one event leaves
+        # it half noted: what follows cannot be read, and the request it belongs to is failing anyway
+        return
 
 
 def frame_arguments(target: types.FunctionType, values: tuple) -> list[tuple[str, object]]:

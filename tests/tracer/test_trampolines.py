@@ -11,7 +11,7 @@ import pytest
 
 from tracer import trampolines
 from tracer.recorder import Recorder
-from tracer.trace import Trace
+from tracer.trace import CALL, RETURN, Trace
 
 
 def sample(a, b=2, *rest, c, d=4, **extra):
@@ -173,3 +173,18 @@ def test_a_trampoline_keeps_the_function_working_and_is_put_back():
         box.release()
     assert add.__code__ is original
     assert isinstance(add, types.FunctionType)
+
+
+def test_reading_stops_at_an_event_noted_only_in_part(fake_module):
+    """A signal handler's exception between two appends of one call leaves a call without its time."""
+    module = fake_module("tracerfake.partial", "def once(x):\n    return x\n")
+    original = module.once.__code__
+    with recording(Recorder(include=("tracerfake",), detail="call"), module.once):
+        assert module.once(1) == 1
+    hop = trampolines.TRAMPOLINES.hop_of_code[id(original)]
+    assert not trampolines.TRAMPOLINES.return_lines[hop]  # one return line: its returns carry no line
+    read = list(trampolines.read_events([(hop, "arg"), 1_000, ~hop, 2_000, "value"]))
+    assert [(kind, at) for kind, _hop, at, _line, _value in read] == [(CALL, 1_000), (RETURN, 2_000)]
+    assert read[0][4] == ("arg",) and read[1][4] == "value"
+    assert [event[0] for event in trampolines.read_events([(hop, "arg"), 1_000, (hop, "x")])] == [CALL]
+    assert list(trampolines.read_events([(hop, "arg"), (hop, "x"), 5])) == []
