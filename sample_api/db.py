@@ -14,6 +14,7 @@ documented in ``docs/demo-data.md``.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import json
 import os
 import re
@@ -28,6 +29,8 @@ from sample_api.context import RequestContext
 
 _LOCK = threading.RLock()
 _CONN: sqlite3.Connection | None = None
+#: a connection this thread or green thread uses instead of ``_CONN`` (see :func:`use`)
+_HERE: contextvars.ContextVar[sqlite3.Connection | None] = contextvars.ContextVar("sample_api_db_here", default=None)
 
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 
@@ -93,33 +96,45 @@ def configure(path: str | None) -> None:
 def snapshot() -> sqlite3.Connection:
     """A copy of the whole database as it is now, in memory (what a re-run of a request starts from)."""
     with _LOCK:
-        if _CONN is None:
-            configure(None)
-        assert _CONN is not None
+        source = _connection()
         copy = sqlite3.connect(":memory:", check_same_thread=False)
-        _CONN.backup(copy)
+        source.backup(copy)
     copy.row_factory = sqlite3.Row
     copy.create_function("REGEXP", 2, _regexp)
     return copy
 
 
 def use(conn: sqlite3.Connection | None) -> sqlite3.Connection | None:
-    """Serve every call from ``conn`` from now on; returns the connection used until now (left open)."""
-    global _CONN
-    with _LOCK:
-        previous, _CONN = _CONN, conn
+    """Serve this thread's (or green thread's) calls from ``conn`` from now on; ``None``: the shared database.
+
+    Returns what this context used until now (None: the shared one), left open, to give back to ``use``.
+    Other threads keep the shared database: a re-run on a snapshot never shows in a live request.
+    """
+    previous = _HERE.get()
+    _HERE.set(conn)
     return previous
+
+
+def _connection() -> sqlite3.Connection:
+    """The connection for this context (the caller holds ``_LOCK``).
+
+    One expression picks it, so that a re-run on a snapshot steps through the very lines a live request does.
+    """
+    conn = _HERE.get() or _CONN
+    if conn is None:
+        configure(None)
+        conn = _CONN
+    assert conn is not None
+    return conn
 
 
 @contextlib.contextmanager
 def _transaction() -> Iterator[sqlite3.Connection]:
     """One locked transaction: committed when the block ends, rolled back on error."""
     with _LOCK:
-        if _CONN is None:
-            configure(None)
-        assert _CONN is not None
-        with _CONN:
-            yield _CONN
+        conn = _connection()
+        with conn:
+            yield conn
 
 
 def _to_datetime(value: str | None) -> datetime | None:

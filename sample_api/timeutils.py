@@ -7,24 +7,28 @@ the re-run sees the very instant the request saw.
 
 from __future__ import annotations
 
+import contextvars
 from datetime import datetime, timezone
 
-_override: datetime | None = None
+#: the frozen instant of this thread or green thread, if any
+_override: contextvars.ContextVar[datetime | None] = contextvars.ContextVar("sample_api_time_override", default=None)
 
 
 def utcnow(with_timezone: bool = False) -> datetime:
     """Now in UTC (naive unless ``with_timezone``), or the overridden instant."""
-    now = _override if _override is not None else datetime.now(timezone.utc)
+    now = _override.get() or datetime.now(timezone.utc)
     return now if with_timezone else now.replace(tzinfo=None)
 
 
 def set_time_override(instant: datetime) -> None:
-    """Freeze :func:`utcnow` at ``instant`` (an aware datetime; a naive one is taken as UTC)."""
-    global _override
-    _override = instant if instant.tzinfo is not None else instant.replace(tzinfo=timezone.utc)
+    """Freeze :func:`utcnow` at ``instant`` (aware; a naive one is taken as UTC) for this thread or green thread.
+
+    oslo's override is process-wide; this one stays in the context that set it, so a request re-run on a
+    frozen clock never freezes the clock of a live request beside it.
+    """
+    _override.set(instant if instant.tzinfo is not None else instant.replace(tzinfo=timezone.utc))
 
 
 def clear_time_override() -> None:
-    """Let :func:`utcnow` follow the real clock again."""
-    global _override
-    _override = None
+    """Let :func:`utcnow` follow the real clock again (in this context)."""
+    _override.set(None)

@@ -19,8 +19,10 @@ the world does not fix, such as a key made by ``ssh-keygen``), the trace says so
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import random
 import secrets
+import threading
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
@@ -43,20 +45,53 @@ class World(Protocol):
         """The saved state, for the re-run; whatever the re-run changes is thrown away afterwards."""
 
 
+#: the seeded generator of this thread or green thread (see ``seeded_randomness``)
+_generator: contextvars.ContextVar[random.Random | None] = contextvars.ContextVar("tracer_seeded", default=None)
+_patch_lock = threading.Lock()
+_patch_users = 0
+_real: tuple[Callable[[], uuid.UUID], Callable] | None = None  # uuid.uuid4 and secrets.choice while patched
+
+
+def _uuid4() -> uuid.UUID:
+    generator = _generator.get()
+    if generator is None:
+        assert _real is not None
+        return _real[0]()
+    return uuid.UUID(int=generator.getrandbits(128), version=4)
+
+
+def _choice(sequence):
+    generator = _generator.get()
+    if generator is None:
+        assert _real is not None
+        return _real[1](sequence)
+    return generator.choice(sequence)
+
+
 @contextlib.contextmanager
 def seeded_randomness(seed: int) -> Iterator[None]:
-    """``uuid.uuid4`` and ``secrets.choice`` drawn from one seeded generator while the block runs."""
-    generator = random.Random(seed)
+    """``uuid.uuid4`` and ``secrets.choice`` drawn from one seeded generator while the block runs.
 
-    def uuid4() -> uuid.UUID:
-        return uuid.UUID(int=generator.getrandbits(128), version=4)
-
-    saved = uuid.uuid4, secrets.choice
-    uuid.uuid4, secrets.choice = uuid4, generator.choice
+    Only in this thread or green thread: the module functions are replaced (while any block runs) by ones
+    that ask the running context for its generator, so the requests beside a re-run keep real randomness.
+    """
+    global _patch_users, _real
+    with _patch_lock:
+        if _patch_users == 0:
+            _real = uuid.uuid4, secrets.choice
+            uuid.uuid4, secrets.choice = _uuid4, _choice
+        _patch_users += 1
+    token = _generator.set(random.Random(seed))
     try:
         yield
     finally:
-        uuid.uuid4, secrets.choice = saved
+        _generator.reset(token)
+        with _patch_lock:
+            _patch_users -= 1
+            if _patch_users == 0:
+                assert _real is not None
+                uuid.uuid4, secrets.choice = _real
+                _real = None
 
 
 def record_by_rerun(

@@ -121,7 +121,8 @@ class SampleApiWorld:
     Fixed inputs: the clock frozen at the moment the request is made (``timeutils.set_time_override``, as
     Nova's tests do) and uuids and passwords from a generator seeded once per request. The way back: a
     snapshot of the database taken before the first run; the re-run's own writes go to that copy and are
-    dropped, so a ``--db`` file changes exactly once.
+    dropped, so a ``--db`` file changes exactly once. All of it holds in the thread (or green thread) that
+    enters it only: requests served beside it keep the real clock, real ids and the shared database.
     """
 
     def __init__(self) -> None:

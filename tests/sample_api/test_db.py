@@ -150,6 +150,27 @@ def test_a_snapshot_is_a_separate_copy_that_can_be_served_and_dropped():
     assert db.instance_get_by_uuid(ADMIN, uuid)["uuid"] == uuid  # ... never reaches the live database
 
 
+def test_a_snapshot_in_use_in_one_thread_is_not_what_the_others_see():
+    uuid = db.instance_get_all_by_filters(ADMIN, {})[0]["uuid"]
+    copy = db.snapshot()
+    live = db.use(copy)
+    try:
+        db.instance_destroy(ADMIN, uuid)  # in the copy, in this thread
+        seen: list[str] = []
+
+        def read_shared() -> None:
+            seen.extend(i["uuid"] for i in db.instance_get_all_by_filters(ADMIN, {}))
+
+        other = threading.Thread(target=read_shared)
+        other.start()
+        other.join()
+        assert uuid in seen  # another thread (a live request) still reads the shared database
+        assert uuid not in [i["uuid"] for i in db.instance_get_all_by_filters(ADMIN, {})]
+    finally:
+        db.use(live)
+        copy.close()
+
+
 def test_a_file_that_is_no_database_fails_when_opened_not_at_the_first_request(tmp_path):
     path = tmp_path / "notes.db"
     path.write_text("these are my notes, not a database\n" * 20)

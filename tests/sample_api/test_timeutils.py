@@ -25,3 +25,28 @@ def test_a_naive_override_is_taken_as_utc():
         assert timeutils.utcnow(with_timezone=True).tzinfo is timezone.utc
     finally:
         timeutils.clear_time_override()
+
+
+def test_the_override_stays_in_the_thread_that_set_it():
+    import threading
+
+    seen = {}
+    frozen = threading.Event()
+    looked = threading.Event()
+
+    def other_thread() -> None:
+        frozen.wait(10)
+        seen["other"] = timeutils.utcnow()
+        looked.set()
+
+    thread = threading.Thread(target=other_thread)
+    thread.start()
+    timeutils.set_time_override(datetime(2015, 4, 30))
+    try:
+        frozen.set()
+        looked.wait(10)
+        assert timeutils.utcnow() == datetime(2015, 4, 30)
+    finally:
+        timeutils.clear_time_override()
+        thread.join()
+    assert seen["other"].year >= 2026  # a live request beside a re-run keeps the real clock

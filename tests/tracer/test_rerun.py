@@ -145,6 +145,31 @@ def test_seeded_randomness_repeats_itself_and_puts_the_real_functions_back():
     assert (uuid.uuid4, secrets.choice) == real
 
 
+def test_seeded_randomness_stays_in_its_thread():
+    import threading
+
+    inside = threading.Event()
+    done = threading.Event()
+    other: list = []
+
+    def beside() -> None:  # a live request while another thread re-runs with seeded ids
+        inside.wait(10)
+        other.extend(uuid.uuid4() for _ in range(2))
+        done.set()
+
+    thread = threading.Thread(target=beside)
+    thread.start()
+    with rerun.seeded_randomness(7):
+        inside.set()
+        done.wait(10)
+        seeded = [uuid.uuid4(), uuid.uuid4()]
+    thread.join()
+    with rerun.seeded_randomness(7):
+        assert [uuid.uuid4(), uuid.uuid4()] == seeded  # the other thread drew nothing from this generator
+    with rerun.seeded_randomness(7):
+        assert uuid.uuid4() not in other
+
+
 def test_a_crash_in_the_request_is_raised_not_rerun(fake_module):
     module = fake_module("rerunfake3", "def app(environ, start_response):\n    raise RuntimeError('down')\n")
     environ = runner.build_environ(runner.RequestSpec("GET", "/servers"))
