@@ -11,6 +11,7 @@ runs it, so concurrent requests never mix their events.
 
 from __future__ import annotations
 
+import contextvars
 import dis
 import gc
 import inspect
@@ -80,8 +81,8 @@ class Recorder:
         self._in_scope: dict[int, tuple[CodeType, tuple[str, str]]] = {}
         self._greenlet_sessions: dict[object, Session] = {}
         self._lock = threading.Lock()
-        #: id(code) -> (code, display path, code table row): the same for every session, so described once
-        self._described_codes: dict[int, tuple[CodeType, str, tuple]] = {}
+        #: id(code) -> (code, its code table row): the same for every session, so described once
+        self._described_codes: dict[int, tuple[CodeType, tuple]] = {}
 
     # -- scope -----------------------------------------------------------------------------------
 
@@ -136,7 +137,6 @@ class Recorder:
             except Exception as exc:  # cannot install the trampolines: record nothing, never fail the request
                 session._fail(exc)
                 return session
-            session.hopping = True
             session.started_ns = session.ended_ns = time.perf_counter_ns()  # installing them is not the request's time
             session.hop_token = trampolines.attach(session)
             return session
@@ -154,8 +154,7 @@ class Recorder:
 
     def stop(self, session: Session) -> None:
         """Stop recording the session started in this thread."""
-        if session.hopping:
-            session.hopping = False
+        if session.hop_token is not None:
             trampolines.detach(session.hop_token)
             session.hop_token = None
             trampolines.TRAMPOLINES.release()
@@ -258,8 +257,8 @@ class Session:
         self._scope_index: dict[tuple, int] = {}
         self.greenlet: object = None
         self.previous_trace = None
-        self.hopping = False
-        self.hop_token = None
+        #: while trampolines send this session the hops of its context (see ``Recorder.start``)
+        self.hop_token: contextvars.Token | None = None
         #: recorded frames that already have the exception event of the exception now passing through them
         self._arrived: dict[FrameType, BaseException] = {}
         #: frames taken by ``grab`` (a one-shot profile function) in ``trampolines._enter``
@@ -274,7 +273,6 @@ class Session:
                     sys.setprofile(None)
 
             self.grab = grab
-        self.max_events = recorder.max_events
         #: trampolines note calls while they hold fewer entries than this (0 once the recorder failed): an
         #: event takes 2 to 4 entries (see ``trampolines.read_events``), so calls stop before max_events
         #: events, after at least half as many
@@ -387,10 +385,10 @@ class Session:
             module, qualname = where
             display = module_path(module, code.co_filename)
             layer = self.recorder.labels.layer_for(module, qualname)
-            described = (code, display, (module, qualname, display, code.co_firstlineno, layer))
+            described = (code, (module, qualname, display, code.co_firstlineno, layer))
             self.recorder._described_codes[id(code)] = described
-        _code, display, row = described
-        self.real_files.setdefault(display, code.co_filename)
+        row = described[1]
+        self.real_files.setdefault(row[2], code.co_filename)  # row: module, qualname, display path, line, layer
         cid = len(self.codes)
         self.codes.append(list(row))
         self.code_ids[id(code)] = cid

@@ -49,13 +49,14 @@ class World(Protocol):
 _generator: contextvars.ContextVar[random.Random | None] = contextvars.ContextVar("tracer_seeded", default=None)
 _patch_lock = threading.Lock()
 _patch_users = 0
-_real: tuple[Callable[[], uuid.UUID], Callable] | None = None  # uuid.uuid4 and secrets.choice while patched
+#: uuid.uuid4 and secrets.choice as they were before the first patch (kept: a thread may still be inside
+#: a patched function when the last block ends)
+_real: tuple[Callable[[], uuid.UUID], Callable] = (uuid.uuid4, secrets.choice)
 
 
 def _uuid4() -> uuid.UUID:
     generator = _generator.get()
     if generator is None:
-        assert _real is not None
         return _real[0]()
     return uuid.UUID(int=generator.getrandbits(128), version=4)
 
@@ -63,7 +64,6 @@ def _uuid4() -> uuid.UUID:
 def _choice(sequence):
     generator = _generator.get()
     if generator is None:
-        assert _real is not None
         return _real[1](sequence)
     return generator.choice(sequence)
 
@@ -89,9 +89,7 @@ def seeded_randomness(seed: int) -> Iterator[None]:
         with _patch_lock:
             _patch_users -= 1
             if _patch_users == 0:
-                assert _real is not None
                 uuid.uuid4, secrets.choice = _real
-                _real = None
 
 
 def record_by_rerun(
