@@ -6,7 +6,7 @@ same backend, with the same client: N threads in this process, a new HTTP connec
 is stopped with SIGTERM (which stores everything still queued) and the store must hold exactly one
 trace per answered request. Modes alternate over rounds; the median rate per mode is reported.
 
-    python benchmarks/serve_load.py                       # threaded + eventlet, untraced/call/line
+    python benchmarks/serve_load.py                       # threaded + eventlet, untraced/rerun/call/line
     python benchmarks/serve_load.py --backend threaded --seconds 5 --rounds 1
 """
 
@@ -30,7 +30,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 PATH = "/v2.1/servers/detail"
-MODES = ("untraced", "call", "line")
+MODES = ("untraced", "rerun", "call", "line")
+#: How many of a rerun run's recipes the child builds after the load, to report what a trace costs later.
+BUILD_SAMPLE = 20
 #: Extra modes: record, then drop the trace (what the recorder alone costs, without the store); and
 #: call-timeline: record at call level and keep only the calls and their times, no value described (what
 #: a request would pay at the least if its values were described later, by a re-run; nothing is stored).
@@ -73,6 +75,13 @@ def child(args: argparse.Namespace) -> int:
     server.wait()
     if store is not None:
         print(f"STORED {store.count()}", flush=True)
+        if detail == "rerun":  # what building a trace from its recipe costs, after the load (one at a time)
+            waiting = store.pending(last=BUILD_SAMPLE)
+            started = time.perf_counter()
+            for tid in waiting:
+                store.get(tid)
+            if waiting:
+                print(f"BUILT {len(waiting)} {time.perf_counter() - started:.6f}", flush=True)
         store.close()
     return 0
 
@@ -143,15 +152,17 @@ def run_mode(backend: str, mode: str, threads: int, seconds: float) -> dict:
         found = re.search(r"STORED (\d+)", out)
         if found:
             stored = int(found.group(1))
+        built = re.search(r"BUILT (\d+) ([\d.]+)", out)
     return {"answered": answered, "failed": failed, "rate": answered / elapsed, "stored": stored,
-            "expected": warm + answered}
+            "expected": warm + answered,
+            "build_ms": float(built.group(2)) * 1000 / int(built.group(1)) if built else None}
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--backend", choices=("threaded", "eventlet", "both"), default="both")
     parser.add_argument("--modes", default=",".join(MODES),
-                        help="comma-separated: untraced,call,line (and, storing nothing: "
+                        help="comma-separated: untraced,rerun,call,line (and, storing nothing: "
                              "call-discard,line-discard,call-timeline)")
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=8.0)
@@ -175,7 +186,7 @@ def main() -> int:
             for mode in modes:
                 result = run_mode(backend, mode, args.threads, args.seconds)
                 results[mode].append(result)
-                if mode.split("-")[0] in ("call", "line") and mode not in DISCARD_MODES:
+                if mode.split("-")[0] in ("call", "line", "rerun") and mode not in DISCARD_MODES:
                     all_stored &= result["stored"] == result["expected"]  # warm-up + timed, one trace each
         base = statistics.median(r["rate"] for r in results["untraced"]) if "untraced" in results else None
         for mode in modes:
@@ -185,7 +196,12 @@ def main() -> int:
             stored = sum(r["stored"] or 0 for r in results[mode]) if results[mode][0]["stored"] is not None else "-"
             failed = sum(r["failed"] for r in results[mode])
             print(f"{backend:<9} {mode:<9} {rate:>8.1f} {ratio:>12} {answered:>9} {stored!s:>7} {failed:>7}")
-    print("stored: one trace per request, the untimed warm-up requests included (each run checks the count)")
+            builds = [r["build_ms"] for r in results[mode] if r["build_ms"] is not None]
+            if builds:
+                print(f"{'':<9} {'':<9} building a trace from its recipe afterwards: {statistics.median(builds):.1f} ms"
+                      f" each (median of {len(builds)} runs, {BUILD_SAMPLE} traces a run)")
+    print("stored: one trace per request, the untimed warm-up requests included (each run checks the count);"
+          " rerun stores read-only requests as recipes, each built into its trace when the server is idle")
     if not all_stored:
         print("!! some traced requests were not stored", file=sys.stderr)
         return 1

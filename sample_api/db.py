@@ -104,6 +104,61 @@ def snapshot() -> sqlite3.Connection:
     return copy
 
 
+def data_version() -> tuple[int, int]:
+    """Which rows the database holds now: while the pair stays the same, so does every row.
+
+    SQLite counts the rows every write changed on a connection (``total_changes``); with the connection's
+    identity that tells a copy taken earlier is still the database, without reading any row.
+    """
+    with _LOCK:
+        conn = _connection()
+        return id(conn), conn.total_changes
+
+
+def dump() -> tuple[tuple[int, int], bytes]:
+    """The whole database as the bytes of a database file, and its :func:`data_version`, in one moment."""
+    with _LOCK:
+        conn = _connection()
+        version = id(conn), conn.total_changes
+        if hasattr(conn, "serialize"):  # Python 3.11+
+            return version, conn.serialize()
+        copy = _file_copy()
+        conn.backup(copy[0])
+    copy[0].close()
+    with open(copy[1], "rb") as file:
+        data = file.read()
+    os.unlink(copy[1])
+    return version, data
+
+
+def from_dump(data: bytes) -> sqlite3.Connection:
+    """A private in-memory database made from :func:`dump`'s bytes, for :func:`use`."""
+    conn = sqlite3.connect(":memory:", check_same_thread=False)
+    if hasattr(conn, "deserialize"):
+        conn.deserialize(data)
+    else:
+        file, name = _file_copy()
+        file.close()
+        with open(name, "wb") as out:
+            out.write(data)
+        source = sqlite3.connect(name)
+        source.backup(conn)
+        source.close()
+        os.unlink(name)
+    conn.row_factory = sqlite3.Row
+    conn.create_function("REGEXP", 2, _regexp)
+    return conn
+
+
+def _file_copy() -> tuple[sqlite3.Connection, str]:
+    """An empty database file of our own (Python 3.10 has no ``serialize``: a dump goes through a file)."""
+    import tempfile
+
+    handle, name = tempfile.mkstemp(suffix=".sqlite3")
+    os.close(handle)
+    return sqlite3.connect(name), name
+
+
 def use(conn: sqlite3.Connection | None) -> sqlite3.Connection | None:
     """Serve this thread's (or green thread's) calls from ``conn`` from now on; ``None``: the shared database.
 

@@ -159,10 +159,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"{PROG}: error: the request crashed outside sample_api's fault handling: "
               f"{type(exc).__name__}: {exc}", file=sys.stderr)
         return 1
-    line_detail = doc["meta"].get("line_detail") or {}
-    if line_detail.get("faithful") is False:
-        print(f"{PROG}: note: line detail comes from a re-run that differed ({line_detail['differs']}); "
-              "its values may not be the request's", file=sys.stderr)
+    say_line_detail(doc["meta"])
     trace = Trace.from_dict(doc)
     if args.save:
         save_trace(doc, args.save, trace)
@@ -172,10 +169,21 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def say_line_detail(meta: dict) -> None:
+    """On stderr, what a reader of a trace whose lines come from a re-run should know before trusting them."""
+    line_detail = meta.get("line_detail") or {}
+    if line_detail.get("faithful") is False:
+        print(f"{PROG}: note: line detail comes from a re-run that differed ({line_detail['differs']}); "
+              "its values may not be the request's", file=sys.stderr)
+    for note in line_detail.get("notes") or ():
+        print(f"{PROG}: note: {note}", file=sys.stderr)
+
+
 def cmd_show(args: argparse.Namespace) -> int:
     """Render a saved trace exactly as ``tracer run`` rendered it."""
     fmt = output_format(args)
     trace = commands_serve.resolve_trace(args.file, args.store)
+    say_line_detail(trace.meta)
     render(trace, fmt, args.at, args.depth)
     return 0
 
@@ -184,7 +192,9 @@ def cmd_tui(args: argparse.Namespace) -> int:
     """Load the trace first (errors before Textual is imported), then open the replay."""
     if args.file is None:
         return commands_serve.cmd_pick(args)
-    return open_tui(commands_serve.resolve_trace(args.file, args.store))
+    trace = commands_serve.resolve_trace(args.file, args.store)
+    say_line_detail(trace.meta)
+    return open_tui(trace)
 
 
 # -- helpers ---------------------------------------------------------------------------------------

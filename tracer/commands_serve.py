@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 
 #: sample_api.wsgi.BACKENDS, repeated so that building the parser does not import webob and routes.
 BACKENDS = ("threaded", "eventlet")
+#: tracer.serve.DETAILS, for the same reason
+DETAILS = ("rerun", "line", "call")
 #: The words ``tracer show`` / ``tracer tui`` accept for the newest stored trace.
 LATEST = ("last", "latest")
 
@@ -48,9 +50,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                        help="keep at most N traces, the oldest go first (default: %(default)s)")
     serve.add_argument("--include", default="", metavar="MODULES",
                        help="comma-separated module prefixes to record besides sample_api, e.g. webob,routes")
-    serve.add_argument("--detail", choices=("line", "call"), default="line",
-                       help="record every line with its locals (line, default) or only calls (call: faster;"
-                       " arguments and return values as the request left them)")
+    serve.add_argument("--detail", choices=DETAILS, default="rerun",
+                       help="rerun (default): keep each read-only request's inputs and build its line-level trace"
+                       " by re-running it when the server is idle or the trace is first opened, record the others"
+                       " line by line; line: record every request line by line while it runs (slow); call: only"
+                       " calls, arguments and return values, as the request left them")
     serve.add_argument("--db", metavar="PATH", help="SQLite database file (default: a fresh in-memory demo database)")
     serve.add_argument("--extensions-dir", metavar="DIR", help="directory of extra API extensions to load")
     serve.add_argument("--debug", action="store_true", help="log everything at DEBUG level")
@@ -143,7 +147,7 @@ def print_table(rows: list[TraceSummary]) -> None:
             row.path,
             f"[{status_style}]{row.status}[/]" if status_style else str(row.status),
             f"{row.duration_us / 1000:.1f} ms",
-            str(row.hops),
+            "-" if row.hops is None else str(row.hops),
         )
     if plain:
         console = Console(highlight=False, width=10_000, no_color=True)
@@ -177,7 +181,7 @@ def cmd_pick(args: argparse.Namespace) -> int:
             if chosen is None:
                 return 0
             try:
-                trace = store.load(chosen)
+                trace = load_stored(store, chosen)
             except StoreError as exc:  # pruned meanwhile, or corrupt: say so and go back to the list
                 print(f"tracer: {exc}", file=sys.stderr)
                 continue
@@ -222,5 +226,13 @@ def resolve_trace(ref: str, store_dir: str | None = None) -> Trace:
                 from tracer.store import StoreError
 
                 raise StoreError(f"the store at {store.dir} has no traces yet")
-            return store.load(newest)
-        return store.load(text)
+            text = str(newest)
+        return load_stored(store, text)
+
+
+def load_stored(store, ref: int | str) -> Trace:
+    """The stored trace ``ref``; building one from its recipe takes a moment, so say so first (on stderr)."""
+    if store.is_recipe(ref):
+        print(f"tracer: building trace {ref} from its recipe (re-running the request line by line, once)",
+              file=sys.stderr, flush=True)
+    return store.load(ref)

@@ -11,6 +11,7 @@ import json
 import secrets
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 
 from tracer.recorder import DEFAULT_INCLUDE, Recorder
 
@@ -125,11 +126,9 @@ class SampleApiWorld:
     enters it only: requests served beside it keep the real clock, real ids and the shared database.
     """
 
-    def __init__(self) -> None:
-        from datetime import datetime, timezone
-
-        self.instant = datetime.now(timezone.utc)
-        self.seed = secrets.randbits(64)
+    def __init__(self, instant: datetime | None = None, seed: int | None = None) -> None:
+        self.instant = instant or datetime.now(timezone.utc)
+        self.seed = secrets.randbits(64) if seed is None else seed
         self._snapshot = None
 
     @contextlib.contextmanager

@@ -5,6 +5,10 @@ Engine-side wiring (no rich, no Textual): the sample_api app, wrapped by the rec
 thread compresses it, commits it to the :class:`~tracer.store.TraceStore` and logs one line naming its
 id. The request thread only hands the document over, so a slow disk never holds a request (or, under
 eventlet, the whole hub) and the CPU-heavy encoding runs beside the next request, not in front of it.
+
+With ``detail="rerun"`` (the command's default) read-only requests are stored as recipes
+(:mod:`tracer.recipes`) and an :class:`IdleReplayer` builds their traces once the server has had nothing
+to do for a moment; every other request is recorded line by line while it runs.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from sample_api.utils import Stop, is_loopback, raise_stop
+from tracer import recipes
 from tracer.recorder import DEFAULT_INCLUDE, Recorder
 from tracer.store import DEFAULT_MAX_TRACES, EncodedTrace, StoreError, TraceStore, encode_doc
 
@@ -24,6 +29,15 @@ LOG = logging.getLogger("tracer.serve")
 
 #: Traces waiting for the writer; when it falls this far behind, requests wait (backpressure, not memory).
 QUEUE_SIZE = 256
+#: How recording can go: ``rerun`` keeps read-only requests as recipes and records the others line by line.
+DETAILS = ("rerun", "line", "call")
+_RECORDING = {
+    "rerun": "read-only requests kept to be re-run line by line when idle, the others recorded line by line",
+    "line": "line-level recording",
+    "call": "call-level recording",
+}
+#: How long the server must have had no request before the replayer builds a trace (seconds).
+IDLE_SECONDS = 0.5
 
 _STOP = object()
 
@@ -61,8 +75,11 @@ class TraceWriter:
             self._thread = threading.Thread(target=self._run, name="tracer-store-writer", daemon=True)
             self._thread.start()
 
-    def submit(self, doc: dict) -> None:
-        """The recorder's ``on_trace``: queue the document (waits only when the queue is full) or store it."""
+    def submit(self, doc: dict | recipes.Recipe) -> None:
+        """The recorder's ``on_trace`` (and the recipe recorder's ``on_recipe``): queue it or store it now.
+
+        Queueing waits only when the queue is full.
+        """
         if self._queue is not None:
             self._queue.put(doc)
         else:
@@ -83,23 +100,75 @@ class TraceWriter:
                 return
             self._store(doc)
 
-    def _store(self, doc: dict) -> None:
+    def _store(self, doc: dict | recipes.Recipe) -> None:
         try:
-            encoded: EncodedTrace = encode_doc(doc)
-            trace_id = self.store.add_encoded(encoded)
+            if isinstance(doc, recipes.Recipe):
+                summary = doc.summary
+                trace_id = self.store.add_recipe(doc)
+            else:
+                encoded: EncodedTrace = encode_doc(doc)
+                summary = encoded.summary
+                trace_id = self.store.add_encoded(encoded)
         except Exception as exc:  # noqa: BLE001 - one bad trace must not stop the server
             with self._count_lock:
                 self.failed += 1
-            request = doc.get("request") or {}
-            LOG.error("could not store the trace of %s %s: %s", request.get("method"), request.get("path"), exc)
+            if isinstance(doc, recipes.Recipe):
+                method, path = doc.summary[3], doc.summary[4]
+            else:
+                request = doc.get("request") or {}
+                method, path = request.get("method"), request.get("path")
+            LOG.error("could not store the trace of %s %s: %s", method, path, exc)
             return
         with self._count_lock:
             self.stored += 1
         if self.on_stored is not None:
             try:
-                self.on_stored(trace_id, encoded.summary)
+                self.on_stored(trace_id, summary)
             except Exception:  # noqa: BLE001
                 LOG.exception("on_stored failed for trace %s", trace_id)
+
+
+class IdleReplayer:
+    """Builds the traces of the recipes in the store, newest first, while the server has nothing to do.
+
+    A build re-runs the request line by line (tens of times the request's own time) on the server's own
+    app: done between requests, it never slows one down for long; one that fails is logged and left as a
+    recipe (``tracer show ID`` says why).
+    """
+
+    def __init__(self, store: TraceStore, activity: recipes.Activity, idle_seconds: float = IDLE_SECONDS) -> None:
+        self.store = store
+        self.activity = activity
+        self.idle_seconds = idle_seconds
+        self.built = 0
+        self.failed: set[int] = set()
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="tracer-replayer", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop after the trace being built, if any."""
+        self._stopping.set()
+        if self._thread.is_alive():
+            self._thread.join()
+
+    def _run(self) -> None:
+        while not self._stopping.wait(self.idle_seconds):
+            while not self._stopping.is_set() and self.activity.idle_for(self.idle_seconds):
+                waiting = [tid for tid in self.store.pending(last=len(self.failed) + 1) if tid not in self.failed]
+                if not waiting:
+                    break
+                try:
+                    self.store.get(waiting[0])
+                    self.built += 1
+                except StoreError as exc:
+                    self.failed.add(waiting[0])
+                    LOG.warning("%s", exc)
+                except Exception:  # noqa: BLE001 - the replayer must outlive one bad recipe
+                    self.failed.add(waiting[0])
+                    LOG.exception("building trace %s failed", waiting[0])
 
 
 class TracedServer:
@@ -118,7 +187,7 @@ class TracedServer:
         backlog: int | None = None,
         backend: str = "threaded",
         include: Sequence[str] = DEFAULT_INCLUDE,
-        detail: str = "line",
+        detail: str = "rerun",
         db_path: str | None = None,
         extensions_dir: str | None = None,
         on_stored: Callable[[int, tuple], None] | None = None,
@@ -132,15 +201,25 @@ class TracedServer:
         app = load_sample_api(db_path, extensions_dir)
         self.writer: TraceWriter | None = None
         self.recorder: Recorder | None = None
+        self.replayer: IdleReplayer | None = None
         self._recorded_app = app
         if record:
             if store is None:
                 raise ValueError("recording needs a store")
-            self.recorder = Recorder(include=tuple(include), detail=detail)
+            if detail not in DETAILS:
+                raise ValueError(f"detail must be one of {', '.join(DETAILS)}")
+            self.recorder = Recorder(include=tuple(include), detail="line" if detail == "rerun" else detail)
             if background_writer is None:
                 background_writer = backend != "eventlet"
             self.writer = TraceWriter(store, on_stored, background=background_writer)
-            app = self.recorder.wrap(app, self.writer.submit)
+            served = app
+            app = self.recorder.wrap(served, self.writer.submit)
+            if detail == "rerun":
+                activity = recipes.Activity()
+                app = recipes.RecipeRecorder(served, app, self.writer.submit, include,
+                                             recipes.code_digests(include), extensions_dir, activity)
+                store.builder = lambda recipe, data: recipes.build_trace(recipe, data, served)
+                self.replayer = IdleReplayer(store, activity)
         kwargs: dict[str, Any] = {"pool_size": pool_size, "backend": backend}
         if backlog is not None:
             kwargs["backlog"] = backlog
@@ -159,6 +238,8 @@ class TracedServer:
             self.recorder.install(self._recorded_app)
             self._installed = True
         self.server.start()
+        if self.replayer is not None:
+            self.replayer.start()
 
     def wait(self) -> None:
         self.server.wait()
@@ -170,6 +251,8 @@ class TracedServer:
         self._stopped = True
         self.server.stop()
         self.server.wait()
+        if self.replayer is not None:
+            self.replayer.stop()
         if self._installed and self.recorder is not None:
             self._installed = False
             self.recorder.uninstall()
@@ -196,7 +279,7 @@ def serve(
     backlog: int | None = None,
     backend: str = "threaded",
     include: Sequence[str] = DEFAULT_INCLUDE,
-    detail: str = "line",
+    detail: str = "rerun",
     db_path: str | None = None,
     extensions_dir: str | None = None,
     say: Callable[[str], None] | None = None,
@@ -223,7 +306,7 @@ def serve(
     previous = signal.signal(signal.SIGTERM, raise_stop)
     server.start()
     say(f"tracer: serving the compute API on http://{server.host}:{server.port}/v2.1 ({backend} server, "
-        f"{detail}-level recording); traces go to {store.file}; Ctrl-C to stop")
+        f"{_RECORDING[detail]}); traces go to {store.file}; Ctrl-C to stop")
     try:
         server.wait()
     except (KeyboardInterrupt, Stop):
@@ -236,8 +319,10 @@ def serve(
             pass
         signal.signal(signal.SIGTERM, previous)
         stored = server.writer.stored if server.writer else 0
+        waiting = len(store.pending()) if server.replayer is not None else 0
         store.close()
-    say(f"tracer: stopped ({stored} traces stored this run)")
+    later = f"; {waiting} not built yet, each is built when first opened" if waiting else ""
+    say(f"tracer: stopped ({stored} traces stored this run{later})")
     return 0
 
 

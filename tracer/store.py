@@ -2,7 +2,10 @@
 
 Engine side (no rich, no Textual). One row per trace: a few summary columns that
 ``tracer list`` and the picker read without touching the document, and the trace
-document itself, zlib-compressed JSON (``trace.dumps``).
+document itself, zlib-compressed JSON (``trace.dumps``). A request served with
+``--detail rerun`` is stored as its *recipe* instead (``tracer.recipes``): the row names
+the database snapshot it reads, kept once in ``snapshots``, and its trace is built when
+first read (:meth:`TraceStore.get`) or by the server while idle, then takes the recipe's place.
 
 Why SQLite: concurrent writers (server threads, a second ``tracer serve``, ``tracer
 list`` reading meanwhile) and crash-safety come with it. WAL mode lets readers run
@@ -22,18 +25,24 @@ import sqlite3
 import stat
 import threading
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tracer import trace as trace_model
 from tracer.trace import Trace, TraceError
 
+if TYPE_CHECKING:
+    from tracer.recipes import Recipe
+
 DB_NAME = "traces.sqlite3"
+#: ``hops`` and ``events`` of a request stored as its recipe, until its trace is built
+NOT_BUILT = -1
 #: About 25-60 KB per trace on disk (its source files are stored once, shared by every trace).
 DEFAULT_MAX_TRACES = 1_000
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 #: How long a writer waits for another writer's lock before giving up (ms).
 BUSY_TIMEOUT_MS = 10_000
 #: zlib level 1: a third faster than 6 on trace JSON for ~15% more bytes.
@@ -52,13 +61,31 @@ CREATE TABLE IF NOT EXISTS traces (
     hops        INTEGER NOT NULL,
     events      INTEGER NOT NULL,
     request_id  TEXT,
-    doc         BLOB    NOT NULL
+    doc         BLOB    NOT NULL,
+    snapshot    TEXT
 );
 CREATE TABLE IF NOT EXISTS files (
     digest TEXT PRIMARY KEY,
     text   BLOB NOT NULL
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS snapshots (
+    digest TEXT PRIMARY KEY,
+    data   BLOB NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS traces_by_snapshot ON traces (snapshot) WHERE snapshot IS NOT NULL;
 """
+#: Version 1 had no recipes (``tracer.recipes``): a row's ``doc`` was always a trace.
+_FROM_VERSION_1 = """
+ALTER TABLE traces ADD COLUMN snapshot TEXT;
+CREATE TABLE IF NOT EXISTS snapshots (
+    digest TEXT PRIMARY KEY,
+    data   BLOB NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS traces_by_snapshot ON traces (snapshot) WHERE snapshot IS NOT NULL;
+"""
+_DROP_UNREAD_SNAPSHOTS = (
+    "DELETE FROM snapshots WHERE NOT EXISTS (SELECT 1 FROM traces WHERE traces.snapshot = snapshots.digest)"
+)
 _SUMMARY_COLUMNS = "id, recorded_at, user, project, method, path, status, duration_us, hops, events, request_id"
 
 
@@ -81,8 +108,9 @@ class TraceSummary:
     path: str
     status: int
     duration_us: int
-    hops: int
-    events: int
+    #: None while the request is stored as its recipe (its trace not built yet)
+    hops: int | None
+    events: int | None
     request_id: str | None
 
     def as_dict(self) -> dict:
@@ -157,6 +185,9 @@ class TraceStore:
         self.max_traces = max_traces
         self._lock = threading.Lock()
         self._known_files: set[str] = set()  # digests this object has seen committed
+        #: how :meth:`get` builds a recipe's trace: ``(recipe, database bytes) -> document`` (default: re-run
+        #: on a sample_api app of this process's own, see ``tracer.recipes.build_in_process``)
+        self.builder: Callable[[dict, bytes], dict] | None = None
         self._conn = self._open()
 
     # -- opening -----------------------------------------------------------------------------------
@@ -195,10 +226,21 @@ class TraceStore:
                 except BaseException:
                     conn.execute("ROLLBACK")
                     raise
+            elif version == 1:
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    for statement in _FROM_VERSION_1.split(";"):
+                        if statement.strip():
+                            conn.execute(statement)
+                    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                    conn.execute("COMMIT")
+                except BaseException:
+                    conn.execute("ROLLBACK")
+                    raise
             elif version != SCHEMA_VERSION:
                 raise StoreError(f"{self.file}: trace store version {version} (this tracer reads version "
                                  f"{SCHEMA_VERSION})")
-            conn.execute(f"SELECT {_SUMMARY_COLUMNS} FROM traces LIMIT 0")
+            conn.execute(f"SELECT {_SUMMARY_COLUMNS}, snapshot FROM traces LIMIT 0")
         except StoreError:
             conn.close()
             raise
@@ -251,7 +293,7 @@ class TraceStore:
                     (*encoded.summary, encoded.blob),
                 )
                 new_id = int(cursor.lastrowid)
-                conn.execute("DELETE FROM traces WHERE id <= ?", (new_id - self.max_traces,))
+                self._prune(conn, new_id)
                 conn.execute("COMMIT")
             except BaseException:
                 if conn.in_transaction:
@@ -259,6 +301,62 @@ class TraceStore:
                 raise
             self._known_files.update(digest for digest, _ in new_files)
         return new_id
+
+    def add_recipe(self, recipe: Recipe) -> int:
+        """Store a served request as its recipe (its trace is built later); returns its id."""
+        blob = recipe.encode()
+        generation = recipe.generation
+        with self._locked() as conn:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                # looked up in the transaction: the snapshot may have gone with the last recipe that read it
+                if conn.execute("SELECT 1 FROM snapshots WHERE digest = ?", (generation.digest,)).fetchone() is None:
+                    conn.execute("INSERT INTO snapshots (digest, data) VALUES (?, ?)",
+                                 (generation.digest, generation.packed))
+                cursor = conn.execute(
+                    "INSERT INTO traces (recorded_at, user, project, method, path, status, duration_us, hops,"
+                    " events, request_id, doc, snapshot) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (*recipe.summary, blob, generation.digest),
+                )
+                new_id = int(cursor.lastrowid)
+                self._prune(conn, new_id)
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+        return new_id
+
+    def _prune(self, conn: sqlite3.Connection, new_id: int) -> None:
+        """Drop the traces beyond ``max_traces``, and the snapshots no recipe reads any more."""
+        if conn.execute("DELETE FROM traces WHERE id <= ?", (new_id - self.max_traces,)).rowcount:
+            conn.execute(_DROP_UNREAD_SNAPSHOTS)
+
+    def complete(self, trace_id: int, encoded: EncodedTrace) -> bool:
+        """Put a recipe's trace in its place; False when the row is gone or was completed meanwhile."""
+        with self._locked() as conn:
+            new_files = [
+                (digest, zlib.compress(text.encode("utf-8"), COMPRESS_LEVEL))
+                for digest, text in encoded.files.items()
+                if digest not in self._known_files
+            ]
+            _at, _user, _project, _method, _path, _status, _duration, hops, events, _rid = encoded.summary
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                if new_files:
+                    conn.executemany("INSERT OR IGNORE INTO files (digest, text) VALUES (?, ?)", new_files)
+                done = conn.execute(
+                    "UPDATE traces SET doc = ?, hops = ?, events = ?, snapshot = NULL"
+                    " WHERE id = ? AND snapshot IS NOT NULL", (encoded.blob, hops, events, trace_id),
+                ).rowcount
+                conn.execute(_DROP_UNREAD_SNAPSHOTS)
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+            self._known_files.update(digest for digest, _ in new_files)
+        return bool(done)
 
     # -- reading -----------------------------------------------------------------------------------
 
@@ -275,7 +373,7 @@ class TraceStore:
             params.append(max(0, last))
         with self._locked() as conn:
             rows = conn.execute(query, params).fetchall()
-        return [TraceSummary(*row) for row in rows]
+        return [TraceSummary(*row[:8], *(None if n == NOT_BUILT else n for n in row[8:10]), row[10]) for row in rows]
 
     def count(self) -> int:
         with self._locked() as conn:
@@ -297,20 +395,62 @@ class TraceStore:
         return row[0] if row else None
 
     def get(self, trace_id: int | str) -> dict:
-        """The trace document stored under ``trace_id``."""
+        """The trace document stored under ``trace_id`` (built first, and kept, when only its recipe is stored)."""
         tid = parse_id(trace_id)
         with self._locked() as conn:
-            row = conn.execute("SELECT doc FROM traces WHERE id = ?", (tid,)).fetchone()
+            row = conn.execute("SELECT doc, snapshot FROM traces WHERE id = ?", (tid,)).fetchone()
             if row is None:
                 raise StoreError(f"no trace {tid} in the store at {self.dir} (tracer list shows the stored ids)")
-            try:
-                doc = json.loads(zlib.decompress(row[0]))
-                refs = doc.get("files") if isinstance(doc, dict) else None
-                if isinstance(refs, dict):
-                    doc["files"] = {display: self._file_text(conn, digest) for display, digest in refs.items()}
-            except (zlib.error, ValueError, UnicodeDecodeError, TypeError, LookupError):
-                raise StoreError(f"trace {tid} in the store at {self.dir} is corrupt") from None
+            blob, snapshot = row
+            if snapshot is None:
+                return self._trace_doc(conn, tid, blob)
+            data = conn.execute("SELECT data FROM snapshots WHERE digest = ?", (snapshot,)).fetchone()
+        return self.build(tid, blob, data[0] if data else None)
+
+    def _trace_doc(self, conn: sqlite3.Connection, tid: int, blob: bytes) -> dict:
+        try:
+            doc = json.loads(zlib.decompress(blob))
+            refs = doc.get("files") if isinstance(doc, dict) else None
+            if isinstance(refs, dict):
+                doc["files"] = {display: self._file_text(conn, digest) for display, digest in refs.items()}
+        except (zlib.error, ValueError, UnicodeDecodeError, TypeError, LookupError):
+            raise StoreError(f"trace {tid} in the store at {self.dir} is corrupt") from None
         return doc
+
+    def build(self, tid: int, blob: bytes, packed_snapshot: bytes | None) -> dict:
+        """The trace of the recipe stored as ``tid``, made now by re-running it, and stored in its place."""
+        from tracer import recipes
+
+        try:
+            if packed_snapshot is None:
+                raise recipes.RecipeError("its database snapshot is missing")
+            try:
+                data = zlib.decompress(packed_snapshot)
+            except zlib.error:
+                raise recipes.RecipeError("its database snapshot is corrupt") from None
+            recipe = recipes.decode(blob)
+            doc = (self.builder or recipes.build_in_process)(recipe, data)
+        except recipes.RecipeError as exc:
+            raise StoreError(f"trace {tid} in the store at {self.dir} could not be built: {exc}") from None
+        encoded = encode_doc(doc)
+        self.complete(tid, encoded)
+        return doc
+
+    def is_recipe(self, trace_id: int | str) -> bool:
+        """Whether ``trace_id`` is stored as its recipe (reading it will build its trace first)."""
+        with self._locked() as conn:
+            row = conn.execute("SELECT snapshot FROM traces WHERE id = ?", (parse_id(trace_id),)).fetchone()
+        return row is not None and row[0] is not None
+
+    def pending(self, last: int | None = None) -> list[int]:
+        """Ids of the requests stored as recipes, whose traces are not built yet, newest first."""
+        query = "SELECT id FROM traces WHERE snapshot IS NOT NULL ORDER BY id DESC"
+        params: list = []
+        if last is not None:
+            query += " LIMIT ?"
+            params.append(max(0, last))
+        with self._locked() as conn:
+            return [row[0] for row in conn.execute(query, params)]
 
     @staticmethod
     def _file_text(conn: sqlite3.Connection, digest: str) -> str:

@@ -177,3 +177,32 @@ def test_a_file_that_is_no_database_fails_when_opened_not_at_the_first_request(t
     with pytest.raises(sqlite3.DatabaseError):
         db.configure(str(path))
     assert path.read_text().startswith("these are my notes")  # left as it was
+
+
+def test_the_data_version_moves_with_every_write_and_only_then():
+    before = db.data_version()
+    db.instance_get_all_by_filters(ADMIN, {})  # a read changes nothing
+    assert db.data_version() == before
+    uuid = db.instance_get_all_by_filters(ADMIN, {})[0]["uuid"]
+    db.instance_destroy(ADMIN, uuid)
+    after = db.data_version()
+    assert after != before
+    db.configure(None)  # a new database, whatever its counter says
+    assert db.data_version()[0] != after[0]
+
+
+def test_a_dump_loads_into_a_private_copy_of_that_moment():
+    uuid = db.instance_get_all_by_filters(ADMIN, {})[0]["uuid"]
+    version, data = db.dump()
+    assert version == db.data_version()
+    db.instance_destroy(ADMIN, uuid)  # after the dump: not in it
+    copy = db.from_dump(data)
+    live = db.use(copy)
+    try:
+        assert uuid in [i["uuid"] for i in db.instance_get_all_by_filters(ADMIN, {})]
+        assert db.instance_get_by_uuid(ADMIN, uuid)["uuid"] == uuid  # rows as dicts, REGEXP and all
+        assert db.instance_get_all_by_filters(ADMIN, {"name": "^web"})
+    finally:
+        db.use(live)
+        copy.close()
+    assert uuid not in [i["uuid"] for i in db.instance_get_all_by_filters(ADMIN, {})]

@@ -17,11 +17,13 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 import zlib
 from pathlib import Path
 
 import pytest
 
+from tracer import recipes
 from tracer import serve as serve_mod
 from tracer.store import DB_NAME, TraceStore
 from tracer.trace import CALL, RETURN, Trace
@@ -36,7 +38,7 @@ SERVING = re.compile(r"serving the compute API on http://127\.0\.0\.1:(\d+)/v2\.
 class ServeProcess:
     """``tracer serve`` in a subprocess; stderr goes to a file so that a chatty server never blocks."""
 
-    def __init__(self, tmp_path: Path, *args: str, backend: str = "threaded", detail: str = "line") -> None:
+    def __init__(self, tmp_path: Path, *args: str, backend: str = "threaded", detail: str = "rerun") -> None:
         self.store_dir = tmp_path / "store"
         self.log_path = tmp_path / f"serve-{backend}.log"
         self._log = open(self.log_path, "wb")
@@ -92,16 +94,28 @@ def request(port: int, method: str, path: str, body: str | None = None, token: s
 
 
 def stored_rows(store_dir: Path) -> list[tuple[int, str, str, int, bytes]]:
-    """(id, method, path, status, decompressed document) of every stored trace, oldest first, read raw."""
+    """(id, method, path, status, decompressed document or recipe) of every stored trace, oldest first, read
+    raw; then (0, "FILE" or "SNAPSHOT", "", 0, bytes) for every source file and database snapshot."""
     conn = sqlite3.connect(store_dir / DB_NAME)
     try:
         rows = conn.execute("SELECT id, method, path, status, doc FROM traces ORDER BY id").fetchall()
         files = [zlib.decompress(text) for (text,) in conn.execute("SELECT text FROM files")]
+        snapshots = [zlib.decompress(data) for (data,) in conn.execute("SELECT data FROM snapshots")]
     finally:
         conn.close()
     return [(tid, method, path, status, zlib.decompress(blob)) for tid, method, path, status, blob in rows] + [
         (0, "FILE", "", 0, text) for text in files
-    ]
+    ] + [(0, "SNAPSHOT", "", 0, data) for data in snapshots]
+
+
+def stored_recipes(store_dir: Path) -> dict[int, dict]:
+    """The recipes still waiting in the store (requests whose trace is not built yet), by id."""
+    conn = sqlite3.connect(store_dir / DB_NAME)
+    try:
+        rows = conn.execute("SELECT id, doc FROM traces WHERE snapshot IS NOT NULL").fetchall()
+    finally:
+        conn.close()
+    return {tid: recipes.decode(blob) for tid, blob in rows}
 
 
 def assert_complete(trace: Trace) -> None:
@@ -173,13 +187,24 @@ def test_novaclient_and_error_requests_each_make_one_complete_trace(tmp_path):
     rows = [row for row in stored_rows(server.store_dir) if row[0]]
     assert [(method, path, status) for _id, method, path, status, _doc in rows] == expected
     log = server.log
+    # no secret in any stored byte, checked before the traces are built (and again after, below)
+    for _id, _method, _path, _status, doc in stored_rows(server.store_dir):
+        for secret in (TOKEN, "demo:demo", ADMIN_PASS):
+            assert secret.encode() not in doc, secret
+    waiting = stored_recipes(server.store_dir)
     with TraceStore(server.store_dir) as store:
         for tid, method, path, status, _doc in rows:
-            trace = store.load(tid)
+            trace = store.load(tid)  # a recipe's trace is built here, by re-running the request
             assert (trace.request["method"], trace.request["path"], trace.status) == (method, path, status)
             assert_complete(trace)
             assert len(trace.calls) > 10  # the whole path, not only the outermost hop
             assert f"trace {tid}: {method} {path} {status} " in log
+            # read-only requests were kept as recipes (or built by the idle server), the others recorded live
+            assert (trace.meta.get("served_as") == "recipe") == (method == "GET"), (tid, method, path)
+            if method == "GET":  # and the re-run answered exactly what the client got
+                assert trace.meta["line_detail"]["faithful"] is True, (tid, trace.meta["line_detail"])
+        assert store.pending() == []
+    assert waiting and all(rows[tid - 1][1] == "GET" for tid in waiting)
     assert TOKEN not in log and ADMIN_PASS not in log  # the log names who asked, never in the token's form
     # No secret in any stored byte: not the token, not the password (sent and answered).
     for _id, _method, _path, _status, doc in stored_rows(server.store_dir):
@@ -273,11 +298,73 @@ def test_2000_concurrent_requests_make_2000_unmixed_traces(tmp_path, backend):
     assert seen == {f"t{t}-{n}" for t in range(THREADS) for n in range(PER_THREAD)}
 
 
+@pytest.mark.timeout(300)
+@pytest.mark.parametrize("backend", ["threaded", "eventlet"])
+def test_2000_concurrent_read_requests_make_2000_unmixed_recipes_that_re_run_as_their_own(tmp_path, backend):
+    """The same load under ``--detail rerun`` (the default): every GET is kept as its recipe.
+
+    What could mix here is the request's own inputs: its query, the seed its ids came from, its response.
+    Each recipe's seed must give the request id its own response carried (drawn in its own context),
+    and a sample of them, built, re-run as exactly the request the client made.
+    """
+    server = ServeProcess(tmp_path, "--max-traces", "5000", "--pool-size", "16", backend=backend)
+    answered: dict[str, str] = {}  # marker -> the request id the client got
+
+    def client(t: int) -> None:
+        for n in range(PER_THREAD):
+            conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=60)
+            try:
+                conn.request("GET", f"/v2.1/servers/detail?name=t{t}-{n}", headers={"X-Auth-Token": TOKEN})
+                response = conn.getresponse()
+                response.read()
+                if response.status == 200:
+                    answered[f"t{t}-{n}"] = response.getheader("x-openstack-request-id")
+            except OSError:
+                pass
+            finally:
+                conn.close()
+
+    try:
+        threads = [threading.Thread(target=client, args=(t,)) for t in range(THREADS)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        assert server.stop() == 0, server.log
+    assert len(answered) == THREADS * PER_THREAD
+
+    import random
+
+    waiting = stored_recipes(server.store_dir)
+    with TraceStore(server.store_dir) as store:
+        rows = store.list()
+        assert len(rows) == THREADS * PER_THREAD
+        assert len(waiting) > THREADS * PER_THREAD - 100  # the idle replayer built a few at most
+        for row in rows:
+            own = MARKER.search(row.path).group(0)
+            assert row.request_id == answered.pop(own), row  # each marker once, with its own request id
+            recipe = waiting.get(row.id)
+            if recipe is not None:
+                seeded = uuid.UUID(int=random.Random(recipe["seed"]).getrandbits(128), version=4)
+                assert row.request_id == f"req-{seeded}"
+                assert MARKER.search(recipe["environ"]["QUERY_STRING"]).group(0) == own
+        assert answered == {}
+        for tid in sorted(waiting)[:: len(waiting) // 12]:
+            trace = store.load(tid)
+            assert_complete(trace)
+            assert trace.meta["line_detail"]["faithful"] is True, trace.meta["line_detail"]
+            own = MARKER.search(trace.request["path"]).group(0)
+            markers = {m for row in trace.doc["values"] for m in MARKER.findall(row[1])}
+            assert markers == {own}, (tid, own, markers)
+
+
 # -- crash -----------------------------------------------------------------------------------------
 
 
-def test_sigkill_under_load_leaves_every_stored_trace_intact(tmp_path):
-    server = ServeProcess(tmp_path, detail="call")
+@pytest.mark.parametrize("detail", ["call", "rerun"])
+def test_sigkill_under_load_leaves_every_stored_trace_intact(tmp_path, detail):
+    server = ServeProcess(tmp_path, detail=detail)
     stop = threading.Event()
 
     def client(t: int) -> None:
@@ -362,6 +449,26 @@ def test_list_prints_one_row_per_trace_newest_first(tmp_path):
     as_json = [json.loads(line) for line in run_tracer("list", "--store", str(tmp_path), "--json").stdout.splitlines()]
     assert [row["id"] for row in as_json] == [2, 1]
     assert as_json[0]["path"] == "/v2.1/servers/abc" and as_json[0]["hops"] > 0
+
+
+def test_a_recipe_is_listed_without_hops_until_show_builds_its_trace(tmp_path):
+    from tracer.recipes import RecipeRecorder
+    from tracer.runner import RequestSpec, build_environ, load_sample_api
+
+    got: list = []
+    recorder = RecipeRecorder(load_sample_api(), None, got.append)
+    b"".join(recorder(build_environ(RequestSpec("GET", "/servers/detail")), lambda *_: None))
+    with TraceStore(tmp_path) as store:
+        tid = store.add_recipe(got[0])
+    listed = run_tracer("list", "--store", str(tmp_path))
+    assert listed.stdout.strip().splitlines()[1].split()[-1] == "-"
+    assert json.loads(run_tracer("list", "--store", str(tmp_path), "--json").stdout)["hops"] is None
+    shown = run_tracer("show", str(tid), "--store", str(tmp_path))
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stderr == f"tracer: building trace {tid} from its recipe (re-running the request line by line, once)\n"
+    assert shown.stdout.startswith("HTTP 200 OK  GET /v2.1/servers/detail") and "ViewBuilder.show" in shown.stdout
+    hops = run_tracer("list", "--store", str(tmp_path)).stdout.strip().splitlines()[1].split()[-1]
+    assert hops.isdigit() and int(hops) > 10
 
 
 def test_only_loopback_is_quiet(tmp_path, monkeypatch, caplog):

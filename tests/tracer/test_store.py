@@ -228,3 +228,95 @@ def test_resolve_trace_takes_a_file_an_id_or_last(tmp_path, doc):
     assert not (tmp_path / "nowhere").exists()  # looking does not create a store
     with pytest.raises(TraceError, match="no such trace file"):
         commands_serve.resolve_trace(str(tmp_path / "missing.json"), str(store_dir))
+
+
+# -- recipes (tracer serve --detail rerun) ----------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def served():
+    """Two recipes of the real sample_api: GET /servers/detail, then GET /flavors after a write."""
+    from sample_api import context, db
+    from tracer.recipes import RecipeRecorder, code_digests
+    from tracer.runner import RequestSpec, build_environ, load_sample_api
+
+    app = load_sample_api()
+    got: list = []
+    recorder = RecipeRecorder(app, None, got.append, code=code_digests(("sample_api",)))
+    b"".join(recorder(build_environ(RequestSpec("GET", "/servers/detail")), lambda *_: None))
+    admin = context.RequestContext("admin", "admin", is_admin=True)
+    db.instance_destroy(admin, db.instance_get_all_by_filters(admin, {})[0]["uuid"])
+    b"".join(recorder(build_environ(RequestSpec("GET", "/flavors")), lambda *_: None))
+    return got
+
+
+def test_a_recipe_is_listed_at_once_and_becomes_its_trace_when_first_read(tmp_path, served):
+    with TraceStore(tmp_path) as store:
+        first, second = (store.add_recipe(recipe) for recipe in served)
+        rows = {row.id: row for row in store.list()}
+        assert rows[first].path == "/v2.1/servers/detail" and rows[first].status == 200
+        assert rows[first].hops is None and rows[first].events is None  # not built yet
+        assert store.pending() == [second, first]
+        assert snapshot_count(store) == 2  # a write came between them: two versions of the data
+        trace = store.load(first)
+        assert trace.find_calls("ViewBuilder.show") and trace.meta["line_detail"]["faithful"] is True
+        assert store.pending() == [second]
+        assert store.list()[1].hops == len(trace.calls) > 10
+        assert snapshot_count(store) == 1  # no recipe reads the first one any more
+        assert store.get(first) == trace.doc  # stored in its place: the same document from now on
+
+
+def snapshot_count(store: TraceStore) -> int:
+    conn = sqlite3.connect(store.file)
+    try:
+        return conn.execute("SELECT COUNT(*) FROM snapshots").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def test_pruning_drops_the_snapshots_no_recipe_reads(tmp_path, served, doc):
+    with TraceStore(tmp_path, max_traces=2) as store:
+        store.add_recipe(served[0])
+        store.add_recipe(served[0])
+        store.add(doc)
+        store.add(doc)  # both recipes are gone now
+        assert store.pending() == [] and snapshot_count(store) == 0
+
+
+def test_a_recipe_whose_snapshot_is_lost_is_one_line(tmp_path, served):
+    with TraceStore(tmp_path) as store:
+        tid = store.add_recipe(served[0])
+        conn = sqlite3.connect(store.file)
+        with conn:
+            conn.execute("DELETE FROM snapshots")
+        conn.close()
+        with pytest.raises(StoreError, match=f"trace {tid} in the store at .* could not be built: its database "
+                                             "snapshot is missing"):
+            store.load(tid)
+        assert store.pending() == [tid]  # nothing lost: still there to be looked at
+
+
+def test_a_version_1_store_is_upgraded_in_place_and_keeps_its_traces(tmp_path, doc):
+    with TraceStore(tmp_path) as store:
+        tid = store.add(doc)
+    conn = sqlite3.connect(tmp_path / DB_NAME)
+    with conn:  # back to how version 1 made it
+        conn.execute("DROP INDEX traces_by_snapshot")
+        conn.execute("DROP TABLE snapshots")
+        conn.execute("ALTER TABLE traces DROP COLUMN snapshot")
+        conn.execute("PRAGMA user_version = 1")
+    conn.close()
+    with TraceStore(tmp_path) as store:
+        assert store.get(tid) == doc and store.pending() == []
+        assert sqlite3.connect(store.file).execute("PRAGMA user_version").fetchone()[0] == 2
+
+
+def test_a_recipe_after_the_last_one_was_built_stores_its_snapshot_again(tmp_path, served):
+    """Building the last recipe that read a snapshot drops it; the next request on the same data needs it."""
+    with TraceStore(tmp_path) as store:
+        first = store.add_recipe(served[1])
+        store.load(first)
+        assert snapshot_count(store) == 0
+        again = store.add_recipe(served[1])  # the same version of the data, the same digest
+        assert snapshot_count(store) == 1
+        assert store.load(again).meta["line_detail"]["faithful"] is True

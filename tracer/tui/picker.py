@@ -34,7 +34,7 @@ def row_cells(row: TraceSummary) -> tuple:
         row.path,
         f"[{style}]{row.status}[/]",
         f"{row.duration_us / 1000:.1f}",
-        row.hops,
+        "-" if row.hops is None else row.hops,  # None: kept as a recipe, its trace is built when opened
     )
 
 
