@@ -59,6 +59,7 @@ def test_only_read_only_requests_without_a_body_or_other_secrets_are_kept_as_rec
     assert not deferrable(environ_for("/identity/v3/auth/tokens"))  # its answers hold tokens
     assert not deferrable(environ_for("/servers/detail?password=hunter22"))
     assert not deferrable(environ_for("/servers/detail", headers={"X-Subject-Token": "abc"}))
+    assert not deferrable(environ_for("/servers/detail", headers={"Authorization": "Basic YWRtaW46cHc="}))
     assert deferrable(environ_for("/servers/detail?name=web&limit=2"))
 
 

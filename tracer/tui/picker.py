@@ -60,6 +60,8 @@ class PickerApp(App[int | None]):
         self.refresh_seconds = refresh_seconds
         self.newest: int | None = None
         self.shown: set[int] = set()
+        #: rows shown without hops: requests kept as recipes, whose traces the server builds when idle
+        self.unbuilt: set[int] = set()
 
     def compose(self) -> ComposeResult:
         yield Static(id="status")
@@ -93,6 +95,8 @@ class PickerApp(App[int | None]):
             for row in reversed(new_rows):
                 table.add_row(*row_cells(row), key=str(row.id))
                 self.shown.add(row.id)
+                if row.hops is None:
+                    self.unbuilt.add(row.id)
             self.newest = new_rows[0].id
             table.sort("id", reverse=True)
             table.move_cursor(row=table.get_row_index(current) if current is not None else 0)
@@ -105,11 +109,26 @@ class PickerApp(App[int | None]):
         for tid in gone:
             table.remove_row(str(tid))
             self.shown.discard(tid)
+            self.unbuilt.discard(tid)
+        if self.unbuilt:
+            self.fill_in_built()
         self.query_one("#status", Static).update(
             f"{len(self.shown)} requests in {self.store.dir} (new ones appear as tracer serve records them); "
             "Enter replays, q quits" if self.shown else
             f"no requests yet in {self.store.dir}: send some to tracer serve, they appear here"
         )
+
+    def fill_in_built(self) -> None:
+        """Show the hops of the rows whose traces were built since they were listed."""
+        table = self.query_one(DataTable)
+        try:
+            rows = self.store.list(last=MAX_ROWS, after=min(self.unbuilt) - 1)
+        except StoreError:
+            return
+        for row in rows:
+            if row.id in self.unbuilt and row.hops is not None:
+                table.update_cell(str(row.id), "hops", row.hops)
+                self.unbuilt.discard(row.id)
 
     def action_choose(self) -> None:
         table = self.query_one(DataTable)

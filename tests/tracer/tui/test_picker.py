@@ -63,3 +63,24 @@ async def test_an_empty_store_says_so(tmp_path):
         await pilot.press("enter")
     assert app.return_value == 1
     store.close()
+
+
+async def test_a_request_kept_as_its_recipe_shows_its_hops_once_its_trace_is_built(tmp_path):
+    from tracer.recipes import RecipeRecorder
+    from tracer.runner import RequestSpec, build_environ, load_sample_api
+
+    got: list = []
+    recorder = RecipeRecorder(load_sample_api(), None, got.append)
+    b"".join(recorder(build_environ(RequestSpec("GET", "/flavors")), lambda *_: None))
+    store = TraceStore(tmp_path)
+    store.add(record_doc())
+    tid = store.add_recipe(got[0])
+    app = PickerApp(store, refresh_seconds=0.1)
+    async with app.run_test(size=SIZE) as pilot:
+        table = app.query_one(DataTable)
+        assert table.get_row_at(0)[0] == tid and table.get_row_at(0)[7] == "-"
+        hops = len(store.load(tid).calls)  # what the server does when idle (or tracer show, elsewhere)
+        await pilot.pause(0.4)
+        assert table.get_row_at(0)[7] == hops > 0
+        assert table.get_row_at(1)[7] > 0
+    store.close()
