@@ -149,10 +149,13 @@ class IdleReplayer:
         self._thread.start()
 
     def stop(self) -> None:
-        """Stop after the trace being built, if any."""
+        """Stop after the trace being built, if any (a big one takes seconds: say so)."""
         self._stopping.set()
         if self._thread.is_alive():
-            self._thread.join()
+            self._thread.join(timeout=1.0)
+            if self._thread.is_alive():
+                LOG.warning("tracer: finishing the trace being built before stopping ...")
+                self._thread.join()
 
     def _run(self) -> None:
         while not self._stopping.wait(self.idle_seconds):

@@ -511,3 +511,32 @@ def test_a_call_level_server_keeps_the_trampolines_in_place_while_it_runs_and_pu
         for trace_id in store.ids():
             trace = store.load(trace_id)
             assert trace.find_calls("ViewBuilder.show") and trace.outcome(trace.calls[0]).kind == "returned"
+
+
+def test_the_idle_server_builds_the_traces_of_its_recipes_newest_first(tmp_path):
+    with TraceStore(tmp_path / "store") as store:
+        server = serve_mod.TracedServer(store, port=0)  # detail="rerun", as tracer serve by default
+        assert server.replayer is not None
+        server.replayer.idle_seconds = 0.2
+        server.start()
+        try:
+            for path in ("/v2.1/servers/detail", "/v2.1/flavors"):
+                assert request(server.port, "GET", path)[0] == 200
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline and (store.count() < 2 or store.pending()):
+                time.sleep(0.05)
+            assert store.count() == 2 and store.pending() == []
+            assert server.replayer.built == 2 and server.replayer.failed == set()
+        finally:
+            server.stop()
+        for tid in store.ids():
+            trace = store.load(tid)
+            assert trace.meta["served_as"] == "recipe" and trace.meta["line_detail"]["faithful"] is True
+
+
+def test_the_server_is_idle_only_when_no_request_has_run_for_a_while():
+    activity = recipes.Activity()
+    activity.begin()
+    assert not activity.idle_for(0)  # a request in flight
+    activity.end()
+    assert activity.idle_for(0) and not activity.idle_for(60)
