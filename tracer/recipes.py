@@ -31,6 +31,7 @@ from datetime import datetime
 from urllib.parse import parse_qsl
 
 from tracer.recorder import DEFAULT_INCLUDE, module_path
+from tracer.store import NOT_BUILT
 from tracer.values import is_secret_name, redact_headers
 
 #: what a recipe's JSON says it is (``format``), and its version
@@ -246,7 +247,7 @@ class RecipeRecorder:
         }
         summary = (recorded_at, user, project, kept.get("REQUEST_METHOD", "GET"),
                    path + (f"?{query}" if query else ""), int(code) if code.isdigit() else 0, duration_us,
-                   -1, -1, request_id)
+                   NOT_BUILT, NOT_BUILT, request_id)
         return status, headers, body, Recipe(doc, summary, generation)
 
 
