@@ -232,7 +232,9 @@ def resolve_trace(ref: str, store_dir: str | None = None) -> Trace:
 
 def load_stored(store, ref: int | str) -> Trace:
     """The stored trace ``ref``; building one from its recipe takes a moment, so say so first (on stderr)."""
-    if store.is_recipe(ref):
-        print(f"tracer: building trace {ref} from its recipe (re-running the request line by line, once)",
-              file=sys.stderr, flush=True)
-    return store.load(ref)
+    recipe = store.recipe(ref)  # a broken recipe fails here, in one line
+    if recipe is None:
+        return store.load(ref)
+    print(f"tracer: building trace {ref} from its recipe (re-running the request line by line, once)",
+          file=sys.stderr, flush=True)
+    return store.validated(ref, store.build(ref, *recipe))

@@ -398,14 +398,17 @@ class TraceStore:
         """The trace document stored under ``trace_id`` (built first, and kept, when only its recipe is stored)."""
         tid = parse_id(trace_id)
         with self._locked() as conn:
-            row = conn.execute("SELECT doc, snapshot FROM traces WHERE id = ?", (tid,)).fetchone()
-            if row is None:
-                raise StoreError(f"no trace {tid} in the store at {self.dir} (tracer list shows the stored ids)")
-            blob, snapshot = row
+            blob, snapshot = self._row(conn, tid)
             if snapshot is None:
                 return self._trace_doc(conn, tid, blob)
-            data = conn.execute("SELECT data FROM snapshots WHERE digest = ?", (snapshot,)).fetchone()
-        return self.build(tid, blob, data[0] if data else None)
+        recipe = self.recipe(tid)
+        return self.get(tid) if recipe is None else self.build(tid, *recipe)  # None: built meanwhile
+
+    def _row(self, conn: sqlite3.Connection, tid: int) -> tuple[bytes, str | None]:
+        row = conn.execute("SELECT doc, snapshot FROM traces WHERE id = ?", (tid,)).fetchone()
+        if row is None:
+            raise StoreError(f"no trace {tid} in the store at {self.dir} (tracer list shows the stored ids)")
+        return row
 
     def _trace_doc(self, conn: sqlite3.Connection, tid: int, blob: bytes) -> dict:
         try:
@@ -417,30 +420,42 @@ class TraceStore:
             raise StoreError(f"trace {tid} in the store at {self.dir} is corrupt") from None
         return doc
 
-    def build(self, tid: int, blob: bytes, packed_snapshot: bytes | None) -> dict:
-        """The trace of the recipe stored as ``tid``, made now by re-running it, and stored in its place."""
+    def recipe(self, trace_id: int | str) -> tuple[dict, bytes] | None:
+        """The recipe stored as ``trace_id`` and the database it reads, checked; None when its trace is stored.
+
+        Quick (no re-run): a face can call it first, and say that building the trace takes a moment.
+        """
         from tracer import recipes
 
+        tid = parse_id(trace_id)
+        with self._locked() as conn:
+            blob, snapshot = self._row(conn, tid)
+            if snapshot is None:
+                return None
+            packed = conn.execute("SELECT data FROM snapshots WHERE digest = ?", (snapshot,)).fetchone()
         try:
-            if packed_snapshot is None:
+            if packed is None:
                 raise recipes.RecipeError("its database snapshot is missing")
             try:
-                data = zlib.decompress(packed_snapshot)
+                data = zlib.decompress(packed[0])
             except zlib.error:
                 raise recipes.RecipeError("its database snapshot is corrupt") from None
-            recipe = recipes.decode(blob)
+            return recipes.decode(blob), data
+        except recipes.RecipeError as exc:
+            raise StoreError(f"trace {tid} in the store at {self.dir} could not be built: {exc}") from None
+
+    def build(self, trace_id: int | str, recipe: dict, data: bytes) -> dict:
+        """The trace of the recipe stored as ``trace_id`` (see :meth:`recipe`), made now by re-running it and
+        stored in its place."""
+        from tracer import recipes
+
+        tid = parse_id(trace_id)
+        try:
             doc = (self.builder or recipes.build_in_process)(recipe, data)
         except recipes.RecipeError as exc:
             raise StoreError(f"trace {tid} in the store at {self.dir} could not be built: {exc}") from None
-        encoded = encode_doc(doc)
-        self.complete(tid, encoded)
+        self.complete(tid, encode_doc(doc))
         return doc
-
-    def is_recipe(self, trace_id: int | str) -> bool:
-        """Whether ``trace_id`` is stored as its recipe (reading it will build its trace first)."""
-        with self._locked() as conn:
-            row = conn.execute("SELECT snapshot FROM traces WHERE id = ?", (parse_id(trace_id),)).fetchone()
-        return row is not None and row[0] is not None
 
     def pending(self, last: int | None = None) -> list[int]:
         """Ids of the requests stored as recipes, whose traces are not built yet, newest first."""
@@ -461,7 +476,10 @@ class TraceStore:
 
     def load(self, trace_id: int | str) -> Trace:
         """The trace stored under ``trace_id``, validated."""
-        doc = self.get(trace_id)
+        return self.validated(trace_id, self.get(trace_id))
+
+    def validated(self, trace_id: int | str, doc: dict) -> Trace:
+        """``doc`` (stored as ``trace_id``) as a :class:`Trace`; a document that is no valid trace is a StoreError."""
         try:
             return Trace.from_dict(doc)
         except TraceError as exc:

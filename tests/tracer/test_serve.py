@@ -473,6 +473,28 @@ def test_a_recipe_is_listed_without_hops_until_show_builds_its_trace(tmp_path):
     assert hops.isdigit() and int(hops) > 10
 
 
+def test_a_recipe_that_cannot_be_built_is_one_line_and_exit_2(tmp_path):
+    from tracer.recipes import RecipeRecorder
+    from tracer.runner import RequestSpec, build_environ, load_sample_api
+
+    got: list = []
+    recorder = RecipeRecorder(load_sample_api(), None, got.append)
+    b"".join(recorder(build_environ(RequestSpec("GET", "/servers")), lambda *_: None))
+    with TraceStore(tmp_path) as store:
+        tid = store.add_recipe(got[0])
+    conn = sqlite3.connect(tmp_path / DB_NAME)
+    with conn:
+        conn.execute("UPDATE snapshots SET data = x'0102'")
+    conn.close()
+    for command in ("show", "tui"):
+        result = run_tracer(command, str(tid), "--store", str(tmp_path))
+        assert result.returncode == 2, result
+        assert result.stderr.splitlines() == [
+            f"tracer: error: trace {tid} in the store at {tmp_path} could not be built: its database snapshot is "
+            "corrupt"
+        ]
+
+
 def test_only_loopback_is_quiet(tmp_path, monkeypatch, caplog):
     assert serve_mod.is_loopback("127.0.0.1") and serve_mod.is_loopback("::1") and serve_mod.is_loopback("localhost")
     assert not serve_mod.is_loopback("0.0.0.0") and not serve_mod.is_loopback("192.168.1.10")
