@@ -22,7 +22,6 @@ import hashlib
 import json
 import os
 import sqlite3
-import stat
 import threading
 import zlib
 from collections.abc import Callable, Iterator
@@ -32,68 +31,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tracer import trace as trace_model
+from tracer.store_file import DB_NAME, SUMMARY_COLUMNS, StoreError, open_database
 from tracer.trace import Trace, TraceError
 
 if TYPE_CHECKING:
     from tracer.recipes import Recipe
 
-DB_NAME = "traces.sqlite3"
 #: ``hops`` and ``events`` of a request stored as its recipe, until its trace is built
 NOT_BUILT = -1
 #: About 25-60 KB per trace on disk (its source files are stored once, shared by every trace).
 DEFAULT_MAX_TRACES = 1_000
-SCHEMA_VERSION = 2
-#: How long a writer waits for another writer's lock before giving up (ms).
-BUSY_TIMEOUT_MS = 10_000
-#: zlib level 1: a third faster than 6 on trace JSON for ~15% more bytes.
-COMPRESS_LEVEL = 1
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS traces (
-    id          INTEGER PRIMARY KEY AUTOINCREMENT,
-    recorded_at TEXT    NOT NULL,
-    user        TEXT,
-    project     TEXT,
-    method      TEXT    NOT NULL,
-    path        TEXT    NOT NULL,
-    status      INTEGER NOT NULL,
-    duration_us INTEGER NOT NULL,
-    hops        INTEGER NOT NULL,
-    events      INTEGER NOT NULL,
-    request_id  TEXT,
-    doc         BLOB    NOT NULL,
-    snapshot    TEXT
-);
-CREATE TABLE IF NOT EXISTS files (
-    digest TEXT PRIMARY KEY,
-    text   BLOB NOT NULL
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS snapshots (
-    digest TEXT PRIMARY KEY,
-    data   BLOB NOT NULL
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS traces_by_snapshot ON traces (snapshot) WHERE snapshot IS NOT NULL;
-"""
-#: Version 1 had no recipes (``tracer.recipes``): a row's ``doc`` was always a trace.
-_FROM_VERSION_1 = """
-ALTER TABLE traces ADD COLUMN snapshot TEXT;
-CREATE TABLE IF NOT EXISTS snapshots (
-    digest TEXT PRIMARY KEY,
-    data   BLOB NOT NULL
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS traces_by_snapshot ON traces (snapshot) WHERE snapshot IS NOT NULL;
-"""
 _DROP_UNREAD_SNAPSHOTS = (
     "DELETE FROM snapshots WHERE NOT EXISTS (SELECT 1 FROM traces WHERE traces.snapshot = snapshots.digest)"
 )
-_SUMMARY_COLUMNS = "id, recorded_at, user, project, method, path, status, duration_us, hops, events, request_id"
-
-
-class StoreError(TraceError):
-    """The store cannot be used, or has no such trace; the message is one line for the user.
-
-    A :class:`TraceError` so that faces which already report bad trace files report this too.
-    """
+#: zlib level 1: a third faster than 6 on trace JSON for ~15% more bytes.
+COMPRESS_LEVEL = 1
 
 
 @dataclass(frozen=True)
@@ -125,7 +77,7 @@ def default_store_dir() -> Path:
 
 
 def summarize(doc: dict) -> tuple:
-    """The summary columns of a trace document, in ``_SUMMARY_COLUMNS`` order (without the id)."""
+    """The summary columns of a trace document, in ``SUMMARY_COLUMNS`` order (without the id)."""
     request = doc.get("request") or {}
     response = doc.get("response") or {}
     meta = doc.get("meta") or {}
@@ -188,67 +140,9 @@ class TraceStore:
         #: how :meth:`get` builds a recipe's trace: ``(recipe, database bytes) -> document`` (default: re-run
         #: on a sample_api app of this process's own, see ``tracer.recipes.build_in_process``)
         self.builder: Callable[[dict, bytes], dict] | None = None
-        self._conn = self._open()
+        self._conn = open_database(self.dir)
 
     # -- opening -----------------------------------------------------------------------------------
-
-    def _open(self) -> sqlite3.Connection:
-        if self.dir.exists() and not self.dir.is_dir():
-            raise StoreError(f"{self.dir}: is not a folder (--store takes the folder that holds {DB_NAME})")
-        try:
-            self.dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-            # Create the file ourselves so that it is owner-only from its first byte; SQLite gives
-            # its -wal and -shm files the same mode as the database file.
-            fd = os.open(self.file, os.O_RDWR | os.O_CREAT, 0o600)
-            os.close(fd)
-        except OSError as exc:
-            raise StoreError(f"{self.file}: cannot create the trace store ({exc.strerror})") from None
-        try:
-            conn = sqlite3.connect(self.file, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
-                                   check_same_thread=False)
-        except sqlite3.Error as exc:
-            raise StoreError(f"{self.file}: cannot open the trace store ({exc})") from None
-        try:
-            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-            if mode.lower() != "wal":
-                raise StoreError(f"{self.file}: the trace store cannot use WAL mode (got {mode!r})")
-            conn.execute("PRAGMA synchronous = NORMAL")
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
-            if version == 0:
-                conn.execute("BEGIN IMMEDIATE")
-                try:
-                    for statement in _SCHEMA.split(";"):
-                        if statement.strip():
-                            conn.execute(statement)
-                    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-                    conn.execute("COMMIT")
-                except BaseException:
-                    conn.execute("ROLLBACK")
-                    raise
-            elif version == 1:
-                conn.execute("BEGIN IMMEDIATE")
-                try:
-                    for statement in _FROM_VERSION_1.split(";"):
-                        if statement.strip():
-                            conn.execute(statement)
-                    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-                    conn.execute("COMMIT")
-                except BaseException:
-                    conn.execute("ROLLBACK")
-                    raise
-            elif version != SCHEMA_VERSION:
-                raise StoreError(f"{self.file}: trace store version {version} (this tracer reads version "
-                                 f"{SCHEMA_VERSION})")
-            conn.execute(f"SELECT {_SUMMARY_COLUMNS}, snapshot FROM traces LIMIT 0")
-        except StoreError:
-            conn.close()
-            raise
-        except sqlite3.Error as exc:
-            conn.close()
-            raise StoreError(f"{self.file}: the trace store is corrupt or not a tracer store ({exc})") from None
-        _restrict(self.file)
-        return conn
 
     def close(self) -> None:
         with self._lock:
@@ -362,7 +256,7 @@ class TraceStore:
 
     def list(self, last: int | None = None, after: int | None = None) -> list[TraceSummary]:
         """Stored requests, newest first: the ``last`` newest, or those newer than id ``after``."""
-        query = f"SELECT {_SUMMARY_COLUMNS} FROM traces"
+        query = f"SELECT {SUMMARY_COLUMNS} FROM traces"
         params: list = []
         if after is not None:
             query += " WHERE id > ?"
@@ -494,15 +388,3 @@ def parse_id(ref: int | str) -> int:
     if not text.isdigit():
         raise StoreError(f"{ref!r} is not a trace id (ids are numbers, as tracer list shows them)")
     return int(text)
-
-
-def _restrict(file: Path) -> None:
-    """Owner-only modes on the database and its WAL companions (they hold request bodies)."""
-    for candidate in (file, file.with_name(file.name + "-wal"), file.with_name(file.name + "-shm")):
-        try:
-            if stat.S_IMODE(candidate.stat().st_mode) & 0o077:
-                candidate.chmod(0o600)
-        except FileNotFoundError:
-            pass
-        except OSError:
-            pass  # not ours to change (a shared store): the folder's 0700 still guards it
