@@ -52,6 +52,7 @@ class VariablesView(StillLines, QuietScrollBars, Tree[Value]):
 
     virtual_size: Reactive[Size] = Reactive(Size(0, 0), repaint=False, layout=False)
     position: reactive[Position] = reactive(Position(0, -1), repaint=False)
+    _rebuilding = False  # inside _rebuild: one repaint at its end (Tree's own __init__ invalidates too)
 
     def __init__(self, trace: Trace, **kwargs) -> None:
         super().__init__("variables", **kwargs)
@@ -67,11 +68,12 @@ class VariablesView(StillLines, QuietScrollBars, Tree[Value]):
 
     def _invalidate(self) -> None:
         """Tree asks for a layout pass on every change, in case its size follows its content: a repaint
-        is enough here."""
+        is enough here, and one for a whole rebuild (Tree asks again for every node added)."""
         self._clear_line_cache()
         self._updates += 1
         self.root._reset()
-        self.refresh()
+        if not self._rebuilding:
+            self.refresh()
 
     def draw_lines(self, crop: Region) -> list[Strip]:
         self._base_style = self.rich_style  # the same for every line, and costly: once a render, not once a line
@@ -84,9 +86,10 @@ class VariablesView(StillLines, QuietScrollBars, Tree[Value]):
         style = self._base_style or self.rich_style
         y += scroll_y
         lines = self._tree_lines
-        if y >= len(lines):
-            return self._render_line(y, scroll_x, scroll_x + width, style)
-        key = self._line_key(y, lines[y], scroll_x, width, style)
+        if y >= len(lines):  # below the tree: the same blank line each time, so its finished line is kept too
+            key: tuple = ("blank", width, style)
+        else:
+            key = self._line_key(y, lines[y], scroll_x, width, style)
         strip = self._drawn.get(key)
         if strip is None:
             strip = self._drawn[key] = self._render_line(y, scroll_x, scroll_x + width, style)
@@ -158,13 +161,18 @@ class VariablesView(StillLines, QuietScrollBars, Tree[Value]):
 
     def _rebuild(self, rows: dict[str, list[tuple[str, Value]]]) -> None:
         self.clear()
-        for title, pairs in self._shown_groups(rows):
-            group = self.root.add(Text(title, style="bold underline"), expand=False)
-            group.data = None
-            for name, value in pairs:
-                self._add_value(group, (title,), name, value, _style(title))
-            if (title,) in self._expanded:
-                group.expand()
+        self._rebuilding = True
+        try:
+            for title, pairs in self._shown_groups(rows):
+                group = self.root.add(Text(title, style="bold underline"), expand=False)
+                group.data = None
+                for name, value in pairs:
+                    self._add_value(group, (title,), name, value, _style(title))
+                if (title,) in self._expanded:
+                    group.expand()
+        finally:
+            self._rebuilding = False
+        self.refresh()
 
     def _relabel(self, rows: dict[str, list[tuple[str, Value]]]) -> bool:
         """Show ``rows`` by relabelling the nodes on screen, when only values of unexpanded variables
