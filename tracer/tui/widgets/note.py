@@ -13,7 +13,7 @@ from tracer.labels import Labels, load_labels
 from tracer.replay import Position
 from tracer.trace import Trace
 from tracer.tui.theme import layer_style
-from tracer.tui.widgets.memo import StillLines, whole_lines
+from tracer.tui.widgets.memo import MemoStylesCache, StillLines, whole_lines
 
 
 class HopNote(StillLines, Static):
@@ -27,6 +27,8 @@ class HopNote(StillLines, Static):
         self.labels = labels or load_labels()
         self._shown_code = -2
         self._drawn: LRUCache[tuple, list[Strip]] = LRUCache(64)  # whole pane renders, by function
+        self._strips: LRUCache[tuple, Strip] = LRUCache(256)  # content lines, by their segments
+        self._styles_cache = MemoStylesCache()
 
     def watch_position(self, position: Position) -> None:
         code_id = self.trace.code_ids[position.frame] if position.frame >= 0 else -1
@@ -47,8 +49,20 @@ class HopNote(StillLines, Static):
         return whole_lines(self, self._drawn, (self._shown_code, self.size, self.text_selection), crop,
                            super().draw_lines)
 
+    def render_line(self, y: int) -> Strip:
+        """Static's line, as the very strip drawn before when the same line was (most of a note's
+        lines are blank, and many hops share their text): the styles cache then hands back the
+        finished line it made for it, with padding and border, instead of making it again."""
+        line = super().render_line(y)
+        key = tuple(line)
+        kept = self._strips.get(key)
+        if kept is None:
+            kept = self._strips[key] = line
+        return kept
+
     def notify_style_update(self) -> None:
         self._drawn.clear()
+        self._strips.clear()
         super().notify_style_update()
 
     def describe(self, code_id: int) -> Text:

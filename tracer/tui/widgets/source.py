@@ -121,14 +121,17 @@ class SourceView(StillLines, QuietScrollBars, TextArea):
             self._line_cache.clear()
             self.refresh()
         new_file = filename != self.filename
+        target = (max(line - 1, 0), 0)
+        placed = False
         if new_file:
             self.filename = filename
-            self._show_file(filename)
+            placed = self._show_file(filename, target)
             self._mark_breakpoints()
             self.border_title = filename
         self.current_line = line
         self._set_subtitle(f"line {line}")
-        self.move_cursor((max(line - 1, 0), 0))
+        if not placed:
+            self.move_cursor(target)
         # A new document is repainted whole; centre its line now, and once more after the next refresh
         # in case its scrollbars changed the pane's size (the first time, the size is only known then).
         if new_file:
@@ -136,12 +139,15 @@ class SourceView(StillLines, QuietScrollBars, TextArea):
                 self.scroll_cursor_visible(center=True)
             self.call_after_refresh(self.scroll_cursor_visible, center=True)
 
-    def _show_file(self, filename: str) -> None:
+    def _show_file(self, filename: str, cursor: tuple[int, int]) -> bool:
         """Load ``filename``'s text: parsed and highlighted the first time, swapped back in afterwards.
 
         Each file keeps its own cache of rendered lines too: back in a file, the lines drawn before
         are not drawn again. (A line's cache key is its place and the cursor's, and the painted
         line is the cursor's, so a line cached in a file stays right for that file.)
+
+        A document swapped back in gets its cursor at ``cursor`` straight away (True): moving it
+        to the top first, then to its line, scrolls the pane twice (about half a millisecond).
         """
         kept = self._documents.get(filename)
         if kept is None:
@@ -150,16 +156,17 @@ class SourceView(StillLines, QuietScrollBars, TextArea):
             self._line_cache = LRUCache(1024)
             self.load_text(self.trace.files.get(filename) or f"# the trace holds no source for {filename}\n")
             self._documents[filename] = self._document_state()
-            return
+            return False
         self.document, self.wrapped_document, self.navigator, self._highlights, self._highlight_query, lines = kept
         self._line_cache = lines  # before anything clears the line cache: the previous file keeps its own
-        self.move_cursor((0, 0))
+        self.move_cursor(cursor)  # validated against the document just swapped in
         wrapped = self.wrapped_document
         if wrapped._width != self.wrap_width or wrapped._tab_width != self.indent_width:
             self._rewrap_and_refresh_virtual_size()  # wrapped for another width: its lines are drawn again
         else:
             self._refresh_size()
         self.refresh()
+        return True
 
     def notify_style_update(self) -> None:
         self._clear_line_caches()

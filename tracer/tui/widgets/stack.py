@@ -90,8 +90,11 @@ class StackView(StillLines, Widget, can_focus=True):
         row = y + self.top
         width = self.size.width
         base = self._base_style or self.rich_style
-        if row >= len(self.lines):
-            return Strip.blank(width, base)
+        if row >= len(self.lines):  # the same blank strip each time: its finished line is kept too
+            blank = self._strips.get(("blank", width, base))
+            if blank is None:
+                blank = self._strips[("blank", width, base)] = Strip.blank(width, base)
+            return blank
         entry, line = self.entries[row], self.lines[row]
         viewed = row == self.viewed_row
         layer_name = self.trace.code(entry.frame).layer

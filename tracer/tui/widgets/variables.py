@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rich.style import Style
 from rich.text import Text
+from textual.cache import LRUCache
 from textual.geometry import Region, Size
 from textual.reactive import Reactive, reactive
 from textual.strip import Strip
@@ -12,7 +13,7 @@ from textual.widgets.tree import TreeNode
 
 from tracer.replay import Position
 from tracer.trace import CALL, EXCEPTION, LINE, RETURN, Trace, Value
-from tracer.tui.widgets.memo import StillLines
+from tracer.tui.widgets.memo import MemoStylesCache, StillLines
 from tracer.tui.widgets.scrollbars import QuietScrollBars
 
 Path = tuple[str, ...]
@@ -42,10 +43,16 @@ class VariablesView(StillLines, QuietScrollBars, Tree[Value]):
 
     Its size is fixed by the CSS (with a scrollbar always there), so content changes repaint it
     without a layout pass of the whole screen: a step stays cheap (issue 4: <= 10 ms a key).
+
+    Tree forgets every drawn line whenever a node comes or goes, and a step usually rebuilds the
+    tree (a new local appears, another frame is shown): this pane keeps its drawn lines by what
+    they show instead (:meth:`_line_key`), so the lines a step leaves as they were, and the frames
+    a replay goes back to, are not drawn again.
     """
 
     virtual_size: Reactive[Size] = Reactive(Size(0, 0), repaint=False, layout=False)
     position: reactive[Position] = reactive(Position(0, -1), repaint=False)
+    _rebuilding = False  # inside _rebuild: one repaint at its end (Tree's own __init__ invalidates too)
 
     def __init__(self, trace: Trace, **kwargs) -> None:
         super().__init__("variables", **kwargs)
@@ -56,24 +63,52 @@ class VariablesView(StillLines, QuietScrollBars, Tree[Value]):
         self._shown: tuple = ()
         self._expanded: set[Path] = {("arguments",), ("locals",), ("return value",), ("exception",), ("raised",)}
         self.rows: dict[str, list[tuple[str, Value]]] = {}
+        self._drawn: LRUCache[tuple, Strip] = LRUCache(256)  # drawn lines, by what they show
+        self._styles_cache = MemoStylesCache()
 
     def _invalidate(self) -> None:
         """Tree asks for a layout pass on every change, in case its size follows its content: a repaint
-        is enough here."""
+        is enough here, and one for a whole rebuild (Tree asks again for every node added)."""
         self._clear_line_cache()
         self._updates += 1
         self.root._reset()
-        self.refresh()
+        if not self._rebuilding:
+            self.refresh()
 
     def draw_lines(self, crop: Region) -> list[Strip]:
         self._base_style = self.rich_style  # the same for every line, and costly: once a render, not once a line
         return super().draw_lines(crop)
 
     def render_line(self, y: int) -> Strip:
-        """Tree's, with the widget's style looked up once a render."""
+        """Tree's, with the widget's style looked up once a render, and a line drawn before reused."""
         scroll_x, scroll_y = self.scroll_offset
+        width = self.size.width
         style = self._base_style or self.rich_style
-        return self._render_line(y + scroll_y, scroll_x, scroll_x + self.size.width, style)
+        y += scroll_y
+        lines = self._tree_lines
+        if y >= len(lines):  # below the tree: the same blank line each time, so its finished line is kept too
+            key: tuple = ("blank", width, style)
+        else:
+            key = self._line_key(y, lines[y], scroll_x, width, style)
+        strip = self._drawn.get(key)
+        if strip is None:
+            strip = self._drawn[key] = self._render_line(y, scroll_x, scroll_x + width, style)
+        return strip
+
+    def _line_key(self, y: int, line, scroll_x: int, width: int, style: Style) -> tuple:
+        """Everything Tree draws line ``y`` from: its place, the pane's state, and each node on its
+        path (label, guides, expansion, hover and cursor marks)."""
+        path = tuple(
+            (node._label.plain, tuple(node._label.spans), node._label.style, node.is_last, node.allow_expand,
+             node.is_expanded, node._hover, node._selected)
+            for node in line.path
+        )
+        return (y, scroll_x, width, self.virtual_size.width, style, self._pseudo_class_state, self.has_focus,
+                self.cursor_line == y, self.hover_line, self.show_guides, self.guide_depth, line.last, path)
+
+    def notify_style_update(self) -> None:
+        self._drawn.clear()
+        super().notify_style_update()
 
     def watch_virtual_size(self, old: Size, size: Size) -> None:
         # What a layout pass would do for the scrollbars. Only the height matters (overflow-x is hidden):
@@ -126,13 +161,18 @@ class VariablesView(StillLines, QuietScrollBars, Tree[Value]):
 
     def _rebuild(self, rows: dict[str, list[tuple[str, Value]]]) -> None:
         self.clear()
-        for title, pairs in self._shown_groups(rows):
-            group = self.root.add(Text(title, style="bold underline"), expand=False)
-            group.data = None
-            for name, value in pairs:
-                self._add_value(group, (title,), name, value, _style(title))
-            if (title,) in self._expanded:
-                group.expand()
+        self._rebuilding = True
+        try:
+            for title, pairs in self._shown_groups(rows):
+                group = self.root.add(Text(title, style="bold underline"), expand=False)
+                group.data = None
+                for name, value in pairs:
+                    self._add_value(group, (title,), name, value, _style(title))
+                if (title,) in self._expanded:
+                    group.expand()
+        finally:
+            self._rebuilding = False
+        self.refresh()
 
     def _relabel(self, rows: dict[str, list[tuple[str, Value]]]) -> bool:
         """Show ``rows`` by relabelling the nodes on screen, when only values of unexpanded variables

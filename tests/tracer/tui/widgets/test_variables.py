@@ -38,3 +38,33 @@ async def test_stepping_relabels_or_rebuilds_and_shows_what_a_rebuild_shows():
             assert labels(view) == got, app.position
         assert relabelled > 10  # the cheap path is taken, and it is right
         assert rebuilds  # and so is the rebuild, when the shape changes
+
+
+def drawn(view: VariablesView) -> list[list]:
+    return [list(view.render_line(y)) for y in range(view.size.height)]
+
+
+async def test_a_line_kept_by_what_it_shows_is_what_tree_draws_afresh():
+    """The pane's lines, kept across steps by their content, match Tree's own drawing from scratch
+    as the cursor moves, values expand and collapse, and the replay steps."""
+    trace = load(DATA / "servers_detail.json")
+    app = TraceApp(trace)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        view = app.query_one(VariablesView)
+        expandable = next(i for i in range(len(trace)) if app.cursor.goto(i) and any(
+            v.has_children for pairs in view.sections(app.cursor.position).values() for _, v in pairs))
+        app.goto(expandable)
+        await pilot.pause()
+        view.focus()
+        await pilot.pause()
+        checked = 0
+        for key in ["down", "down", "space", "down", "space", "up", "space", "s", "s", "S", "down", "space", "S"]:
+            await pilot.press(key)
+            await pilot.pause()
+            kept = drawn(view)
+            view._drawn.clear()
+            view._clear_line_cache()
+            assert kept == drawn(view), key
+            checked += 1
+        assert checked and len(view._drawn)
