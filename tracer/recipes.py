@@ -17,6 +17,7 @@ than the noauth token, and are recorded while they run, as before.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
@@ -25,12 +26,13 @@ import sys
 import threading
 import time
 import zlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import parse_qsl
 
 from tracer.recorder import DEFAULT_INCLUDE, module_path
+from tracer.runner import SampleApiWorld
 from tracer.store import NOT_BUILT
 from tracer.values import is_secret_name, redact_headers
 
@@ -194,7 +196,6 @@ class RecipeRecorder:
     def record(self, environ: dict) -> tuple[str, list, bytes, Recipe]:
         """Run the request on a fixed clock and seeded ids; returns the response and its recipe."""
         from sample_api import db
-        from tracer.runner import SampleApiWorld
 
         kept = {key: value for key, value in environ.items()
                 if (key in _ENVIRON_KEYS or key.startswith("HTTP_")) and key != TOKEN_KEY and type(value) is str}
@@ -284,37 +285,27 @@ def rebuild_environ(recipe: dict) -> dict:
     return environ
 
 
-class _RecipeWorld:
+class _RecipeWorld(SampleApiWorld):
     """The recipe's clock, ids and database (see ``tracer.rerun.World``): each run gets its own copy."""
 
     def __init__(self, recipe: dict, data: bytes) -> None:
-        from tracer.runner import SampleApiWorld
-
-        self._fixed = SampleApiWorld(datetime.fromisoformat(recipe["instant"]), int(recipe["seed"]))
+        super().__init__(datetime.fromisoformat(recipe["instant"]), int(recipe["seed"]))
         self._data = data
-
-    def fixed(self):
-        return self._fixed.fixed()
 
     def save(self) -> None:
         """Nothing to save: every run starts from the recipe's copy of the database."""
 
-    def restored(self):
-        import contextlib
-
+    @contextlib.contextmanager
+    def restored(self) -> Iterator[None]:
         from sample_api import db
 
-        @contextlib.contextmanager
-        def on_copy():
-            copy = db.from_dump(self._data)
-            previous = db.use(copy)
-            try:
-                yield
-            finally:
-                db.use(previous)
-                copy.close()
-
-        return on_copy()
+        copy = db.from_dump(self._data)
+        previous = db.use(copy)
+        try:
+            yield
+        finally:
+            db.use(previous)
+            copy.close()
 
 
 def build_trace(recipe: dict, data: bytes, app: Callable) -> dict:

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tracer import trace as trace_model
-from tracer.store_file import DB_NAME, SUMMARY_COLUMNS, StoreError, open_database
+from tracer.store_file import DB_NAME, SUMMARY_COLUMNS, StoreError, immediate, open_database
 from tracer.trace import Trace, TraceError
 
 if TYPE_CHECKING:
@@ -172,15 +172,9 @@ class TraceStore:
     def add_encoded(self, encoded: EncodedTrace) -> int:
         """Store what ``encode_doc`` made, in one short transaction (trace, new source files, pruning)."""
         with self._locked() as conn:
-            new_files = [
-                (digest, zlib.compress(text.encode("utf-8"), COMPRESS_LEVEL))
-                for digest, text in encoded.files.items()
-                if digest not in self._known_files
-            ]
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                if new_files:
-                    conn.executemany("INSERT OR IGNORE INTO files (digest, text) VALUES (?, ?)", new_files)
+            new_files = self._new_files(encoded)
+            with immediate(conn):
+                self._add_files(conn, new_files)
                 cursor = conn.execute(
                     "INSERT INTO traces (recorded_at, user, project, method, path, status, duration_us, hops,"
                     " events, request_id, doc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -188,11 +182,6 @@ class TraceStore:
                 )
                 new_id = int(cursor.lastrowid)
                 self._prune(conn, new_id)
-                conn.execute("COMMIT")
-            except BaseException:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
-                raise
             self._known_files.update(digest for digest, _ in new_files)
         return new_id
 
@@ -200,26 +189,32 @@ class TraceStore:
         """Store a served request as its recipe (its trace is built later); returns its id."""
         blob = recipe.encode()
         generation = recipe.generation
-        with self._locked() as conn:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                # looked up in the transaction: the snapshot may have gone with the last recipe that read it
-                if conn.execute("SELECT 1 FROM snapshots WHERE digest = ?", (generation.digest,)).fetchone() is None:
-                    conn.execute("INSERT INTO snapshots (digest, data) VALUES (?, ?)",
-                                 (generation.digest, generation.packed))
-                cursor = conn.execute(
-                    "INSERT INTO traces (recorded_at, user, project, method, path, status, duration_us, hops,"
-                    " events, request_id, doc, snapshot) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (*recipe.summary, blob, generation.digest),
-                )
-                new_id = int(cursor.lastrowid)
-                self._prune(conn, new_id)
-                conn.execute("COMMIT")
-            except BaseException:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
-                raise
+        with self._locked() as conn, immediate(conn):
+            # looked up in the transaction: the snapshot may have gone with the last recipe that read it
+            if conn.execute("SELECT 1 FROM snapshots WHERE digest = ?", (generation.digest,)).fetchone() is None:
+                conn.execute("INSERT INTO snapshots (digest, data) VALUES (?, ?)",
+                             (generation.digest, generation.packed))
+            cursor = conn.execute(
+                "INSERT INTO traces (recorded_at, user, project, method, path, status, duration_us, hops,"
+                " events, request_id, doc, snapshot) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (*recipe.summary, blob, generation.digest),
+            )
+            new_id = int(cursor.lastrowid)
+            self._prune(conn, new_id)
         return new_id
+
+    def _new_files(self, encoded: EncodedTrace) -> list[tuple[str, bytes]]:
+        """The source files of ``encoded`` this object has not seen committed, compressed (outside any transaction)."""
+        return [
+            (digest, zlib.compress(text.encode("utf-8"), COMPRESS_LEVEL))
+            for digest, text in encoded.files.items()
+            if digest not in self._known_files
+        ]
+
+    @staticmethod
+    def _add_files(conn: sqlite3.Connection, new_files: list[tuple[str, bytes]]) -> None:
+        if new_files:
+            conn.executemany("INSERT OR IGNORE INTO files (digest, text) VALUES (?, ?)", new_files)
 
     def _prune(self, conn: sqlite3.Connection, new_id: int) -> None:
         """Drop the traces beyond ``max_traces``, and the snapshots no recipe reads any more."""
@@ -228,27 +223,16 @@ class TraceStore:
 
     def complete(self, trace_id: int, encoded: EncodedTrace) -> bool:
         """Put a recipe's trace in its place; False when the row is gone or was completed meanwhile."""
+        _at, _user, _project, _method, _path, _status, _duration, hops, events, _rid = encoded.summary
         with self._locked() as conn:
-            new_files = [
-                (digest, zlib.compress(text.encode("utf-8"), COMPRESS_LEVEL))
-                for digest, text in encoded.files.items()
-                if digest not in self._known_files
-            ]
-            _at, _user, _project, _method, _path, _status, _duration, hops, events, _rid = encoded.summary
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                if new_files:
-                    conn.executemany("INSERT OR IGNORE INTO files (digest, text) VALUES (?, ?)", new_files)
+            new_files = self._new_files(encoded)
+            with immediate(conn):
+                self._add_files(conn, new_files)
                 done = conn.execute(
                     "UPDATE traces SET doc = ?, hops = ?, events = ?, snapshot = NULL"
                     " WHERE id = ? AND snapshot IS NOT NULL", (encoded.blob, hops, events, trace_id),
                 ).rowcount
                 conn.execute(_DROP_UNREAD_SNAPSHOTS)
-                conn.execute("COMMIT")
-            except BaseException:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
-                raise
             self._known_files.update(digest for digest, _ in new_files)
         return bool(done)
 

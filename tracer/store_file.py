@@ -8,6 +8,8 @@ from __future__ import annotations
 import os
 import sqlite3
 import stat
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from tracer.trace import TraceError
@@ -105,20 +107,28 @@ def open_database(folder: Path) -> sqlite3.Connection:
     return conn
 
 
-def _upgrade(conn: sqlite3.Connection) -> None:
-    """Bring the file to the current version in one transaction, as another process may be opening it too."""
+@contextmanager
+def immediate(conn: sqlite3.Connection) -> Iterator[None]:
+    """One ``BEGIN IMMEDIATE`` transaction (the write lock taken at once): committed, or rolled back on error."""
     conn.execute("BEGIN IMMEDIATE")
     try:
+        yield
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+
+
+def _upgrade(conn: sqlite3.Connection) -> None:
+    """Bring the file to the current version in one transaction, as another process may be opening it too."""
+    with immediate(conn):
         version = conn.execute("PRAGMA user_version").fetchone()[0]  # again: that other process may have done it
         if version in _UPGRADES:
             for statement in _UPGRADES[version].split(";"):
                 if statement.strip():
                     conn.execute(statement)
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
 
 
 def _restrict(file: Path) -> None:

@@ -77,3 +77,14 @@ def line_of(text: str) -> int:
     found = [n for n, line in enumerate(SOURCE, 1) if text in line]
     assert len(found) == 1, f"{text!r} is on lines {found} of fakenova.py"
     return found[0]
+
+
+def served_recipe(path: str = "/servers/detail"):
+    """The recipe ``tracer serve --detail rerun`` keeps of GET ``path`` on a fresh real sample_api."""
+    from tracer.recipes import RecipeRecorder
+    from tracer.runner import RequestSpec, build_environ, load_sample_api
+
+    got: list = []
+    recorder = RecipeRecorder(load_sample_api(), None, got.append)
+    b"".join(recorder(build_environ(RequestSpec("GET", path)), lambda *_: None))
+    return got[0]

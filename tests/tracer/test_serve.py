@@ -452,14 +452,11 @@ def test_list_prints_one_row_per_trace_newest_first(tmp_path):
 
 
 def test_a_recipe_is_listed_without_hops_until_show_builds_its_trace(tmp_path):
-    from tracer.recipes import RecipeRecorder
-    from tracer.runner import RequestSpec, build_environ, load_sample_api
+    from tests.tracer.nova_fixture import served_recipe
 
-    got: list = []
-    recorder = RecipeRecorder(load_sample_api(), None, got.append)
-    b"".join(recorder(build_environ(RequestSpec("GET", "/servers/detail")), lambda *_: None))
+    recipe = served_recipe("/servers/detail")
     with TraceStore(tmp_path) as store:
-        tid = store.add_recipe(got[0])
+        tid = store.add_recipe(recipe)
     listed = run_tracer("list", "--store", str(tmp_path))
     assert listed.stdout.strip().splitlines()[1].split()[-1] == "-"
     assert json.loads(run_tracer("list", "--store", str(tmp_path), "--json").stdout)["hops"] is None
@@ -474,14 +471,11 @@ def test_a_recipe_is_listed_without_hops_until_show_builds_its_trace(tmp_path):
 
 
 def test_a_recipe_that_cannot_be_built_is_one_line_and_exit_2(tmp_path):
-    from tracer.recipes import RecipeRecorder
-    from tracer.runner import RequestSpec, build_environ, load_sample_api
+    from tests.tracer.nova_fixture import served_recipe
 
-    got: list = []
-    recorder = RecipeRecorder(load_sample_api(), None, got.append)
-    b"".join(recorder(build_environ(RequestSpec("GET", "/servers")), lambda *_: None))
+    recipe = served_recipe("/servers")
     with TraceStore(tmp_path) as store:
-        tid = store.add_recipe(got[0])
+        tid = store.add_recipe(recipe)
     conn = sqlite3.connect(tmp_path / DB_NAME)
     with conn:
         conn.execute("UPDATE snapshots SET data = x'0102'")

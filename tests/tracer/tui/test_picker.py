@@ -66,15 +66,12 @@ async def test_an_empty_store_says_so(tmp_path):
 
 
 async def test_a_request_kept_as_its_recipe_shows_its_hops_once_its_trace_is_built(tmp_path):
-    from tracer.recipes import RecipeRecorder
-    from tracer.runner import RequestSpec, build_environ, load_sample_api
+    from tests.tracer.nova_fixture import served_recipe
 
-    got: list = []
-    recorder = RecipeRecorder(load_sample_api(), None, got.append)
-    b"".join(recorder(build_environ(RequestSpec("GET", "/flavors")), lambda *_: None))
+    recipe = served_recipe("/flavors")
     store = TraceStore(tmp_path)
     store.add(record_doc())
-    tid = store.add_recipe(got[0])
+    tid = store.add_recipe(recipe)
     app = PickerApp(store, refresh_seconds=0.1)
     async with app.run_test(size=SIZE) as pilot:
         table = app.query_one(DataTable)
