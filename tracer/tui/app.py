@@ -8,6 +8,8 @@ Key handlers only ask the cursor for a move and assign the result.
 from __future__ import annotations
 
 import gc
+import time
+from collections.abc import Iterator
 
 from textual.app import App, ComposeResult
 from textual.binding import Binding
@@ -22,6 +24,12 @@ from tracer.tui.commands import HopProvider
 from tracer.tui.screens import HelpScreen, ResponseScreen
 from tracer.tui.widgets import HopList, HopNote, SourceView, StackView, TraceHeader, VariablesView
 from tracer.tui.widgets.memo import StillLines
+
+#: Drawing ahead (see :meth:`TraceApp.draw_ahead`) starts this long after the first frame and works in
+#: slices of at most this much CPU, this far apart.
+AHEAD_DELAY = 0.3  # seconds
+AHEAD_SLICE = 0.004  # seconds
+AHEAD_PAUSE = 0.008  # seconds
 
 #: Cursor moves bound to keys: (key, cursor method, footer label, shown in the footer).
 MOVES: list[tuple[str, str, str, bool]] = [
@@ -90,6 +98,8 @@ class TraceApp(App[int]):
         self.cursor = Cursor(trace, start)
         self.labels = labels
         self._frozen = False
+        self._ahead: Iterator[None] | None = None
+        self.drawn_ahead = False
         self.set_reactive(TraceApp.position, self.cursor.position)
 
     def compose(self) -> ComposeResult:
@@ -116,6 +126,35 @@ class TraceApp(App[int]):
         self.query_one(HopList).focus()
         if len(self.trace) >= BIG_TRACE_EVENTS:
             self.call_after_refresh(self._freeze_objects)
+            self.call_after_refresh(self.set_timer, AHEAD_DELAY, self.draw_ahead)
+
+    # -- drawing ahead while the learner reads -----------------------------------------------------
+
+    def draw_ahead(self) -> None:
+        """Have the panes draw what a jump would show first (every file's lines), in slices while idle.
+
+        A step on a big trace costs most where it lands somewhere not drawn before: a new line of
+        source is 0.1-0.2 ms in Textual, and a jump brings dozens (issue 4: <= 10 ms a key). Each
+        slice takes at most ``AHEAD_SLICE`` of CPU, so a key pressed meanwhile waits that long at
+        most; ``drawn_ahead`` is set when everything is drawn.
+        """
+        if self._ahead is None and not self.drawn_ahead:
+            self._ahead = self.query_one(SourceView).work_ahead()
+            self._draw_some_ahead()
+
+    def _draw_some_ahead(self) -> None:
+        work = self._ahead
+        if work is None:
+            return
+        deadline = time.process_time() + AHEAD_SLICE
+        for _ in work:
+            if time.process_time() >= deadline:
+                self.set_timer(AHEAD_PAUSE, self._draw_some_ahead)
+                return
+        self._ahead = None
+        self.drawn_ahead = True
+        if self._frozen:
+            gc.freeze()  # what was drawn lives as long as the app too
 
     def _freeze_objects(self) -> None:
         """Once the first frame is drawn, keep the garbage collector from walking the objects made so far.

@@ -29,6 +29,7 @@ class MemoStylesCache(StylesCache):
         super().__init__()
         self._drawn: LRUCache[tuple, tuple[Strip, Strip]] = LRUCache(maxsize)
         self._context: tuple | None = None
+        self._last_content_line: tuple | None = None  # how the last content line was finished (see prime)
 
     def render_widget(self, widget: Widget, crop: Region) -> list[Strip]:
         styles = widget.styles
@@ -56,10 +57,23 @@ class MemoStylesCache(StylesCache):
         drawn = self._drawn.get(key)
         if drawn is not None and drawn[0] is content:
             return drawn[1]
-        strip = super().render_line(styles, y, size, content_size, padding, base_background, background,
-                                    lambda _y: content, *rest)
+        arguments = (styles, y, size, content_size, padding, base_background, background)
+        self._last_content_line = (context, arguments, rest)
+        strip = super().render_line(*arguments, lambda _y: content, *rest)
         self._drawn[key] = (content, strip)
         return strip
+
+    def prime(self, contents: list[Strip]) -> None:
+        """Finish content lines not shown yet as the last one shown was finished (every content line
+        gets the same border and colours), so that showing them later costs a lookup."""
+        if self._last_content_line is None:
+            return
+        context, arguments, rest = self._last_content_line
+        drawn = self._drawn
+        for content in contents:
+            key = (id(content), context)
+            if key not in drawn:
+                drawn[key] = (content, super().render_line(*arguments, lambda _y, line=content: line, *rest))
 
 
 class StillLines:

@@ -8,12 +8,13 @@ so almost all of those repaints draw the same bar again: about a millisecond a m
 from __future__ import annotations
 
 from rich.color import Color
+from rich.segment import Segment
 from textual.cache import LRUCache
 from textual.geometry import Region
 from textual.scrollbar import ScrollBar, ScrollBarRender
 from textual.strip import Strip
 
-from tracer.tui.widgets.memo import StillLines, whole_lines
+from tracer.tui.widgets.memo import MemoStylesCache, StillLines, whole_lines
 
 
 class QuietScrollBar(StillLines, ScrollBar):
@@ -22,6 +23,11 @@ class QuietScrollBar(StillLines, ScrollBar):
 
     _painted: tuple | None = None
     _drawn: LRUCache[tuple, list[Strip]] | None = None
+    _rows: dict[tuple, Strip] | None = None  # a vertical bar's rows, by segment and base style
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._styles_cache = MemoStylesCache(64)
 
     def _look(self) -> tuple | None:
         """Everything the bar's rendering depends on, computed the way ``ScrollBarRender`` draws it."""
@@ -61,9 +67,27 @@ class QuietScrollBar(StillLines, ScrollBar):
             self._drawn = LRUCache(16)
         return whole_lines(self, self._drawn, (look,), crop, super().draw_lines)
 
+    def render_line(self, y: int) -> Strip:
+        """A vertical bar's row straight from its segment (as Textual renders it: the widget's style
+        under the segment's), the same strip for the same segment: a bar is a few distinct rows (the
+        track above and below, the thumb, two part-cells), so each is finished once, not once a move."""
+        look = self._painted
+        if look is None or not self.vertical or y >= len(look[3]):
+            return super().render_line(y)
+        segment = look[3][y]
+        base = self.visual_style.rich_style
+        if self._rows is None:
+            self._rows = {}
+        key = (segment, base)
+        row = self._rows.get(key)
+        if row is None:
+            row = self._rows[key] = Strip([Segment(segment.text, base + segment.style)], cell_length=self.size.width)
+        return row
+
     def notify_style_update(self) -> None:
         if self._drawn is not None:
             self._drawn.clear()
+        self._rows = None
         super().notify_style_update()
 
 

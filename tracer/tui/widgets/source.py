@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
+from collections.abc import Iterator
 
 from rich.style import Style
 from rich.text import Text
@@ -11,15 +12,15 @@ from textual.cache import LRUCache
 from textual.document._document import Document
 from textual.document._document_navigator import DocumentNavigator
 from textual.document._syntax_aware_document import SyntaxAwareDocument, SyntaxAwareDocumentError
-from textual.document._wrapped_document import WrappedDocument
 from textual.geometry import Region, Size
 from textual.reactive import Reactive, reactive
+from textual.strip import Strip
 from textual.widgets import TextArea
 from textual.widgets.text_area import Selection
-from tree_sitter import Parser
 
 from tracer.replay import Cursor, Position
 from tracer.trace import Trace
+from tracer.tui.widgets.documents import FastWrappedDocument, ParsedDocument, draw_plain_line
 from tracer.tui.widgets.memo import MemoStylesCache, StillLines
 from tracer.tui.widgets.scrollbars import QuietScrollBars
 
@@ -29,42 +30,8 @@ BREAKPOINT_LINE = Style(bgcolor="#5f0000")
 #: Prepared tree-sitter highlight queries by language: the same for every document and every pane.
 _PREPARED_QUERIES: dict[str, object] = {}
 
-
-class ParsedDocument(SyntaxAwareDocument):
-    """A ``SyntaxAwareDocument`` parsed from its bytes in one call (several times faster than
-    tree-sitter pulling them line by line through ``_read_callable``).
-
-    The bytes are what ``_read_callable`` hands tree-sitter: every line followed by the newline, the
-    last one too, so the tree (and the highlighting) is the same.
-    """
-
-    def __init__(self, text: str, language) -> None:
-        Document.__init__(self, text)
-        self.language = language
-        self._parser = Parser(language)
-        newline = self.newline
-        self._syntax_tree = self._parser.parse((newline.join(self._lines) + newline).encode("utf-8"))
-        self._sizes: dict[int, Size] = {}
-
-    def get_size(self, tab_width: int) -> Size:
-        """Measured once a tab width: TextArea measures every line again each time the file comes back."""
-        size = self._sizes.get(tab_width)
-        if size is None:
-            size = self._sizes[tab_width] = super().get_size(tab_width)
-        return size
-
-    def replace_range(self, start, end, text: str):
-        self._sizes.clear()
-        return super().replace_range(start, end, text)
-
-
-class FastWrappedDocument(WrappedDocument):
-    """A ``WrappedDocument`` whose ``height`` costs nothing: TextArea reads it for every line it draws,
-    and the base class sums it over the whole file each time (one entry a wrapped line: the same count)."""
-
-    @property
-    def height(self) -> int:
-        return len(self._offset_to_line_info)
+#: Lines drawn ahead in one unit of work (see :meth:`SourceView.work_ahead`).
+AHEAD_LINES = 24
 
 
 class SourceView(StillLines, QuietScrollBars, TextArea):
@@ -80,7 +47,10 @@ class SourceView(StillLines, QuietScrollBars, TextArea):
       back in when the replay returns to it, and the tree-sitter query is prepared once;
     * its size is fixed by the CSS, so a new document's size needs no layout pass of the screen;
     * moving the painted line repaints the two lines concerned and the bottom border (``line N``),
-      not the whole pane (TextArea repaints everything on a cursor move).
+      not the whole pane (TextArea repaints everything on a cursor move);
+    * with a big trace, the app has it parse every file and draw every line once while the learner
+      reads the first screen (:meth:`work_ahead`), so that a jump to a file or to a part of it not
+      seen yet finds its lines drawn (a new line costs 0.1-0.2 ms, and a jump brings dozens).
     """
 
     virtual_size: Reactive[Size] = Reactive(Size(0, 0), repaint=True, layout=False)
@@ -105,7 +75,9 @@ class SourceView(StillLines, QuietScrollBars, TextArea):
         self.filename = ""
         self.current_line = 0  # 1-based; 0 when nothing is shown
         self._marked: set[int] = set()
-        self._styles_cache = MemoStylesCache()
+        self._styles_cache = MemoStylesCache(4096)  # room for every line of the files drawn ahead
+        self._plain: dict[str, dict[int, Strip]] = {}  # filename -> line index -> the line drawn unmarked
+        self._plain_context: tuple | None = None  # what those lines were drawn for (theme, width)
 
     # -- following the replay ----------------------------------------------------------------------
 
@@ -170,6 +142,7 @@ class SourceView(StillLines, QuietScrollBars, TextArea):
 
     def notify_style_update(self) -> None:
         self._clear_line_caches()
+        self._plain.clear()
         super().notify_style_update()
 
     def _clear_line_caches(self) -> None:
@@ -195,16 +168,19 @@ class SourceView(StillLines, QuietScrollBars, TextArea):
         except SyntaxAwareDocumentError:
             super()._set_document(text, language)
             return
-        query = _PREPARED_QUERIES.get(language)
-        if query is None:
-            query = _PREPARED_QUERIES[language] = document.prepare_query(self._get_builtin_highlight_query(language))
-        self._highlight_query = query
+        self._highlight_query = self._prepared_query(language, document)
         self.document = document
         self.wrapped_document = FastWrappedDocument(document, tab_width=self.indent_width)
         self.navigator = DocumentNavigator(self.wrapped_document)
         self._build_highlight_map()
         self.move_cursor((0, 0))
         self._rewrap_and_refresh_virtual_size()
+
+    def _prepared_query(self, language: str, document: SyntaxAwareDocument):
+        query = _PREPARED_QUERIES.get(language)
+        if query is None:
+            query = _PREPARED_QUERIES[language] = document.prepare_query(self._get_builtin_highlight_query(language))
+        return query
 
     def _set_subtitle(self, subtitle: str) -> None:
         """``border_subtitle = subtitle``, repainting only the bottom border row it is drawn on."""
@@ -265,3 +241,115 @@ class SourceView(StillLines, QuietScrollBars, TextArea):
         elif number in self._marked:
             line.stylize(BREAKPOINT_LINE)
         return line
+
+    # -- drawing ahead -----------------------------------------------------------------------------
+
+    def work_ahead(self) -> Iterator[None]:
+        """Parse every file of the trace and draw each of its lines once, finished with the pane's
+        border, busiest files first: one unit of work a step, for the app to run while it is idle."""
+        return self._work_ahead()
+
+    def _work_ahead(self) -> Iterator[None]:
+        trace = self.trace
+        assert trace is not None
+        calls = Counter(trace.code(call).filename for call in trace.calls)
+        files = sorted(trace.files, key=lambda name: -calls[name])
+        for filename in files:
+            if filename not in self._documents:
+                state = self._parsed_state(filename)
+                if state is not None:
+                    self._documents[filename] = state
+                yield
+        for filename in files:
+            state = self._documents.get(filename)
+            if state is None:
+                continue
+            document, highlights = state[0], state[3]
+            for start in range(0, document.line_count, AHEAD_LINES):
+                if self._drawing_context() is None:
+                    return  # not drawn yet, or no theme: nothing to draw for
+                stop = min(start + AHEAD_LINES, document.line_count)
+                self._styles_cache.prime(
+                    [self._plain_line(filename, document, highlights, index) for index in range(start, stop)]
+                )
+                yield
+
+    def _parsed_state(self, filename: str) -> tuple | None:
+        """What :meth:`_show_file` keeps for a file, built without showing it (None: leave it to
+        ``load_text``, e.g. for a language tree-sitter does not have)."""
+        assert self.trace is not None
+        language = self.language
+        document_language = get_language(language) if TREE_SITTER and language else None
+        if document_language is None or language in self._languages:
+            return None
+        text = self.trace.files.get(filename) or f"# the trace holds no source for {filename}\n"
+        try:
+            document = ParsedDocument(text, document_language)
+        except SyntaxAwareDocumentError:
+            return None
+        query = self._prepared_query(language, document)
+        wrapped = FastWrappedDocument(document, tab_width=self.indent_width)
+        wrapped.wrap(self.wrap_width, tab_width=self.indent_width)
+        highlights: defaultdict = defaultdict(list)
+        lines: LRUCache = LRUCache(1024)
+        # TextArea's own highlight map, built for this document (nothing else runs meanwhile)
+        shown = (self.document, self._highlights, self._highlight_query, self._line_cache)
+        self.document, self._highlights, self._highlight_query, self._line_cache = document, highlights, query, lines
+        try:
+            self._build_highlight_map()
+        finally:
+            self.document, self._highlights, self._highlight_query, self._line_cache = shown
+        return (document, wrapped, DocumentNavigator(wrapped), highlights, query, lines)
+
+    # -- drawing lines -----------------------------------------------------------------------------
+
+    def _render_line(self, y: int) -> Strip:
+        """TextArea's, except for a line nothing marks (not the painted line, a breakpoint's, the
+        cursor's or a selection's): that one comes from the lines drawn ahead, drawn as TextArea draws it."""
+        scroll_x, scroll_y = self.scroll_offset
+        offset = y + scroll_y
+        wrapped = self.wrapped_document
+        if scroll_x or self.soft_wrap or offset >= len(wrapped._offset_to_line_info):
+            return super()._render_line(y)
+        line_index, section = wrapped._offset_to_line_info[offset]
+        if section or self._is_marked(line_index) or self._drawing_context() is None:
+            return super()._render_line(y)
+        return self._plain_line(self.filename, self.document, self._highlights, line_index)
+
+    def _is_marked(self, line_index: int) -> bool:
+        number = line_index + 1
+        if number == self.current_line or number in self._marked:
+            return True
+        start, end = self.selection
+        if min(start[0], end[0]) <= line_index <= max(start[0], end[0]):  # the cursor's line, or selected
+            return True
+        bracket = self._matching_bracket_location
+        return bracket is not None and bracket[0] == line_index
+
+    def _drawing_context(self) -> tuple | None:
+        """What an unmarked line's drawing depends on besides its document (None: draw as TextArea does)."""
+        theme = self._theme
+        if theme is None or theme.base_style is None or theme.gutter_style is None or not self.show_line_numbers:
+            return None
+        return (id(theme), theme.base_style, theme.gutter_style, self.region.size.width, self.indent_width,
+                self.line_number_start, id(self.app.console))
+
+    def _plain_line(self, filename: str, document: Document, highlights: dict, line_index: int) -> Strip:
+        context = self._drawing_context()
+        if context != self._plain_context:
+            self._plain.clear()
+            self._plain_context = context
+        lines = self._plain.get(filename)
+        if lines is None:
+            lines = self._plain[filename] = {}
+        strip = lines.get(line_index)
+        if strip is None:
+            strip = lines[line_index] = self._draw_plain_line(document, highlights, line_index)
+        return strip
+
+    def _draw_plain_line(self, document: Document, highlights: dict, line_index: int) -> Strip:
+        theme = self._theme
+        assert theme is not None
+        return draw_plain_line(document, highlights, line_index, theme, indent_width=self.indent_width,
+                               first_number=self.line_number_start, width=self.region.size.width,
+                               console=self.app.console)

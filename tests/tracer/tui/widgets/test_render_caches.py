@@ -12,10 +12,11 @@ import pytest
 from rich.cells import cell_len
 from rich.segment import ControlType
 from textual.app import App
+from textual.widget import Widget
 
 from tracer.trace import Trace, load
 from tracer.tui.app import TraceApp
-from tracer.tui.widgets import HopList, SourceView
+from tracer.tui.widgets import HopList, SourceView, VariablesView
 from tracer.tui.widgets.memo import MemoStylesCache
 
 DATA = Path(__file__).resolve().parents[3] / "data"
@@ -56,7 +57,7 @@ def from_scratch(app: TraceApp) -> list[list[tuple[str, str]]]:
     widgets = list(app.screen.walk_children(with_self=False))
     widgets += [bar for w in widgets for bar in (w._vertical_scrollbar, w._horizontal_scrollbar) if bar is not None]
     for widget in widgets:
-        for name in ("_drawn", "_strips"):
+        for name in ("_drawn", "_strips", "_plain", "_rows", "_line_cache"):
             kept = getattr(widget, name, None)
             if kept is not None:
                 kept.clear()
@@ -69,7 +70,17 @@ def from_scratch(app: TraceApp) -> list[list[tuple[str, str]]]:
     return rows
 
 
-async def test_the_updates_a_terminal_receives_add_up_to_a_render_from_scratch(detail, monkeypatch):
+async def wait_until_drawn_ahead(app: TraceApp, pilot) -> None:
+    app.draw_ahead()
+    for _ in range(500):
+        if app.drawn_ahead:
+            return
+        await pilot.pause(0.01)
+    raise AssertionError("drawing ahead did not finish in 5 s")
+
+
+@pytest.mark.parametrize("ahead", [False, True], ids=["as-needed", "drawn-ahead"])
+async def test_the_updates_a_terminal_receives_add_up_to_a_render_from_scratch(detail, monkeypatch, ahead):
     terminal = Terminal()
     display = App._display
 
@@ -82,6 +93,8 @@ async def test_the_updates_a_terminal_receives_add_up_to_a_render_from_scratch(d
     app = TraceApp(detail)
     async with app.run_test(size=(WIDTH, HEIGHT)) as pilot:
         await pilot.pause()
+        if ahead:  # every file's lines drawn and finished before the keys
+            await wait_until_drawn_ahead(app, pilot)
         for key in KEYS:
             await pilot.press(key)
             await pilot.pause()
@@ -115,3 +128,21 @@ async def test_leaving_a_file_keeps_its_drawn_lines(detail):
         await pilot.pause()
         assert source.filename != first
         assert len(source._documents[first][-1]) > 0  # what was drawn of the first file is still there
+
+
+async def test_a_vertical_scrollbar_draws_its_rows_as_textual_does(detail):
+    """The bars hand back a row per segment themselves: the same segments as Textual's own rendering."""
+    app = TraceApp(detail)
+    async with app.run_test(size=(WIDTH, HEIGHT)) as pilot:
+        await pilot.pause()
+        compared = 0
+        for index in range(0, len(detail), max(len(detail) // 12, 1)):
+            app.goto(index)
+            await pilot.pause()
+            for pane in (app.query_one(SourceView), app.query_one(VariablesView), app.query_one(HopList)):
+                bar = pane.vertical_scrollbar
+                bar._painted = bar._look()
+                for y in range(bar.size.height):
+                    assert list(bar.render_line(y)) == list(Widget.render_line(bar, y)), (index, pane.id, y)
+                    compared += 1
+        assert compared > 100

@@ -12,7 +12,7 @@ from textual.widgets import TextArea
 from tracer.trace import Trace, load
 from tracer.tui.app import TraceApp
 from tracer.tui.widgets import SourceView
-from tracer.tui.widgets.source import ParsedDocument
+from tracer.tui.widgets.documents import ParsedDocument
 
 DATA = Path(__file__).resolve().parents[3] / "data"
 SIZE = (120, 40)
@@ -70,3 +70,85 @@ async def test_back_in_a_file_the_source_reuses_its_document_and_draws_what_a_fr
         assert source.document is not first_document
         assert source.scroll_offset == scroll
         assert drawn(source) == revisited
+
+
+async def drawn_ahead(app: TraceApp, pilot) -> None:
+    app.draw_ahead()
+    for _ in range(500):
+        if app.drawn_ahead:
+            return
+        await pilot.pause(0.01)
+    raise AssertionError("drawing ahead did not finish in 5 s")
+
+
+async def test_drawing_ahead_parses_every_file_and_draws_its_lines_as_textarea_does(detail):
+    """Every file gets its document; each line nothing marks is drawn as TextArea's own ``_render_line``
+    draws it, at the top of the file, in its middle and at its end."""
+    app = TraceApp(detail)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await drawn_ahead(app, pilot)
+        source = app.query_one(SourceView)
+        assert set(source._documents) == set(detail.files)
+        assert {name: len(lines) for name, lines in source._plain.items()} == {
+            name: state[0].line_count for name, state in source._documents.items()
+        }
+        first_event = {}
+        for index in range(len(detail)):
+            first_event.setdefault(detail.code(detail.frame_of[index]).filename, index)
+        compared = 0
+        for filename, index in first_event.items():
+            app.goto(index)
+            await pilot.pause()
+            assert source.filename == filename
+            bottom = max(source.virtual_size.height - source.size.height, 0)
+            for top in sorted({0, bottom // 2, bottom}):
+                source.scroll_to(y=top, animate=False, immediate=True)
+                await pilot.pause()
+                for y in range(source.size.height):
+                    assert list(source._render_line(y)) == list(TextArea._render_line(source, y)), (filename, top, y)
+                    compared += 1
+        assert compared > 200
+
+
+async def test_after_drawing_ahead_a_jump_to_a_new_file_draws_only_its_marked_line(detail, monkeypatch):
+    app = TraceApp(detail)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await drawn_ahead(app, pilot)
+        source = app.query_one(SourceView)
+        drawn_by_textarea: list[int] = []
+        textarea_render_line = TextArea._render_line
+
+        def counting(self, y):
+            drawn_by_textarea.append(y)
+            return textarea_render_line(self, y)
+
+        monkeypatch.setattr(TextArea, "_render_line", counting)
+        seen = source.filename
+        elsewhere = next(i for i in range(len(detail)) if detail.code(detail.frame_of[i]).filename != seen)
+        app.goto(elsewhere)
+        await pilot.pause()
+        assert source.filename != seen
+        assert source.size.height > 10
+        assert len(drawn_by_textarea) == 1  # the painted line; the others were drawn ahead
+
+
+async def test_a_big_trace_is_drawn_ahead_once_the_first_frame_is_up(detail, monkeypatch):
+    import tracer.tui.app as app_module
+
+    monkeypatch.setattr(app_module, "BIG_TRACE_EVENTS", 1)
+    monkeypatch.setattr(app_module, "AHEAD_DELAY", 0.01)
+    app = TraceApp(detail)
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(500):
+            await pilot.pause(0.01)
+            if app.drawn_ahead:
+                break
+        assert app.drawn_ahead
+        assert set(app.query_one(SourceView)._documents) == set(detail.files)
+    small = TraceApp(detail)
+    monkeypatch.setattr(app_module, "BIG_TRACE_EVENTS", len(detail) + 1)
+    async with small.run_test(size=SIZE) as pilot:
+        await pilot.pause(0.2)
+        assert not small.drawn_ahead  # a small trace draws as it goes
