@@ -8,6 +8,7 @@ Key handlers only ask the cursor for a move and assign the result.
 from __future__ import annotations
 
 import gc
+import itertools
 import time
 from collections.abc import Iterator
 
@@ -131,7 +132,8 @@ class TraceApp(App[int]):
     # -- drawing ahead while the learner reads -----------------------------------------------------
 
     def draw_ahead(self) -> None:
-        """Have the panes draw what a jump would show first (every file's lines), in slices while idle.
+        """Have the panes draw what a jump would show first (every file's lines, every function's note),
+        in slices while idle.
 
         A step on a big trace costs most where it lands somewhere not drawn before: a new line of
         source is 0.1-0.2 ms in Textual, and a jump brings dozens (issue 4: <= 10 ms a key). Each
@@ -139,7 +141,7 @@ class TraceApp(App[int]):
         most; ``drawn_ahead`` is set when everything is drawn.
         """
         if self._ahead is None and not self.drawn_ahead:
-            self._ahead = self.query_one(SourceView).work_ahead()
+            self._ahead = itertools.chain(self.query_one(SourceView).work_ahead(), self.query_one(HopNote).work_ahead())
             self._draw_some_ahead()
 
     def _draw_some_ahead(self) -> None:

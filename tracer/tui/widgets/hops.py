@@ -25,7 +25,7 @@ from textual.strip import Strip
 from tracer.replay import Position
 from tracer.trace import Trace
 from tracer.tui.theme import format_us, layer_style
-from tracer.tui.widgets.memo import MemoStylesCache, StillLines
+from tracer.tui.widgets.memo import KeptComponentStyles, MemoStylesCache, StillLines
 from tracer.tui.widgets.scrollbars import QuietScrollBars
 
 MAX_INDENT = 16
@@ -33,7 +33,7 @@ MAX_INDENT = 16
 SCROLL_MARGIN = 3
 
 
-class HopList(StillLines, QuietScrollBars, ScrollView, can_focus=True):
+class HopList(KeptComponentStyles, StillLines, QuietScrollBars, ScrollView, can_focus=True):
     """Calls as a collapsible tree; the viewed frame's row is marked, the keyboard row highlighted."""
 
     BINDINGS = [

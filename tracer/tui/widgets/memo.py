@@ -76,6 +76,52 @@ class MemoStylesCache(StylesCache):
                 drawn[key] = (content, super().render_line(*arguments, lambda _y, line=content: line, *rest))
 
 
+class KeptComponentStyles:
+    """Mixin: component styles (``hops--current``, ``tree--cursor``, ...) kept until the CSS changes.
+
+    Widget forgets its component rich styles on every repaint, and ``get_component_styles`` merges
+    the CSS anew on each call; a pane drawing a few dozen lines a step asks for them for each line
+    (Tree three times a line, TextArea's theme on every render): about a millisecond a step in all.
+    A restyle (``notify_style_update``) forgets them, and a kept style is only used while the
+    component's styles are the very ones it was made from.
+    """
+
+    _kept_component_styles: dict | None = None
+
+    def _component_key(self, names: tuple[str, ...]) -> tuple:
+        components = self._component_styles  # type: ignore[attr-defined]
+        return tuple(id(components.get(name)) for name in names)
+
+    def get_component_styles(self, *names: str):
+        kept = self._kept_component_styles
+        if kept is None:
+            kept = self._kept_component_styles = {}
+        key = ("styles", names)
+        made = kept.get(key)
+        components = self._component_key(names)
+        if made is None or made[0] != components:
+            made = kept[key] = (components, super().get_component_styles(*names))  # type: ignore[misc]
+        return made[1]
+
+    def get_component_rich_style(self, *names: str, partial: bool = False, default=None):
+        kept = self._kept_component_styles
+        if kept is None:
+            kept = self._kept_component_styles = {}
+        key = ("rich", names, partial)
+        made = kept.get(key)
+        components = self._component_key(names)
+        if made is None or made[0] != components:
+            style = super().get_component_rich_style(*names, partial=partial, default=default)  # type: ignore[misc]
+            if default is not None and style is default:
+                return style  # a missing component: not kept
+            made = kept[key] = (components, style)
+        return made[1]
+
+    def notify_style_update(self) -> None:
+        self._kept_component_styles = None
+        super().notify_style_update()  # type: ignore[misc]
+
+
 class StillLines:
     """Mixin: a widget not repainted since its last render hands back the very same lines.
 

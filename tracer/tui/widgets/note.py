@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterator
+
 from rich.text import Text
 from textual.cache import LRUCache
 from textual.geometry import Region
 from textual.reactive import reactive
 from textual.strip import Strip
+from textual.visual import Visual, visualize
 from textual.widgets import Static
 
 from tracer.labels import Labels, load_labels
@@ -27,7 +31,8 @@ class HopNote(StillLines, Static):
         self.labels = labels or load_labels()
         self._shown_code = -2
         self._drawn: LRUCache[tuple, list[Strip]] = LRUCache(64)  # whole pane renders, by function
-        self._strips: LRUCache[tuple, Strip] = LRUCache(256)  # content lines, by their segments
+        self._strips: LRUCache[tuple, Strip] = LRUCache(1024)  # content lines, by their segments
+        self._notes: LRUCache[tuple, list[Strip]] = LRUCache(256)  # content lines, by function and size
         self._styles_cache = MemoStylesCache()
 
     def watch_position(self, position: Position) -> None:
@@ -50,19 +55,49 @@ class HopNote(StillLines, Static):
                            super().draw_lines)
 
     def render_line(self, y: int) -> Strip:
-        """Static's line, as the very strip drawn before when the same line was (most of a note's
-        lines are blank, and many hops share their text): the styles cache then hands back the
-        finished line it made for it, with padding and border, instead of making it again."""
-        line = super().render_line(y)
+        """The note's line as Static draws it, from the lines kept for its function (drawn ahead, or
+        the last time it was shown); while text is selected, Static's own."""
+        if self._shown_code == -2 or self.text_selection is not None:
+            return super().render_line(y)
+        lines = self._note_lines(self._shown_code)
+        return lines[y] if y < len(lines) else super().render_line(y)  # (never, but for a size change)
+
+    def _note_lines(self, code_id: int) -> list[Strip]:
+        """The content lines of ``code_id``'s note at the pane's size, drawn as Static draws them; a
+        line drawn before (most are blank, and hops share text) is the very same strip, so the styles
+        cache hands back the finished line it made for it, with padding and border."""
+        width, height = self.size
+        style = self.visual_style
+        key = (code_id, width, height, style)
+        lines = self._notes.get(key)
+        if lines is None:
+            visual = visualize(self, self.describe(code_id), markup=False)
+            lines = Visual.to_strips(self, visual, width, height, style)
+            lines += [Strip.blank(width, style.rich_style)] * (height - len(lines))  # as Widget pads them
+            lines = self._notes[key] = [self._kept(line) for line in lines]
+        return lines
+
+    def _kept(self, line: Strip) -> Strip:
         key = tuple(line)
         kept = self._strips.get(key)
         if kept is None:
             kept = self._strips[key] = line
         return kept
 
+    def work_ahead(self) -> Iterator[None]:
+        """Draw and finish the note of every function of the trace, the most called first: one a step,
+        for the app to run while it is idle."""
+        calls = Counter(self.trace.code_ids[call] for call in self.trace.calls)
+        for code_id, _count in calls.most_common():
+            if not self.size:
+                return
+            self._styles_cache.prime(self._note_lines(code_id))
+            yield
+
     def notify_style_update(self) -> None:
         self._drawn.clear()
         self._strips.clear()
+        self._notes.clear()
         super().notify_style_update()
 
     def describe(self, code_id: int) -> Text:

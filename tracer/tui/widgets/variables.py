@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
 from textual.cache import LRUCache
@@ -13,7 +14,7 @@ from textual.widgets.tree import TreeNode
 
 from tracer.replay import Position
 from tracer.trace import CALL, EXCEPTION, LINE, RETURN, Trace, Value
-from tracer.tui.widgets.memo import MemoStylesCache, StillLines
+from tracer.tui.widgets.memo import KeptComponentStyles, MemoStylesCache, StillLines
 from tracer.tui.widgets.scrollbars import QuietScrollBars
 
 Path = tuple[str, ...]
@@ -38,7 +39,7 @@ def _style(title: str) -> str:
     return "bold cyan" if title == "arguments" else ""
 
 
-class VariablesView(StillLines, QuietScrollBars, Tree[Value]):
+class VariablesView(KeptComponentStyles, StillLines, QuietScrollBars, Tree[Value]):
     """Groups (arguments, locals, return value or exception) of values; children load on expand.
 
     Its size is fixed by the CSS (with a scrollbar always there), so content changes repaint it
@@ -109,6 +110,12 @@ class VariablesView(StillLines, QuietScrollBars, Tree[Value]):
     def notify_style_update(self) -> None:
         self._drawn.clear()
         super().notify_style_update()
+
+    def get_label_width(self, node: TreeNode[Value]) -> int:
+        """What Tree's own measure (the cells of :meth:`render_label`) comes to, without rendering the
+        label: Tree measures every node on each rebuild, that is on most steps."""
+        icon = (self.ICON_NODE_EXPANDED if node.is_expanded else self.ICON_NODE) if node.allow_expand else ""
+        return cell_len(icon) + node.label.cell_len
 
     def watch_virtual_size(self, old: Size, size: Size) -> None:
         # What a layout pass would do for the scrollbars. Only the height matters (overflow-x is hidden):

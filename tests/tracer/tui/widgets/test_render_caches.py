@@ -57,7 +57,7 @@ def from_scratch(app: TraceApp) -> list[list[tuple[str, str]]]:
     widgets = list(app.screen.walk_children(with_self=False))
     widgets += [bar for w in widgets for bar in (w._vertical_scrollbar, w._horizontal_scrollbar) if bar is not None]
     for widget in widgets:
-        for name in ("_drawn", "_strips", "_plain", "_rows", "_line_cache"):
+        for name in ("_drawn", "_strips", "_plain", "_rows", "_line_cache", "_kept_component_styles"):
             kept = getattr(widget, name, None)
             if kept is not None:
                 kept.clear()

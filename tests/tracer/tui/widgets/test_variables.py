@@ -68,3 +68,22 @@ async def test_a_line_kept_by_what_it_shows_is_what_tree_draws_afresh():
             assert kept == drawn(view), key
             checked += 1
         assert checked and len(view._drawn)
+
+
+async def test_a_label_s_width_is_what_tree_measures_by_rendering_it():
+    from textual.widgets import Tree
+
+    trace = load(DATA / "servers_detail.json")
+    app = TraceApp(trace)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        view = app.query_one(VariablesView)
+        measured = 0
+        for index in range(0, len(trace), 53):
+            app.goto(index)
+            await pilot.pause()
+            for line in view._tree_lines:
+                node = line.node
+                assert view.get_label_width(node) == Tree.get_label_width(view, node), node.label.plain
+                measured += 1
+        assert measured > 50

@@ -1,0 +1,37 @@
+"""Component styles kept across repaints are forgotten when the CSS changes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.widget import Widget
+
+from tracer.trace import load
+from tracer.tui.app import TraceApp
+from tracer.tui.widgets import HopList, StackView, VariablesView
+
+DATA = Path(__file__).resolve().parents[3] / "data"
+
+
+async def test_kept_component_styles_follow_a_theme_change_and_focus():
+    app = TraceApp(load(DATA / "servers_detail.json"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        panes = [(app.query_one(HopList), "hops--current"), (app.query_one(StackView), "stack--viewed"),
+                 (app.query_one(VariablesView), "tree--cursor")]
+        before = {name: pane.get_component_rich_style(name) for pane, name in panes}
+        for pane, name in panes:
+            assert pane.get_component_rich_style(name) is before[name]  # kept: the same object
+        app.theme = "textual-light" if app.theme != "textual-light" else "nord"
+        await pilot.pause()
+        for pane, name in panes:
+            fresh = Widget.get_component_rich_style(pane, name)
+            assert pane.get_component_rich_style(name) == fresh
+            assert fresh != before[name], name
+        variables = app.query_one(VariablesView)
+        unfocused = variables.get_component_rich_style("tree--cursor")
+        variables.focus()
+        await pilot.pause()
+        focused = variables.get_component_rich_style("tree--cursor")
+        assert focused == Widget.get_component_rich_style(variables, "tree--cursor")
+        assert focused != unfocused  # Tree's cursor is drawn differently with focus
