@@ -36,6 +36,15 @@ class ParsedDocument(SyntaxAwareDocument):
         newline = self.newline
         self._syntax_tree = self._parser.parse((newline.join(self._lines) + newline).encode("utf-8"))
         self._sizes: dict[int, Size] = {}
+        self._text: str | None = None
+
+    @property
+    def text(self) -> str:
+        """Joined once: TextArea asks for the whole text on every line it draws (to know whether to
+        show its placeholder), and the replay never edits it."""
+        if self._text is None:
+            self._text = super().text
+        return self._text
 
     def get_size(self, tab_width: int) -> Size:
         """Measured once a tab width: TextArea measures every line again each time the file comes back."""
@@ -46,6 +55,7 @@ class ParsedDocument(SyntaxAwareDocument):
 
     def replace_range(self, start, end, text: str):
         self._sizes.clear()
+        self._text = None
         return super().replace_range(start, end, text)
 
 

@@ -167,16 +167,16 @@ class VariablesView(KeptComponentStyles, StillLines, QuietScrollBars, Tree[Value
         return [(title, pairs) for title, pairs in rows.items() if pairs or title not in ("arguments", "locals")]
 
     def _rebuild(self, rows: dict[str, list[tuple[str, Value]]]) -> None:
+        """Nodes the learner had expanded are added expanded (``expand()`` would post a message each,
+        handled only to record what is already recorded)."""
         self.clear()
         self._rebuilding = True
         try:
             for title, pairs in self._shown_groups(rows):
-                group = self.root.add(Text(title, style="bold underline"), expand=False)
+                group = self.root.add(Text(title, style="bold underline"), expand=(title,) in self._expanded)
                 group.data = None
                 for name, value in pairs:
                     self._add_value(group, (title,), name, value, _style(title))
-                if (title,) in self._expanded:
-                    group.expand()
         finally:
             self._rebuilding = False
         self.refresh()
@@ -209,11 +209,11 @@ class VariablesView(KeptComponentStyles, StillLines, QuietScrollBars, Tree[Value
         return True
 
     def _add_value(self, parent: TreeNode, path: Path, name: str, value: Value, style: str = "") -> None:
-        node = parent.add(value_label(name, value, style), data=value, allow_expand=value.has_children)
         here = (*path, name)
-        if value.has_children and here in self._expanded:
+        expand = value.has_children and here in self._expanded
+        node = parent.add(value_label(name, value, style), data=value, allow_expand=value.has_children, expand=expand)
+        if expand:
             self._populate(node, here)
-            node.expand()
 
     def _populate(self, node: TreeNode[Value], path: Path) -> None:
         if node.children or node.data is None:

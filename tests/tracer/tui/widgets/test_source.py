@@ -152,3 +152,12 @@ async def test_a_big_trace_is_drawn_ahead_once_the_first_frame_is_up(detail, mon
     async with small.run_test(size=SIZE) as pilot:
         await pilot.pause(0.2)
         assert not small.drawn_ahead  # a small trace draws as it goes
+
+
+def test_a_parsed_document_s_text_is_joined_once_and_again_after_an_edit():
+    language = get_language("python")
+    document = ParsedDocument("a = 1\nb = 2\n", language)
+    assert document.text == SyntaxAwareDocument("a = 1\nb = 2\n", language).text
+    assert document.text is document.text  # kept
+    document.replace_range((0, 0), (0, 1), "c")
+    assert document.text == "c = 1\nb = 2\n"
