@@ -67,7 +67,7 @@ class HopList(KeptComponentStyles, StillLines, QuietScrollBars, ScrollView, can_
     def __init__(self, trace: Trace, **kwargs) -> None:
         super().__init__(**kwargs)
         self.trace = trace
-        self._base_style: Style | None = None
+        self._render_state: tuple | None = None  # set while drawing (see draw_lines)
         self.rows: list[int] = list(trace.calls)
         self.collapsed: set[int] = set()
         self._has_children = self._calls_with_children(trace)
@@ -207,20 +207,31 @@ class HopList(KeptComponentStyles, StillLines, QuietScrollBars, ScrollView, can_
         return segments
 
     def draw_lines(self, crop: Region) -> list[Strip]:
-        self._base_style = self.rich_style  # the same for every line, and costly: once a render, not once a line
-        return super().draw_lines(crop)
+        # what every row of this render shares, looked up once a render rather than once a row
+        scroll_x, scroll_y = self.scroll_offset
+        current_row = self.current_row
+        self._render_state = (scroll_x, scroll_y, self.size.width, self.rich_style,
+                              self.rows[current_row] if current_row >= 0 else -1,
+                              self.highlighted if self.has_focus else -1)
+        try:
+            return super().draw_lines(crop)
+        finally:
+            self._render_state = None
 
     def render_line(self, y: int) -> Strip:
-        scroll_x, scroll_y = self.scroll_offset
+        state = self._render_state
+        if state is None:
+            current_row = self.current_row
+            state = (*self.scroll_offset, self.size.width, self.rich_style,
+                     self.rows[current_row] if current_row >= 0 else -1, self.highlighted if self.has_focus else -1)
+        scroll_x, scroll_y, width, base, current_call, highlighted_row = state
         row = y + scroll_y
-        width = self.size.width
-        base = self._base_style or self.rich_style
         if row >= len(self.rows):
             return Strip.blank(width, base)
         call = self.rows[row]
         segments = self._label(call)
-        current = call == self.rows[self.current_row]
-        highlighted = row == self.highlighted and self.has_focus
+        current = call == current_call
+        highlighted = row == highlighted_row
         # A row drawn before is drawn the same (and the same strip lets Textual reuse its cuts): a hop
         # scrolls the tree, and every row on screen is asked for again.
         key = (id(segments), current, highlighted, scroll_x, width, base)

@@ -12,7 +12,7 @@ from textual.cache import LRUCache
 from textual.document._document import Document
 from textual.document._document_navigator import DocumentNavigator
 from textual.document._syntax_aware_document import SyntaxAwareDocument, SyntaxAwareDocumentError
-from textual.geometry import Region, Size
+from textual.geometry import Offset, Region, Size
 from textual.reactive import Reactive, reactive
 from textual.strip import Strip
 from textual.widgets import TextArea
@@ -53,6 +53,7 @@ class SourceView(KeptComponentStyles, StillLines, QuietScrollBars, TextArea):
       seen yet finds its lines drawn (a new line costs 0.1-0.2 ms, and a jump brings dozens).
     """
 
+    _centring = False  # inside watch_position, moving the cursor to a new file's line
     virtual_size: Reactive[Size] = Reactive(Size(0, 0), repaint=True, layout=False)
     selection: Reactive[Selection] = reactive(Selection(), init=False, always_update=True, repaint=False)
     position: reactive[Position] = reactive(Position(0, -1), repaint=False)
@@ -95,21 +96,36 @@ class SourceView(KeptComponentStyles, StillLines, QuietScrollBars, TextArea):
         new_file = filename != self.filename
         target = (max(line - 1, 0), 0)
         placed = False
-        if new_file:
-            self.filename = filename
-            placed = self._show_file(filename, target)
-            self._mark_breakpoints()
-            self.border_title = filename
-        self.current_line = line
-        self._set_subtitle(f"line {line}")
-        if not placed:
-            self.move_cursor(target)
-        # A new document is repainted whole; centre its line now, and once more after the next refresh
-        # in case its scrollbars changed the pane's size (the first time, the size is only known then).
+        # A new document is repainted whole and its line centred: once, not first where the cursor
+        # move alone would scroll it, then centred.
+        self._centring = new_file and bool(self.size)
+        try:
+            if new_file:
+                self.filename = filename
+                placed = self._show_file(filename, target)
+                self._mark_breakpoints()
+                self.border_title = filename
+            self.current_line = line
+            self._set_subtitle(f"line {line}")
+            if not placed:
+                self.move_cursor(target)
+        finally:
+            self._centring = False
         if new_file:
             if self.size:
                 self.scroll_cursor_visible(center=True)
-            self.call_after_refresh(self.scroll_cursor_visible, center=True)
+            # once more after the next refresh if the pane's size changed meanwhile (scrollbars came or
+            # went; the first time, the size is only known then)
+            self.call_after_refresh(self._centre_if_resized, self.size)
+
+    def _centre_if_resized(self, size: Size) -> None:
+        if self.size != size:
+            self.scroll_cursor_visible(center=True)
+
+    def scroll_cursor_visible(self, center: bool = False, animate: bool = False) -> Offset:
+        if self._centring and not center:
+            return self.scroll_offset  # the cursor moved to a new file's line: watch_position centres it
+        return super().scroll_cursor_visible(center=center, animate=animate)
 
     def _show_file(self, filename: str, cursor: tuple[int, int]) -> bool:
         """Load ``filename``'s text: parsed and highlighted the first time, swapped back in afterwards.

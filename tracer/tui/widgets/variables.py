@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from rich.cells import cell_len
-from rich.style import Style
 from rich.text import Text
 from textual.cache import LRUCache
 from textual.geometry import Region, Size
@@ -60,7 +59,8 @@ class VariablesView(KeptComponentStyles, StillLines, QuietScrollBars, Tree[Value
         self.show_root = False
         self.guide_depth = 2
         self.trace = trace
-        self._base_style: Style | None = None
+        self._drawing = False
+        self._render_state: tuple | None = None  # while drawing (see _shared_state)
         self._shown: tuple = ()
         self._expanded: set[Path] = {("arguments",), ("locals",), ("return value",), ("exception",), ("raised",)}
         self.rows: dict[str, list[tuple[str, Value]]] = {}
@@ -77,26 +77,40 @@ class VariablesView(KeptComponentStyles, StillLines, QuietScrollBars, Tree[Value
             self.refresh()
 
     def draw_lines(self, crop: Region) -> list[Strip]:
-        self._base_style = self.rich_style  # the same for every line, and costly: once a render, not once a line
-        return super().draw_lines(crop)
+        self._drawing, self._render_state = True, None
+        try:
+            return super().draw_lines(crop)
+        finally:
+            self._drawing, self._render_state = False, None
+
+    def _shared_state(self) -> tuple:
+        """What every line of a render depends on alike: looked up once a render, not once a line."""
+        state = self._render_state
+        if state is None:
+            scroll_x, scroll_y = self.scroll_offset
+            state = (scroll_x, scroll_y, self.size.width, self.rich_style, self.virtual_size.width,
+                     self._pseudo_class_state, self.has_focus, self.cursor_line, self.hover_line, self.show_guides,
+                     self.guide_depth)
+            if self._drawing:
+                self._render_state = state
+        return state
 
     def render_line(self, y: int) -> Strip:
-        """Tree's, with the widget's style looked up once a render, and a line drawn before reused."""
-        scroll_x, scroll_y = self.scroll_offset
-        width = self.size.width
-        style = self._base_style or self.rich_style
+        """Tree's, with a line drawn before reused."""
+        state = self._shared_state()
+        scroll_x, scroll_y, width, style = state[:4]
         y += scroll_y
         lines = self._tree_lines
         if y >= len(lines):  # below the tree: the same blank line each time, so its finished line is kept too
             key: tuple = ("blank", width, style)
         else:
-            key = self._line_key(y, lines[y], scroll_x, width, style)
+            key = self._line_key(y, lines[y], state)
         strip = self._drawn.get(key)
         if strip is None:
             strip = self._drawn[key] = self._render_line(y, scroll_x, scroll_x + width, style)
         return strip
 
-    def _line_key(self, y: int, line, scroll_x: int, width: int, style: Style) -> tuple:
+    def _line_key(self, y: int, line, state: tuple) -> tuple:
         """Everything Tree draws line ``y`` from: its place, the pane's state, and each node on its
         path (label, guides, expansion, hover and cursor marks)."""
         path = tuple(
@@ -104,8 +118,9 @@ class VariablesView(KeptComponentStyles, StillLines, QuietScrollBars, Tree[Value
              node.is_expanded, node._hover, node._selected)
             for node in line.path
         )
-        return (y, scroll_x, width, self.virtual_size.width, style, self._pseudo_class_state, self.has_focus,
-                self.cursor_line == y, self.hover_line, self.show_guides, self.guide_depth, line.last, path)
+        scroll_x, _scroll_y, width, style, virtual_width, pseudo_classes, focused, cursor_line, *rest = state
+        return (y, scroll_x, width, style, virtual_width, pseudo_classes, focused, cursor_line == y, *rest,
+                line.last, path)
 
     def notify_style_update(self) -> None:
         self._drawn.clear()
