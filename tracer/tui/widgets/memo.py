@@ -30,6 +30,7 @@ class MemoStylesCache(StylesCache):
         self._drawn: LRUCache[tuple, tuple[Strip, Strip]] = LRUCache(maxsize)
         self._context: tuple | None = None
         self._last_content_line: tuple | None = None  # how the last content line was finished (see prime)
+        self._last_filters: tuple = ((), None)  # the line filters of the last render, and its background
 
     def render_widget(self, widget: Widget, crop: Region) -> list[Strip]:
         styles = widget.styles
@@ -43,6 +44,11 @@ class MemoStylesCache(StylesCache):
             return super().render_widget(widget, crop)
         finally:
             self._context = None
+
+    def render(self, styles, size, base_background, background, render_content_line, filters, *rest, **options):
+        self._last_filters = (filters, background)  # what prime applies to the lines it finishes
+        return super().render(styles, size, base_background, background, render_content_line, filters, *rest,
+                              **options)
 
     def render_line(self, styles: StylesBase, y: int, size: Size, content_size: Size, padding: Spacing,
                     base_background: Color, background: Color, render_content_line: Callable[[int], Strip],
@@ -69,11 +75,15 @@ class MemoStylesCache(StylesCache):
         if self._last_content_line is None:
             return
         context, arguments, rest = self._last_content_line
+        filters, background = self._last_filters
         drawn = self._drawn
         for content in contents:
             key = (id(content), context)
             if key not in drawn:
-                drawn[key] = (content, super().render_line(*arguments, lambda _y, line=content: line, *rest))
+                strip = super().render_line(*arguments, lambda _y, line=content: line, *rest)
+                for line_filter in filters:
+                    strip.apply_filter(line_filter, background)  # kept by the strip for its showing
+                drawn[key] = (content, strip)
 
 
 class KeptComponentStyles:

@@ -54,6 +54,8 @@ class SourceView(KeptComponentStyles, StillLines, QuietScrollBars, TextArea):
     """
 
     _centring = False  # inside watch_position, moving the cursor to a new file's line
+    _drawing = False  # inside draw_lines
+    _context_now: tuple | None | bool = False  # the drawing context of this render (False: not read yet)
     virtual_size: Reactive[Size] = Reactive(Size(0, 0), repaint=True, layout=False)
     selection: Reactive[Selection] = reactive(Selection(), init=False, always_update=True, repaint=False)
     position: reactive[Position] = reactive(Position(0, -1), repaint=False)
@@ -282,11 +284,12 @@ class SourceView(KeptComponentStyles, StillLines, QuietScrollBars, TextArea):
                 continue
             document, highlights = state[0], state[3]
             for start in range(0, document.line_count, AHEAD_LINES):
-                if self._drawing_context() is None:
+                context = self._drawing_context()
+                if context is None:
                     return  # not drawn yet, or no theme: nothing to draw for
                 stop = min(start + AHEAD_LINES, document.line_count)
                 self._styles_cache.prime(
-                    [self._plain_line(filename, document, highlights, index) for index in range(start, stop)]
+                    [self._plain_line(filename, document, highlights, index, context) for index in range(start, stop)]
                 )
                 yield
 
@@ -328,9 +331,23 @@ class SourceView(KeptComponentStyles, StillLines, QuietScrollBars, TextArea):
         if scroll_x or self.soft_wrap or offset >= len(wrapped._offset_to_line_info):
             return super()._render_line(y)
         line_index, section = wrapped._offset_to_line_info[offset]
-        if section or self._is_marked(line_index) or self._drawing_context() is None:
+        if section or self._is_marked(line_index):
             return super()._render_line(y)
-        return self._plain_line(self.filename, self.document, self._highlights, line_index)
+        context = self._context_now if self._drawing else self._drawing_context()
+        if context is False:
+            context = self._context_now = self._drawing_context()
+        if context is None:
+            return super()._render_line(y)
+        return self._plain_line(self.filename, self.document, self._highlights, line_index, context)
+
+    def draw_lines(self, crop: Region) -> list[Strip]:
+        # the drawing context is the same for every line of a render; it is read at the first line,
+        # after TextArea has applied its theme's CSS
+        self._drawing, self._context_now = True, False
+        try:
+            return super().draw_lines(crop)
+        finally:
+            self._drawing, self._context_now = False, False
 
     def _is_marked(self, line_index: int) -> bool:
         number = line_index + 1
@@ -350,8 +367,8 @@ class SourceView(KeptComponentStyles, StillLines, QuietScrollBars, TextArea):
         return (id(theme), theme.base_style, theme.gutter_style, self.region.size.width, self.indent_width,
                 self.line_number_start, id(self.app.console))
 
-    def _plain_line(self, filename: str, document: Document, highlights: dict, line_index: int) -> Strip:
-        context = self._drawing_context()
+    def _plain_line(self, filename: str, document: Document, highlights: dict, line_index: int,
+                    context: tuple) -> Strip:
         if context != self._plain_context:
             self._plain.clear()
             self._plain_context = context
