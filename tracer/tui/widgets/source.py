@@ -233,6 +233,9 @@ class SourceView(KeptComponentStyles, StillLines, QuietScrollBars, TextArea):
         else:
             self.refresh()
 
+    def on_text_area_selection_changed(self, event: TextArea.SelectionChanged) -> None:
+        event.stop()  # the replay moves this cursor on every step, and nothing above listens
+
     # -- breakpoints -------------------------------------------------------------------------------
 
     def watch_breakpoints(self) -> None:
