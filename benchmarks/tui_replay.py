@@ -112,8 +112,32 @@ def synthesize(events: int, out: Path) -> Path:
     return out
 
 
-async def measure(path: Path, presses: int) -> tuple[dict[str, float], dict[str, float], float]:
-    """First-frame timings, the raw median CPU seconds of each key, and that of the no-op key."""
+class CallCounter:
+    """Counts the Python and C function calls made while it is active (``sys.setprofile``).
+
+    CPU time per key drifts by a fifth from run to run on these machines; the number of calls a key
+    makes is the same every run, so ``--calls`` tells whether a change made a key cheaper.
+    """
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def _count(self, frame, event: str, arg) -> None:
+        if event == "call" or event == "c_call":
+            self.calls += 1
+
+    def __enter__(self) -> CallCounter:
+        sys.setprofile(self._count)
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        sys.setprofile(None)
+
+
+async def measure(path: Path, presses: int, count_calls: bool = False) -> tuple[dict[str, float], dict[str, float],
+                                                                                 float]:
+    """First-frame timings, the raw median CPU seconds of each key, and that of the no-op key (with
+    ``count_calls``, the median number of calls instead of CPU seconds)."""
     from tracer.tui.app import TraceApp
 
     timings: dict[str, float] = {}
@@ -142,6 +166,12 @@ async def measure(path: Path, presses: int) -> tuple[dict[str, float], dict[str,
         async def cost(key: str) -> float:
             samples = []
             for _ in range(presses):
+                if count_calls:
+                    with CallCounter() as counter:
+                        await pilot.press(key)
+                        await pilot.pause()
+                    samples.append(counter.calls)
+                    continue
                 start = time.process_time()
                 await pilot.press(key)
                 await pilot.pause()
@@ -162,6 +192,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--presses", type=int, default=15)
     parser.add_argument("--trace", type=Path, help="replay this trace file instead of building one")
     parser.add_argument("--save", type=Path, help="keep the trace built here (reuse it with --trace)")
+    parser.add_argument("--calls", action="store_true",
+                        help="also count the function calls of each key, in a second run (the same every run)")
     args = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -182,6 +214,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"trace: {source}: {len(trace):,} events, {len(trace.calls):,} calls, "
               f"{path.stat().st_size / 1e6:.1f} MB")
         timings, costs, idle = asyncio.run(measure(path, args.presses))
+        calls = asyncio.run(measure(path, args.presses, count_calls=True))[1:] if args.calls else None
 
     print(f"\n{'first frame':<34}{'seconds':>10}")
     for name, seconds in timings.items():
@@ -198,6 +231,10 @@ def main(argv: list[str] | None = None) -> int:
         over += net > KEY_TARGET
         print(f"{key:<24}{raw * 1000:>10.2f}{net * 1000:>10.2f}  {verdict_of(net, KEY_TARGET)}")
     print(f"{len(costs) - over} of {len(costs)} keys meet <= {KEY_TARGET * 1000:g} ms net")
+    if calls is not None:
+        counted, idle_calls = calls
+        print(f"\nfunction calls a key (median of {args.presses} presses, net of the no-op key's {idle_calls:,.0f})")
+        print("  ".join(f"{key}: {counted[key] - idle_calls:,.0f}" for key in KEYS))
     return 0
 
 
