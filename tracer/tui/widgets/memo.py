@@ -31,6 +31,7 @@ class MemoStylesCache(StylesCache):
         self._context: tuple | None = None
         self._last_content_line: tuple | None = None  # how the last content line was finished (see prime)
         self._last_filters: tuple = ((), None)  # the line filters of the last render, and its background
+        self._frames: dict[tuple, tuple | None] = {}  # by context: the border and padding around a content line
 
     def render_widget(self, widget: Widget, crop: Region) -> list[Strip]:
         styles = widget.styles
@@ -65,9 +66,43 @@ class MemoStylesCache(StylesCache):
             return drawn[1]
         arguments = (styles, y, size, content_size, padding, base_background, background)
         self._last_content_line = (context, arguments, rest)
-        strip = super().render_line(*arguments, lambda _y: content, *rest)
+        strip = self._finish(context, arguments, rest, content)
         self._drawn[key] = (content, strip)
         return strip
+
+    def _finish(self, context: tuple, arguments: tuple, rest: tuple, content: Strip) -> Strip:
+        """A content line with the pane's border and padding around it, as ``StylesCache.render_line``
+        makes it: the same frame for every content line of a pane, so it is cut once from a blank line
+        and put around each new one (a tenth of the calls). Panes with a tint, an opacity, a text opacity
+        or a hatch go through Textual every time."""
+        frame = self._frames.get(context, self._frames)
+        if frame is self._frames:
+            if len(self._frames) > 64:  # a context is a size and a look: many only after many resizes
+                self._frames.clear()
+            frame = self._frames[context] = self._frame(arguments, rest)
+        if frame is None:
+            return super().render_line(*arguments, lambda _y: content, *rest)
+        left, right, inner_style, content_width, width = frame
+        body = content.adjust_cell_length(content_width, inner_style)
+        return Strip([*left, *body, *right], width)
+
+    def _frame(self, arguments: tuple, rest: tuple) -> tuple | None:
+        styles, _y, size, content_size, padding, base_background, background = arguments
+        opacity = rest[2]
+        if styles.tint.a or opacity != 1.0 or styles.text_opacity != 1.0 or (
+                styles.has_rule("hatch") and styles.hatch != "none"):
+            return None
+        (_top, (border_right, _), _bottom, (border_left, _)) = styles.border
+        left_width = padding.left + (1 if border_left else 0)
+        right_width = padding.right + (1 if border_right else 0)
+        width = size.width
+        if left_width + content_size.width + right_width != width:
+            return None
+        blank = Strip.blank(content_size.width)
+        framed = super().render_line(*arguments, lambda _y: blank, *rest)
+        inner, _outer = self.get_inner_outer(base_background, background)
+        return (list(framed.crop(0, left_width)), list(framed.crop(width - right_width, width)), inner.rich_style,
+                content_size.width, width)
 
     def prime(self, contents: list[Strip]) -> None:
         """Finish content lines not shown yet as the last one shown was finished (every content line
@@ -80,7 +115,7 @@ class MemoStylesCache(StylesCache):
         for content in contents:
             key = (id(content), context)
             if key not in drawn:
-                strip = super().render_line(*arguments, lambda _y, line=content: line, *rest)
+                strip = self._finish(context, arguments, rest, content)
                 for line_filter in filters:
                     strip.apply_filter(line_filter, background)  # kept by the strip for its showing
                 drawn[key] = (content, strip)

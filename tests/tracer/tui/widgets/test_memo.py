@@ -35,3 +35,35 @@ async def test_kept_component_styles_follow_a_theme_change_and_focus():
         focused = variables.get_component_rich_style("tree--cursor")
         assert focused == Widget.get_component_rich_style(variables, "tree--cursor")
         assert focused != unfocused  # Tree's cursor is drawn differently with focus
+
+
+async def test_a_content_line_finished_in_its_pane_s_frame_is_what_textual_finishes(monkeypatch):
+    """Every new content line of every pane, through steps, focus changes and a theme change, gets the
+    very border and padding Textual's ``StylesCache.render_line`` gives it."""
+    from textual._styles_cache import StylesCache
+
+    from tracer.tui.widgets.memo import MemoStylesCache
+
+    compared = []
+    finish = MemoStylesCache._finish
+
+    def checked(self, context, arguments, rest, content):
+        ours = finish(self, context, arguments, rest, content)
+        theirs = StylesCache.render_line(self, *arguments, lambda _y: content, *rest)
+        assert list(ours) == list(theirs)
+        compared.append(self._frames.get(context) is not None)
+        return ours
+
+    monkeypatch.setattr(MemoStylesCache, "_finish", checked)
+    app = TraceApp(load(DATA / "servers_detail.json"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        for key in ["s", "s", "n", "right_square_bracket", "r", "tab", "s", "tab", "down", "c", "end", "home",
+                    "tab", "tab", "S"]:
+            await pilot.press(key)
+            await pilot.pause()
+        app.theme = "textual-light"
+        await pilot.pause()
+        await pilot.press("s")
+        await pilot.pause()
+    assert sum(compared) > 100  # most went through the frame, not Textual
