@@ -133,9 +133,14 @@ class KeptComponentStyles:
 
     _kept_component_styles: dict | None = None
 
-    def _component_key(self, names: tuple[str, ...]) -> tuple:
+    def _components(self, names: tuple[str, ...]) -> tuple:
         components = self._component_styles  # type: ignore[attr-defined]
-        return tuple(id(components.get(name)) for name in names)
+        return tuple(components.get(name) for name in names)
+
+    @staticmethod
+    def _same(kept: tuple, components: tuple) -> bool:
+        """The very component styles objects (held, so that no new one can take an old one's place)."""
+        return all(a is b for a, b in zip(kept, components, strict=True))
 
     def get_component_styles(self, *names: str):
         kept = self._kept_component_styles
@@ -143,8 +148,8 @@ class KeptComponentStyles:
             kept = self._kept_component_styles = {}
         key = ("styles", names)
         made = kept.get(key)
-        components = self._component_key(names)
-        if made is None or made[0] != components:
+        components = self._components(names)
+        if made is None or not self._same(made[0], components):
             made = kept[key] = (components, super().get_component_styles(*names))  # type: ignore[misc]
         return made[1]
 
@@ -154,8 +159,8 @@ class KeptComponentStyles:
             kept = self._kept_component_styles = {}
         key = ("rich", names, partial)
         made = kept.get(key)
-        components = self._component_key(names)
-        if made is None or made[0] != components:
+        components = self._components(names)
+        if made is None or not self._same(made[0], components):
             style = super().get_component_rich_style(*names, partial=partial, default=default)  # type: ignore[misc]
             if default is not None and style is default:
                 return style  # a missing component: not kept

@@ -268,9 +268,6 @@ class SourceView(KeptComponentStyles, StillLines, QuietScrollBars, TextArea):
     def work_ahead(self) -> Iterator[None]:
         """Parse every file of the trace and draw each of its lines once, finished with the pane's
         border, busiest files first: one unit of work a step, for the app to run while it is idle."""
-        return self._work_ahead()
-
-    def _work_ahead(self) -> Iterator[None]:
         trace = self.trace
         assert trace is not None
         calls = Counter(trace.code(call).filename for call in trace.calls)
