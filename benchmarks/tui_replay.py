@@ -33,7 +33,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from tracer.trace import Trace, load, save
+from tracer.trace import Trace, TraceError, load, save
 
 SIZE = (120, 40)
 FIRST_FRAME_TARGET = 1.0  # seconds, wall and CPU
@@ -210,7 +210,11 @@ def main(argv: list[str] | None = None) -> int:
                 shutil.copyfile(path, args.save)
         else:
             source = str(path)
-        trace: Trace = load(path)
+        try:
+            trace: Trace = load(path)
+        except TraceError as error:
+            print(f"tui_replay: {error}", file=sys.stderr)
+            return 2
         print(f"trace: {source}: {len(trace):,} events, {len(trace.calls):,} calls, "
               f"{path.stat().st_size / 1e6:.1f} MB")
         timings, costs, idle = asyncio.run(measure(path, args.presses))

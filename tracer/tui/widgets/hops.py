@@ -25,7 +25,7 @@ from textual.strip import Strip
 from tracer.replay import Position
 from tracer.trace import Trace
 from tracer.tui.theme import format_us, layer_style
-from tracer.tui.widgets.memo import KeptComponentStyles, MemoStylesCache, StillLines
+from tracer.tui.widgets.memo import KeptComponentStyles, MemoStylesCache, OncePerRender, StillLines
 from tracer.tui.widgets.scrollbars import QuietScrollBars
 
 MAX_INDENT = 16
@@ -33,7 +33,7 @@ MAX_INDENT = 16
 SCROLL_MARGIN = 3
 
 
-class HopList(KeptComponentStyles, StillLines, QuietScrollBars, ScrollView, can_focus=True):
+class HopList(KeptComponentStyles, OncePerRender, StillLines, QuietScrollBars, ScrollView, can_focus=True):
     """Calls as a collapsible tree; the viewed frame's row is marked, the keyboard row highlighted."""
 
     BINDINGS = [
@@ -67,7 +67,6 @@ class HopList(KeptComponentStyles, StillLines, QuietScrollBars, ScrollView, can_
     def __init__(self, trace: Trace, **kwargs) -> None:
         super().__init__(**kwargs)
         self.trace = trace
-        self._render_state: tuple | None = None  # set while drawing (see draw_lines)
         self.rows: list[int] = list(trace.calls)
         self.collapsed: set[int] = set()
         self._has_children = self._calls_with_children(trace)
@@ -206,25 +205,14 @@ class HopList(KeptComponentStyles, StillLines, QuietScrollBars, ScrollView, can_
         self._labels[call] = segments
         return segments
 
-    def draw_lines(self, crop: Region) -> list[Strip]:
-        # what every row of this render shares, looked up once a render rather than once a row
+    def read_per_render(self) -> tuple:
         scroll_x, scroll_y = self.scroll_offset
         current_row = self.current_row
-        self._render_state = (scroll_x, scroll_y, self.size.width, self.rich_style,
-                              self.rows[current_row] if current_row >= 0 else -1,
-                              self.highlighted if self.has_focus else -1)
-        try:
-            return super().draw_lines(crop)
-        finally:
-            self._render_state = None
+        return (scroll_x, scroll_y, self.size.width, self.rich_style,
+                self.rows[current_row] if current_row >= 0 else -1, self.highlighted if self.has_focus else -1)
 
     def render_line(self, y: int) -> Strip:
-        state = self._render_state
-        if state is None:
-            current_row = self.current_row
-            state = (*self.scroll_offset, self.size.width, self.rich_style,
-                     self.rows[current_row] if current_row >= 0 else -1, self.highlighted if self.has_focus else -1)
-        scroll_x, scroll_y, width, base, current_call, highlighted_row = state
+        scroll_x, scroll_y, width, base, current_call, highlighted_row = self.per_render()
         row = y + scroll_y
         if row >= len(self.rows):
             return Strip.blank(width, base)

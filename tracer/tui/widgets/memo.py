@@ -172,6 +172,40 @@ class KeptComponentStyles:
         super().notify_style_update()  # type: ignore[misc]
 
 
+_UNREAD = object()
+
+
+class OncePerRender:
+    """Mixin: what every line of a render shares (scroll offset, size, styles, ...), read once a render.
+
+    ``render_line`` asks :meth:`per_render`; it is read (:meth:`read_per_render`) at the first line, after
+    the widget has done what it does before drawing (Tree notes its pseudo-classes, TextArea applies its
+    theme), and kept until the render ends. Outside a render each call reads it afresh. List it before
+    :class:`StillLines`, whose ``draw_lines`` it wraps.
+    """
+
+    _drawing = False
+    _per_render: object = _UNREAD
+
+    def draw_lines(self, crop: Region) -> list[Strip]:
+        self._drawing, self._per_render = True, _UNREAD
+        try:
+            return super().draw_lines(crop)  # type: ignore[misc]
+        finally:
+            self._drawing, self._per_render = False, _UNREAD
+
+    def per_render(self):
+        state = self._per_render
+        if state is _UNREAD:
+            state = self.read_per_render()
+            if self._drawing:
+                self._per_render = state
+        return state
+
+    def read_per_render(self):
+        raise NotImplementedError
+
+
 class StillLines:
     """Mixin: a widget not repainted since its last render hands back the very same lines.
 

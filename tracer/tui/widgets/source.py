@@ -21,7 +21,7 @@ from textual.widgets.text_area import Selection
 from tracer.replay import Cursor, Position
 from tracer.trace import Trace
 from tracer.tui.widgets.documents import FastWrappedDocument, ParsedDocument, draw_plain_line
-from tracer.tui.widgets.memo import KeptComponentStyles, MemoStylesCache, StillLines
+from tracer.tui.widgets.memo import KeptComponentStyles, MemoStylesCache, OncePerRender, StillLines
 from tracer.tui.widgets.scrollbars import QuietScrollBars
 
 CURRENT_LINE = Style(bgcolor="#3a3a00", bold=True)
@@ -34,7 +34,7 @@ _PREPARED_QUERIES: dict[str, object] = {}
 AHEAD_LINES = 24
 
 
-class SourceView(KeptComponentStyles, StillLines, QuietScrollBars, TextArea):
+class SourceView(KeptComponentStyles, OncePerRender, StillLines, QuietScrollBars, TextArea):
     """A read-only ``TextArea.code_editor``: Python highlighting and line numbers from tree-sitter.
 
     The text comes from the trace (``trace.files``), never from disk, so it is the code that ran
@@ -54,8 +54,6 @@ class SourceView(KeptComponentStyles, StillLines, QuietScrollBars, TextArea):
     """
 
     _centring = False  # inside watch_position, moving the cursor to a new file's line
-    _drawing = False  # inside draw_lines
-    _context_now: tuple | None | bool = False  # the drawing context of this render (False: not read yet)
     virtual_size: Reactive[Size] = Reactive(Size(0, 0), repaint=True, layout=False)
     selection: Reactive[Selection] = reactive(Selection(), init=False, always_update=True, repaint=False)
     position: reactive[Position] = reactive(Position(0, -1), repaint=False)
@@ -333,21 +331,10 @@ class SourceView(KeptComponentStyles, StillLines, QuietScrollBars, TextArea):
         line_index, section = wrapped._offset_to_line_info[offset]
         if section or self._is_marked(line_index):
             return super()._render_line(y)
-        context = self._context_now if self._drawing else self._drawing_context()
-        if context is False:
-            context = self._context_now = self._drawing_context()
+        context = self.per_render()
         if context is None:
             return super()._render_line(y)
         return self._plain_line(self.filename, self.document, self._highlights, line_index, context)
-
-    def draw_lines(self, crop: Region) -> list[Strip]:
-        # the drawing context is the same for every line of a render; it is read at the first line,
-        # after TextArea has applied its theme's CSS
-        self._drawing, self._context_now = True, False
-        try:
-            return super().draw_lines(crop)
-        finally:
-            self._drawing, self._context_now = False, False
 
     def _is_marked(self, line_index: int) -> bool:
         number = line_index + 1
@@ -358,6 +345,9 @@ class SourceView(KeptComponentStyles, StillLines, QuietScrollBars, TextArea):
             return True
         bracket = self._matching_bracket_location
         return bracket is not None and bracket[0] == line_index
+
+    def read_per_render(self) -> tuple | None:
+        return self._drawing_context()
 
     def _drawing_context(self) -> tuple | None:
         """What an unmarked line's drawing depends on besides its document (None: draw as TextArea does)."""

@@ -18,10 +18,10 @@ from textual.widget import Widget
 from tracer.replay import Cursor, Position, StackEntry
 from tracer.trace import Trace
 from tracer.tui.theme import layer_style
-from tracer.tui.widgets.memo import KeptComponentStyles, MemoStylesCache, StillLines
+from tracer.tui.widgets.memo import KeptComponentStyles, MemoStylesCache, OncePerRender, StillLines
 
 
-class StackView(KeptComponentStyles, StillLines, Widget, can_focus=True):
+class StackView(KeptComponentStyles, OncePerRender, StillLines, Widget, can_focus=True):
     """A few lines drawn with the line API: no widget per frame and no layout pass on a step (the
     pane shows the window of frames around the viewed one instead of scrolling). Clicking a frame,
     or ``up``/``down`` with focus, views it."""
@@ -47,7 +47,6 @@ class StackView(KeptComponentStyles, StillLines, Widget, can_focus=True):
     def __init__(self, trace: Trace, cursor: Cursor, **kwargs) -> None:
         super().__init__(**kwargs)
         self.trace = trace
-        self._base_style: Style | None = None
         self.cursor = cursor
         self.entries: list[StackEntry] = []
         self.lines: list[str] = []
@@ -81,15 +80,14 @@ class StackView(KeptComponentStyles, StillLines, Widget, can_focus=True):
         self._place_window()
         self.refresh()
 
-    def draw_lines(self, crop: Region) -> list[Strip]:
-        self._base_style = self.rich_style  # the same for every line, and costly: once a render, not once a line
-        return super().draw_lines(crop)
+    def read_per_render(self) -> Style:
+        return self.rich_style  # the same for every line, and costly: once a render, not once a line
 
     def render_line(self, y: int) -> Strip:
         scroll_x = 0
         row = y + self.top
         width = self.size.width
-        base = self._base_style or self.rich_style
+        base = self.per_render()
         if row >= len(self.lines):  # the same blank strip each time: its finished line is kept too
             blank = self._strips.get(("blank", width, base))
             if blank is None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.cells import cell_len
 from rich.text import Text
 from textual.cache import LRUCache
-from textual.geometry import Region, Size
+from textual.geometry import Size
 from textual.reactive import Reactive, reactive
 from textual.strip import Strip
 from textual.widgets import Tree
@@ -13,7 +13,7 @@ from textual.widgets.tree import TreeNode
 
 from tracer.replay import Position
 from tracer.trace import CALL, EXCEPTION, LINE, RETURN, Trace, Value
-from tracer.tui.widgets.memo import KeptComponentStyles, MemoStylesCache, StillLines
+from tracer.tui.widgets.memo import KeptComponentStyles, MemoStylesCache, OncePerRender, StillLines
 from tracer.tui.widgets.scrollbars import QuietScrollBars
 
 Path = tuple[str, ...]
@@ -38,7 +38,7 @@ def _style(title: str) -> str:
     return "bold cyan" if title == "arguments" else ""
 
 
-class VariablesView(KeptComponentStyles, StillLines, QuietScrollBars, Tree[Value]):
+class VariablesView(KeptComponentStyles, OncePerRender, StillLines, QuietScrollBars, Tree[Value]):
     """Groups (arguments, locals, return value or exception) of values; children load on expand.
 
     Its size is fixed by the CSS (with a scrollbar always there), so content changes repaint it
@@ -59,8 +59,6 @@ class VariablesView(KeptComponentStyles, StillLines, QuietScrollBars, Tree[Value
         self.show_root = False
         self.guide_depth = 2
         self.trace = trace
-        self._drawing = False
-        self._render_state: tuple | None = None  # while drawing (see _shared_state)
         self._shown: tuple = ()
         self._expanded: set[Path] = {("arguments",), ("locals",), ("return value",), ("exception",), ("raised",)}
         self.rows: dict[str, list[tuple[str, Value]]] = {}
@@ -76,28 +74,15 @@ class VariablesView(KeptComponentStyles, StillLines, QuietScrollBars, Tree[Value
         if not self._rebuilding:
             self.refresh()
 
-    def draw_lines(self, crop: Region) -> list[Strip]:
-        self._drawing, self._render_state = True, None
-        try:
-            return super().draw_lines(crop)
-        finally:
-            self._drawing, self._render_state = False, None
-
-    def _shared_state(self) -> tuple:
-        """What every line of a render depends on alike: looked up once a render, not once a line."""
-        state = self._render_state
-        if state is None:
-            scroll_x, scroll_y = self.scroll_offset
-            state = (scroll_x, scroll_y, self.size.width, self.rich_style, self.virtual_size.width,
-                     self._pseudo_class_state, self.has_focus, self.cursor_line, self.hover_line, self.show_guides,
-                     self.guide_depth)
-            if self._drawing:
-                self._render_state = state
-        return state
+    def read_per_render(self) -> tuple:
+        scroll_x, scroll_y = self.scroll_offset
+        return (scroll_x, scroll_y, self.size.width, self.rich_style, self.virtual_size.width,
+                self._pseudo_class_state, self.has_focus, self.cursor_line, self.hover_line, self.show_guides,
+                self.guide_depth)
 
     def render_line(self, y: int) -> Strip:
         """Tree's, with a line drawn before reused."""
-        state = self._shared_state()
+        state = self.per_render()
         scroll_x, scroll_y, width, style = state[:4]
         y += scroll_y
         lines = self._tree_lines

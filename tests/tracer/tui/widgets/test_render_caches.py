@@ -14,6 +14,7 @@ from rich.segment import ControlType
 from textual.app import App
 from textual.widget import Widget
 
+from tests.tracer.tui.pilots import wait_until_drawn_ahead
 from tracer.trace import Trace, load
 from tracer.tui.app import TraceApp
 from tracer.tui.widgets import HopList, SourceView, VariablesView
@@ -68,15 +69,6 @@ def from_scratch(app: TraceApp) -> list[list[tuple[str, str]]]:
     for strip in app.screen._compositor.render_strips():
         rows.append([(char, str(segment.style)) for segment in strip for char in segment.text][:WIDTH])
     return rows
-
-
-async def wait_until_drawn_ahead(app: TraceApp, pilot) -> None:
-    app.draw_ahead()
-    for _ in range(500):
-        if app.drawn_ahead:
-            return
-        await pilot.pause(0.01)
-    raise AssertionError("drawing ahead did not finish in 5 s")
 
 
 @pytest.mark.parametrize("ahead", [False, True], ids=["as-needed", "drawn-ahead"])

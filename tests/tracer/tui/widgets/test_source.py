@@ -9,6 +9,7 @@ from textual._tree_sitter import get_language
 from textual.document._syntax_aware_document import SyntaxAwareDocument
 from textual.widgets import TextArea
 
+from tests.tracer.tui.pilots import wait_until_drawn_ahead
 from tracer.trace import Trace, load
 from tracer.tui.app import TraceApp
 from tracer.tui.widgets import SourceView
@@ -72,22 +73,13 @@ async def test_back_in_a_file_the_source_reuses_its_document_and_draws_what_a_fr
         assert drawn(source) == revisited
 
 
-async def drawn_ahead(app: TraceApp, pilot) -> None:
-    app.draw_ahead()
-    for _ in range(500):
-        if app.drawn_ahead:
-            return
-        await pilot.pause(0.01)
-    raise AssertionError("drawing ahead did not finish in 5 s")
-
-
 async def test_drawing_ahead_parses_every_file_and_draws_its_lines_as_textarea_does(detail):
     """Every file gets its document; each line nothing marks is drawn as TextArea's own ``_render_line``
     draws it, at the top of the file, in its middle and at its end."""
     app = TraceApp(detail)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        await drawn_ahead(app, pilot)
+        await wait_until_drawn_ahead(app, pilot)
         source = app.query_one(SourceView)
         assert set(source._documents) == set(detail.files)
         assert {name: len(lines) for name, lines in source._plain.items()} == {
@@ -115,7 +107,7 @@ async def test_after_drawing_ahead_a_jump_to_a_new_file_draws_only_its_marked_li
     app = TraceApp(detail)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        await drawn_ahead(app, pilot)
+        await wait_until_drawn_ahead(app, pilot)
         source = app.query_one(SourceView)
         drawn_by_textarea: list[int] = []
         textarea_render_line = TextArea._render_line
@@ -141,11 +133,7 @@ async def test_a_big_trace_is_drawn_ahead_once_the_first_frame_is_up(detail, mon
     monkeypatch.setattr(app_module, "AHEAD_DELAY", 0.01)
     app = TraceApp(detail)
     async with app.run_test(size=SIZE) as pilot:
-        for _ in range(500):
-            await pilot.pause(0.01)
-            if app.drawn_ahead:
-                break
-        assert app.drawn_ahead
+        await wait_until_drawn_ahead(app, pilot, start=False)  # started by the app itself
         assert set(app.query_one(SourceView)._documents) == set(detail.files)
     small = TraceApp(detail)
     monkeypatch.setattr(app_module, "BIG_TRACE_EVENTS", len(detail) + 1)

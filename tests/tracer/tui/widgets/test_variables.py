@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tracer.trace import load
+import pytest
+
+from tracer.trace import Trace, load
 from tracer.tui.app import TraceApp
 from tracer.tui.widgets import VariablesView
 
@@ -12,12 +14,17 @@ DATA = Path(__file__).resolve().parents[3] / "data"
 SIZE = (120, 40)
 
 
+@pytest.fixture(scope="module")
+def detail() -> Trace:
+    return load(DATA / "servers_detail.json")
+
+
 def labels(view: VariablesView) -> list[str]:
     return [line.node.label.plain for line in view._tree_lines]
 
 
-async def test_stepping_relabels_or_rebuilds_and_shows_what_a_rebuild_shows():
-    trace = load(DATA / "servers_detail.json")
+async def test_stepping_relabels_or_rebuilds_and_shows_what_a_rebuild_shows(detail):
+    trace = detail
     app = TraceApp(trace)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
@@ -44,10 +51,10 @@ def drawn(view: VariablesView) -> list[list]:
     return [list(view.render_line(y)) for y in range(view.size.height)]
 
 
-async def test_a_line_kept_by_what_it_shows_is_what_tree_draws_afresh():
+async def test_a_line_kept_by_what_it_shows_is_what_tree_draws_afresh(detail):
     """The pane's lines, kept across steps by their content, match Tree's own drawing from scratch
     as the cursor moves, values expand and collapse, and the replay steps."""
-    trace = load(DATA / "servers_detail.json")
+    trace = detail
     app = TraceApp(trace)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
@@ -70,10 +77,10 @@ async def test_a_line_kept_by_what_it_shows_is_what_tree_draws_afresh():
         assert checked and len(view._drawn)
 
 
-async def test_a_label_s_width_is_what_tree_measures_by_rendering_it():
+async def test_a_label_s_width_is_what_tree_measures_by_rendering_it(detail):
     from textual.widgets import Tree
 
-    trace = load(DATA / "servers_detail.json")
+    trace = detail
     app = TraceApp(trace)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
