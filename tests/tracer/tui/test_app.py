@@ -196,9 +196,7 @@ async def test_redacted_values_are_marked(detail):
     app = TraceApp(detail, start=at)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        groups = app.query_one(VariablesView).root.children
-        labels = [node.label.plain for group in groups for node in group.children]
-        assert any("🔒 [redacted: token]" in label for label in labels)
+        assert any("🔒 [redacted: token]" in line for line in app.query_one(VariablesView).shown_text())
 
 
 async def test_nested_values_expand_and_stay_expanded_while_stepping(detail):
@@ -206,15 +204,18 @@ async def test_nested_values_expand_and_stay_expanded_while_stepping(detail):
     app = TraceApp(detail, start=start)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        tree = app.query_one(VariablesView)
-        arguments = tree.root.children[0]
-        node = next(n for n in arguments.children if n.allow_expand)
-        node.expand()
-        await pilot.pause()
-        assert node.children, "children are loaded when the value is expanded"
+        view = app.query_one(VariablesView)
+        at = next(n for n, line in enumerate(view.lines) if line.value is not None and line.value.has_children)
+        path, children = view.lines[at].path, [name for name, _ in view.lines[at].value.children]
+        view.focus()
+        for _ in range(at):
+            await pilot.press("down")
+        await pilot.press("space")  # the keyboard's way to expand the line under the cursor
+        assert [line.name for line in view.lines[at + 1 : at + 1 + len(children)]] == children
         await pilot.press("n")
-        again = next(n for n in tree.root.children[0].children if n.label.plain == node.label.plain)
-        assert again.is_expanded and again.children
+        again = next(n for n, line in enumerate(view.lines) if line.path == path)
+        assert view.lines[again].expanded
+        assert [line.path[:-1] for line in view.lines[again + 1 : again + 1 + len(children)]] == [path] * len(children)
 
 
 # -- breakpoints and continue ---------------------------------------------------------------------
@@ -324,6 +325,32 @@ async def test_hop_tree_jumps_folds_and_marks_the_current_hop(detail):
         await pilot.press("space")
         assert hops.rows == detail.calls
         assert glyph() == "▾"
+
+
+async def test_a_click_picks_the_hop_or_frame_under_the_mouse(detail):
+    """Rows count from inside the pane's border: a click on a row's name jumps to that very hop,
+    a click on its fold glyph folds it, a click on a stack line views that frame."""
+    app = TraceApp(detail, start=inside_process_stack(detail))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        hops = app.query_one(HopList)
+        row = 3  # the fourth row on screen
+        call = hops.rows[hops.scroll_offset.y + row]
+        await pilot.click(hops, offset=(hops._glyph_end(call) + 2, row + 1))  # + 1: the top border
+        await pilot.pause()
+        assert app.position.index == call
+        parent = hops.rows[hops.scroll_offset.y]
+        await pilot.click(hops, offset=(hops._glyph_end(parent) - 1, 1))  # on its glyph: folds, no jump
+        await pilot.pause()
+        assert parent in hops.collapsed and app.position.index == call
+        app.goto(inside_process_stack(detail))
+        await pilot.pause()
+        stack = app.query_one(StackView)
+        caller = stack.entries[stack.top].frame
+        await pilot.click(stack, offset=(4, 1))
+        await pilot.pause()
+        assert app.position.frame == caller != stack.entries[-1].frame
+        assert_panes_follow(app)
 
 
 async def test_the_hop_tree_keeps_rows_in_sight_around_the_current_hop(detail):

@@ -165,10 +165,13 @@ class HopList(KeptComponentStyles, OncePerRender, StillLines, QuietScrollBars, S
             self.set_collapsed(self.rows[self.highlighted], collapse)
 
     def on_click(self, event: Click) -> None:
-        row = event.y + self.scroll_offset.y
+        offset = event.get_content_offset(self)  # None on the border
+        if offset is None:
+            return
+        row = offset.y + self.scroll_offset.y
         if 0 <= row < len(self.rows):
             self.highlighted = row
-            if event.x < self._glyph_end(self.rows[row]):
+            if offset.x + self.scroll_offset.x < self._glyph_end(self.rows[row]):
                 self.action_toggle()
             else:
                 self.post_message(self.Selected(self.rows[row]))
@@ -176,7 +179,9 @@ class HopList(KeptComponentStyles, OncePerRender, StillLines, QuietScrollBars, S
     # -- drawing -----------------------------------------------------------------------------------
 
     def _glyph_end(self, call: int) -> int:
-        return min(self.trace.depth[call], MAX_INDENT) + 2
+        """Where the row's fold glyph ends: the marker, one cell a level of depth (spaces, then dots
+        past ``MAX_INDENT``), then the glyph's two cells."""
+        return 1 + self.trace.depth[call] + 2
 
     def _label(self, call: int) -> list[Segment]:
         """The segments of one row (cached: a row's text never changes, only its highlight)."""

@@ -116,7 +116,10 @@ class StackView(KeptComponentStyles, OncePerRender, StillLines, Widget, can_focu
         super().notify_style_update()
 
     def on_click(self, event: Click) -> None:
-        row = event.y + self.top
+        offset = event.get_content_offset(self)  # None on the border
+        if offset is None:
+            return
+        row = offset.y + self.top
         if 0 <= row < len(self.entries):
             self.post_message(self.FrameChosen(self.entries[row].frame))
 

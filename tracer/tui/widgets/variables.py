@@ -1,15 +1,25 @@
-"""The variables pane: the viewed frame's arguments, locals and outcome at this step, expandable."""
+"""The variables pane: the viewed frame's arguments, locals and outcome at this step, expandable.
+
+A line-based ``ScrollView`` like the hop tree: the pane keeps a flat list of the lines the groups
+and the expanded values make (:class:`VariableLine`) and draws the few on screen. A step swaps
+that list for the new step's and repaints only the lines that differ, and a line is drawn once
+for what it shows (a step usually changes one local; a replay comes back to frames it showed).
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from rich.cells import cell_len
-from rich.text import Text
+from rich.segment import Segment
+from rich.style import Style
+from textual.binding import Binding
 from textual.cache import LRUCache
-from textual.geometry import Size
+from textual.events import Click
+from textual.geometry import Region, Size
 from textual.reactive import Reactive, reactive
+from textual.scroll_view import ScrollView
 from textual.strip import Strip
-from textual.widgets import Tree
-from textual.widgets.tree import TreeNode
 
 from tracer.replay import Position
 from tracer.trace import CALL, EXCEPTION, LINE, RETURN, Trace, Value
@@ -17,113 +27,97 @@ from tracer.tui.widgets.memo import KeptComponentStyles, MemoStylesCache, OncePe
 from tracer.tui.widgets.scrollbars import QuietScrollBars
 
 Path = tuple[str, ...]
+Sections = dict[str, list[tuple[str, Value]]]
+
+EXPANDED, COLLAPSED = "▼ ", "▶ "
+BRANCH, LAST_BRANCH, PIPE, SPACE = "├ ", "└ ", "│ ", "  "
+GROUP_STYLE = Style(bold=True, underline=True)
+#: groups always shown, even empty, so that the pane's shape is the same from step to step
+ALWAYS_SHOWN = ("arguments", "locals")
 
 
-def value_label(name: str, value: Value, style: str = "") -> Text:
+NAME_STYLES = {"": Style(bold=True), "arguments": Style(bold=True, color="cyan")}
+REDACTED_STYLE = Style(bold=True, color="red", italic=True)
+TYPE_STYLE = Style(dim=True)
+NOT_RECORDED_STYLE = Style(dim=True, italic=True)
+
+
+def value_label(name: str, value: Value, group: str = "") -> list[Segment]:
     """``name = summary  type``; a redacted value is shown as such, never as its text."""
-    text = Text(no_wrap=True, overflow="ellipsis")
-    text.append(name, style=style or "bold")
-    text.append(" = ")
+    segments = [Segment(name, NAME_STYLES.get(group, NAME_STYLES[""])), Segment(" = ")]
     if value.is_redacted:
-        text.append(f"🔒 {value.summary}", style="bold red italic")
-        return text
-    text.append(value.summary)
-    text.append(f"  {value.type_name}", style="dim")
+        segments.append(Segment(f"🔒 {value.summary}", REDACTED_STYLE))
+        return segments
+    segments += [Segment(value.summary), Segment(f"  {value.type_name}", TYPE_STYLE)]
     if value.more:
-        text.append(f" (+{value.more} not recorded)", style="dim italic")
-    return text
+        segments.append(Segment(f" (+{value.more} not recorded)", NOT_RECORDED_STYLE))
+    return segments
 
 
-def _style(title: str) -> str:
-    return "bold cyan" if title == "arguments" else ""
+@dataclass(frozen=True, slots=True)
+class VariableLine:
+    """One line of the pane: a group's title (``value`` is None) or a value, with its tree guides."""
+
+    path: Path  # (group, name, key, ...): what stays expanded across steps
+    guides: str
+    value: Value | None
+    expanded: bool
+    group: str = ""  # the group a top-level value is in: arguments' names stand out
+
+    @property
+    def name(self) -> str:
+        return self.path[-1]
+
+    @property
+    def expandable(self) -> bool:
+        return self.value is None or self.value.has_children
+
+    def shows(self) -> tuple:
+        """What the line's drawing depends on (values are interned: one row id, one value)."""
+        return (self.path, self.guides, self.value.row_id if self.value is not None else -1, self.expanded)
 
 
-class VariablesView(KeptComponentStyles, OncePerRender, StillLines, QuietScrollBars, Tree[Value]):
-    """Groups (arguments, locals, return value or exception) of values; children load on expand.
+class VariablesView(KeptComponentStyles, OncePerRender, StillLines, QuietScrollBars, ScrollView, can_focus=True):
+    """Groups (arguments, locals, return value or exception) of values; a value's children are listed
+    when it is expanded, and what the learner expanded stays expanded as the replay moves."""
 
-    Its size is fixed by the CSS (with a scrollbar always there), so content changes repaint it
-    without a layout pass of the whole screen: a step stays cheap (issue 4: <= 10 ms a key).
-
-    Tree forgets every drawn line whenever a node comes or goes, and a step usually rebuilds the
-    tree (a new local appears, another frame is shown): this pane keeps its drawn lines by what
-    they show instead (:meth:`_line_key`), so the lines a step leaves as they were, and the frames
-    a replay goes back to, are not drawn again.
+    BINDINGS = [
+        Binding("up", "cursor(-1)", "up", show=False),
+        Binding("down", "cursor(1)", "down", show=False),
+        Binding("pageup", "page(-1)", "page up", show=False),
+        Binding("pagedown", "page(1)", "page down", show=False),
+        Binding("enter,space", "toggle", "expand", show=False),
+        Binding("left", "fold(True)", "collapse", show=False),
+        Binding("right", "fold(False)", "expand", show=False),
+    ]
+    COMPONENT_CLASSES = {"variables--cursor", "variables--guides"}
+    DEFAULT_CSS = """
+    VariablesView { background: $surface; }
+    VariablesView > .variables--cursor { background: $block-cursor-background; color: $block-cursor-foreground; }
+    VariablesView > .variables--guides { color: $surface-lighten-3; }
     """
 
+    # The pane's size is fixed by the CSS (with a scrollbar always there): a step that changes the
+    # number of lines repaints it without a layout pass of the whole screen (issue 4: <= 10 ms a key).
     virtual_size: Reactive[Size] = Reactive(Size(0, 0), repaint=False, layout=False)
     position: reactive[Position] = reactive(Position(0, -1), repaint=False)
-    _rebuilding = False  # inside _rebuild: one repaint at its end (Tree's own __init__ invalidates too)
+    cursor_line: reactive[int] = reactive(0, repaint=False)
 
     def __init__(self, trace: Trace, **kwargs) -> None:
-        super().__init__("variables", **kwargs)
-        self.show_root = False
-        self.guide_depth = 2
+        super().__init__(**kwargs)
         self.trace = trace
+        self.rows: Sections = {}
+        self.lines: list[VariableLine] = []
         self._shown: tuple = ()
-        self._expanded: set[Path] = {("arguments",), ("locals",), ("return value",), ("exception",), ("raised",)}
-        self.rows: dict[str, list[tuple[str, Value]]] = {}
-        self._drawn: LRUCache[tuple, Strip] = LRUCache(256)  # drawn lines, by what they show
+        self._expanded: set[Path] = {(group,) for group in ("arguments", "locals", "return value", "exception",
+                                                            "raised")}
+        self._labels: LRUCache[tuple, list[Segment]] = LRUCache(1024)  # a value's label, by name and value
+        self._strips: LRUCache[tuple, tuple[list[Segment], Strip]] = LRUCache(512)  # drawn lines
         self._styles_cache = MemoStylesCache()
 
-    def _invalidate(self) -> None:
-        """Tree asks for a layout pass on every change, in case its size follows its content: a repaint
-        is enough here, and one for a whole rebuild (Tree asks again for every node added)."""
-        self._clear_line_cache()
-        self._updates += 1
-        self.root._reset()
-        if not self._rebuilding:
-            self.refresh()
+    # -- what the pane shows ---------------------------------------------------------------------
 
-    def read_per_render(self) -> tuple:
-        scroll_x, scroll_y = self.scroll_offset
-        return (scroll_x, scroll_y, self.size.width, self.rich_style, self.virtual_size.width,
-                self._pseudo_class_state, self.has_focus, self.cursor_line, self.hover_line, self.show_guides,
-                self.guide_depth)
-
-    def render_line(self, y: int) -> Strip:
-        """Tree's, with a line drawn before reused."""
-        state = self.per_render()
-        scroll_x, scroll_y, width, style = state[:4]
-        y += scroll_y
-        lines = self._tree_lines
-        if y >= len(lines):  # below the tree: the same blank line each time, so its finished line is kept too
-            key: tuple = ("blank", width, style)
-        else:
-            key = self._line_key(y, lines[y], state)
-        strip = self._drawn.get(key)
-        if strip is None:
-            strip = self._drawn[key] = self._render_line(y, scroll_x, scroll_x + width, style)
-        return strip
-
-    def _line_key(self, y: int, line, state: tuple) -> tuple:
-        """Everything Tree draws line ``y`` from: its place, the pane's state, and each node on its
-        path (label, guides, expansion, hover and cursor marks)."""
-        path = tuple(
-            (node._label.plain, tuple(node._label.spans), node._label.style, node.is_last, node.allow_expand,
-             node.is_expanded, node._hover, node._selected)
-            for node in line.path
-        )
-        scroll_x, _scroll_y, width, style, virtual_width, pseudo_classes, focused, cursor_line, *rest = state
-        return (y, scroll_x, width, style, virtual_width, pseudo_classes, focused, cursor_line == y, *rest,
-                line.last, path)
-
-    def notify_style_update(self) -> None:
-        self._drawn.clear()
-        super().notify_style_update()
-
-    def get_label_width(self, node: TreeNode[Value]) -> int:
-        """What Tree's own measure (the cells of :meth:`render_label`) comes to, without rendering the
-        label: Tree measures every node on each rebuild, that is on most steps."""
-        icon = (self.ICON_NODE_EXPANDED if node.is_expanded else self.ICON_NODE) if node.allow_expand else ""
-        return cell_len(icon) + node.label.cell_len
-
-    def watch_virtual_size(self, old: Size, size: Size) -> None:
-        # What a layout pass would do for the scrollbars. Only the height matters (overflow-x is hidden):
-        # a longer or shorter label alone does not redraw the scrollbar.
-        if old.height != size.height or not self.vertical_scrollbar.window_size:
-            self._scroll_update(size)
-
-    def sections(self, position: Position) -> dict[str, list[tuple[str, Value]]]:
+    def sections(self, position: Position) -> Sections:
         """What the pane shows at ``position``, as plain data (the tests read this too)."""
         trace, (index, frame) = self.trace, position
         if frame < 0:
@@ -131,7 +125,7 @@ class VariablesView(KeptComponentStyles, OncePerRender, StillLines, QuietScrollB
         event = trace.frame_event_at(index, frame)
         scope = trace.locals_at(index, frame)
         argument_names = {name for name, _ in trace.scope(trace.data[frame])} if trace.kinds[frame] == CALL else set()
-        sections: dict[str, list[tuple[str, Value]]] = {}
+        sections: Sections = {}
         kind = trace.kinds[event]
         if kind == RETURN:
             outcome = trace.outcome(frame)
@@ -147,6 +141,28 @@ class VariablesView(KeptComponentStyles, OncePerRender, StillLines, QuietScrollB
         sections["locals"] = [(n, v) for n, v in scope if n not in argument_names]
         return sections
 
+    def layout_lines(self, sections: Sections) -> list[VariableLine]:
+        """The lines ``sections`` make with what the learner has expanded."""
+        lines: list[VariableLine] = []
+        for group, pairs in sections.items():
+            if not pairs and group not in ALWAYS_SHOWN:
+                continue
+            expanded = (group,) in self._expanded
+            lines.append(VariableLine((group,), "", None, expanded))
+            if expanded:
+                self._add_values(lines, (group,), pairs, "", group)
+        return lines
+
+    def _add_values(self, lines: list[VariableLine], path: Path, pairs: list[tuple[str, Value]], indent: str,
+                    group: str) -> None:
+        for n, (name, value) in enumerate(pairs):
+            last = n == len(pairs) - 1
+            here = (*path, name)
+            expanded = here in self._expanded and value.has_children
+            lines.append(VariableLine(here, indent + (LAST_BRANCH if last else BRANCH), value, expanded, group))
+            if expanded:
+                self._add_values(lines, here, value.children, indent + (SPACE if last else PIPE), "")
+
     def watch_position(self, position: Position) -> None:
         trace = self.trace
         if position.frame < 0:
@@ -159,83 +175,120 @@ class VariablesView(KeptComponentStyles, OncePerRender, StillLines, QuietScrollB
             return
         self._shown = key
         self.rows = self.sections(position)
-        if not self._relabel(self.rows):
-            self._rebuild(self.rows)
-        self._tree_lines  # noqa: B018 (build the lines now, not in the first render: one render, not two)
+        self._show(self.layout_lines(self.rows))
 
-    def _shown_groups(self, rows: dict[str, list[tuple[str, Value]]]) -> list[tuple[str, list[tuple[str, Value]]]]:
-        return [(title, pairs) for title, pairs in rows.items() if pairs or title not in ("arguments", "locals")]
-
-    def _rebuild(self, rows: dict[str, list[tuple[str, Value]]]) -> None:
-        """Nodes the learner had expanded are added expanded (``expand()`` would post a message each,
-        handled only to record what is already recorded)."""
-        self.clear()
-        self._rebuilding = True
-        try:
-            for title, pairs in self._shown_groups(rows):
-                group = self.root.add(Text(title, style="bold underline"), expand=(title,) in self._expanded)
-                group.data = None
-                for name, value in pairs:
-                    self._add_value(group, (title,), name, value, _style(title))
-        finally:
-            self._rebuilding = False
-        self.refresh()
-
-    def _relabel(self, rows: dict[str, list[tuple[str, Value]]]) -> bool:
-        """Show ``rows`` by relabelling the nodes on screen, when only values of unexpanded variables
-        changed (a step usually changes one local): only their lines are repainted. False when the
-        shape changed (a variable came or went, a group, an expanded value): then the tree is rebuilt."""
-        groups = self.root.children
-        shown = self._shown_groups(rows)
-        if len(groups) != len(shown):
-            return False
-        changes = []
-        for group, (title, pairs) in zip(groups, shown, strict=True):
-            if group.label.plain != title or len(group.children) != len(pairs):
-                return False
-            for node, (name, value) in zip(group.children, pairs, strict=True):
-                old = node.data
-                if old is None or node.label.plain.split(" = ", 1)[0] != name:
-                    return False
-                if old.row_id == value.row_id:
-                    continue
-                if node.children or node.is_expanded or (value.has_children and (title, name) in self._expanded):
-                    return False
-                changes.append((node, name, value, _style(title)))
-        for node, name, value, style in changes:
-            node.data = value
-            node.allow_expand = value.has_children
-            node.set_label(value_label(name, value, style))
-        return True
-
-    def _add_value(self, parent: TreeNode, path: Path, name: str, value: Value, style: str = "") -> None:
-        here = (*path, name)
-        expand = value.has_children and here in self._expanded
-        node = parent.add(value_label(name, value, style), data=value, allow_expand=value.has_children, expand=expand)
-        if expand:
-            self._populate(node, here)
-
-    def _populate(self, node: TreeNode[Value], path: Path) -> None:
-        if node.children or node.data is None:
+    def _show(self, lines: list[VariableLine]) -> None:
+        """Swap in ``lines``, repainting only the ones that differ from what is on screen."""
+        old, self.lines = self.lines, lines
+        if len(old) != len(lines):
+            self.virtual_size = Size(0, len(lines))
+            self.cursor_line = min(self.cursor_line, max(len(lines) - 1, 0))
+            self.refresh()
             return
-        for key, child in node.data.children:
-            self._add_value(node, path, key, child)
+        for y, (before, after) in enumerate(zip(old, lines, strict=True)):
+            if before.shows() != after.shows():
+                self.refresh_line(y)
 
-    def _path(self, node: TreeNode) -> Path:
-        names = []
-        while node.parent is not None:
-            label = node.label.plain
-            names.append(label.split(" = ", 1)[0])
-            node = node.parent
-        return tuple(reversed(names))
+    def watch_virtual_size(self, old: Size, size: Size) -> None:
+        # What a layout pass would do for the scrollbars (overflow-x is hidden: only the height counts).
+        if old.height != size.height or not self.vertical_scrollbar.window_size:
+            self._scroll_update(size)
 
-    def on_tree_node_expanded(self, event: Tree.NodeExpanded) -> None:
-        event.stop()
-        path = self._path(event.node)
-        if event.node.data is not None:
-            self._populate(event.node, path)
-        self._expanded.add(path)
+    # -- keys and mouse ----------------------------------------------------------------------------
 
-    def on_tree_node_collapsed(self, event: Tree.NodeCollapsed) -> None:
-        event.stop()
-        self._expanded.discard(self._path(event.node))
+    def watch_cursor_line(self, old: int, line: int) -> None:
+        self.scroll_to_region(Region(0, line, 1, 1), animate=False, immediate=True, force=True)
+        self.refresh_line(old)
+        self.refresh_line(line)
+
+    def action_cursor(self, delta: int) -> None:
+        self.cursor_line = min(max(self.cursor_line + delta, 0), max(len(self.lines) - 1, 0))
+
+    def action_page(self, direction: int) -> None:
+        self.action_cursor(direction * max(self.size.height - 1, 1))
+
+    def action_toggle(self) -> None:
+        if self.lines:
+            self.set_expanded(self.lines[self.cursor_line].path, not self.lines[self.cursor_line].expanded)
+
+    def action_fold(self, collapse: bool) -> None:
+        if self.lines:
+            self.set_expanded(self.lines[self.cursor_line].path, not collapse)
+
+    def on_click(self, event: Click) -> None:
+        offset = event.get_content_offset(self)  # None on the border
+        if offset is None:
+            return
+        y = offset.y + self.scroll_offset.y
+        if 0 <= y < len(self.lines):
+            self.cursor_line = y
+            self.action_toggle()
+
+    def set_expanded(self, path: Path, expand: bool) -> None:
+        """Expand or collapse the line at ``path``; it stays so at the steps that show it."""
+        line = next((line for line in self.lines if line.path == path), None)
+        if line is None or not line.expandable or line.expanded == expand:
+            return
+        if expand:
+            self._expanded.add(path)
+        else:
+            self._expanded.discard(path)
+        self._show(self.layout_lines(self.rows))
+
+    # -- drawing -----------------------------------------------------------------------------------
+
+    def _label(self, line: VariableLine) -> list[Segment]:
+        """The line's segments after its guides and icon (kept: a value's label never changes)."""
+        key = (line.path[-1], line.value.row_id if line.value is not None else -1, line.group)
+        segments = self._labels.get(key)
+        if segments is None:
+            if line.value is None:
+                segments = [Segment(line.name, GROUP_STYLE)]
+            else:
+                segments = value_label(line.name, line.value, line.group)
+            self._labels[key] = segments
+        return segments
+
+    def read_per_render(self) -> tuple:
+        scroll_x, scroll_y = self.scroll_offset
+        return (scroll_x, scroll_y, self.scrollable_content_region.width, self.rich_style,
+                self.cursor_line if self.has_focus else -1)
+
+    def render_line(self, y: int) -> Strip:
+        scroll_x, scroll_y, width, base, cursor = self.per_render()
+        y += scroll_y
+        if y >= len(self.lines):
+            return Strip.blank(width, base)
+        line = self.lines[y]
+        label = self._label(line)
+        selected = y == cursor
+        key = (id(label), line.guides, line.expandable, line.expanded, selected, scroll_x, width, base)
+        drawn = self._strips.get(key)
+        if drawn is not None and drawn[0] is label:
+            return drawn[1]
+        style = base + self.get_component_rich_style("variables--cursor") if selected else base
+        head = self._head(line)
+        segments = [Segment(line.guides, self.get_component_rich_style("variables--guides")),
+                    Segment(head[len(line.guides):]), *label]
+        strip = Strip(segments).crop(scroll_x, scroll_x + width)
+        if cell_len(head) + Segment.get_line_length(label) > scroll_x + width:
+            strip = Strip([*strip.crop(0, width - 1), Segment("…", Style(dim=True))])  # cut short: say so
+        strip = strip.apply_style(style).extend_cell_length(width, style)
+        self._strips[key] = (label, strip)
+        return strip
+
+    def notify_style_update(self) -> None:
+        self._labels.clear()
+        self._strips.clear()
+        super().notify_style_update()
+
+    def shown_text(self) -> list[str]:
+        """The pane's lines as plain text, guides and icons included (for tests and the curious)."""
+        return [self._head(line) + "".join(segment.text for segment in self._label(line)) for line in self.lines]
+
+    @staticmethod
+    def _head(line: VariableLine) -> str:
+        """What goes before the label: the guides and, on a line that expands, its icon."""
+        if not line.expandable:
+            return line.guides
+        return line.guides + (EXPANDED if line.expanded else COLLAPSED)

@@ -1,10 +1,11 @@
-"""The variables pane relabels the nodes on screen when only values changed, and draws what a rebuild would."""
+"""The variables pane draws its own lines: what it keeps across steps is what it would draw afresh."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
+from textual.geometry import Region
 
 from tracer.trace import Trace, load
 from tracer.tui.app import TraceApp
@@ -19,78 +20,100 @@ def detail() -> Trace:
     return load(DATA / "servers_detail.json")
 
 
-def labels(view: VariablesView) -> list[str]:
-    return [line.node.label.plain for line in view._tree_lines]
+def on_screen(view: VariablesView) -> list[list]:
+    """The pane as the screen gets it: border, lines and scrollbar, through every cache."""
+    return [list(strip) for strip in view.render_lines(Region(0, 0, *view.outer_size))]
 
 
-async def test_stepping_relabels_or_rebuilds_and_shows_what_a_rebuild_shows(detail):
-    trace = detail
-    app = TraceApp(trace)
+def drawn_afresh(view: VariablesView) -> list[list]:
+    """The same with every cache of the pane and of Textual's styles forgotten first."""
+    view._labels.clear()
+    view._strips.clear()
+    view._styles_cache.clear()
+    view._styles_cache._drawn.clear()
+    view._still = None
+    return on_screen(view)
+
+
+def expandable_at(app: TraceApp) -> int:
+    trace = app.trace
+    view = app.query_one(VariablesView)
+    return next(i for i in range(len(trace)) if any(
+        v.has_children for pairs in view.sections(app.cursor.goto(i)).values() for _, v in pairs))
+
+
+async def test_what_the_pane_keeps_across_moves_is_what_it_draws_afresh(detail):
+    """Steps repaint only the lines that changed and reuse lines drawn before: after every move,
+    expansion and cursor move, the screen holds exactly what a pane drawing from scratch would."""
+    app = TraceApp(detail)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         view = app.query_one(VariablesView)
-        rebuilds = []
-        rebuild = view._rebuild
-        view._rebuild = lambda rows: (rebuilds.append(app.position), rebuild(rows))  # type: ignore[method-assign]
-        relabelled = 0
-        for _ in range(400):
-            before = len(rebuilds)
-            shown = view._shown
-            await pilot.press("s")
-            await pilot.pause()
-            if view._shown != shown and len(rebuilds) == before:
-                relabelled += 1
-            got = labels(view)
-            rebuild(view.rows)  # what the pane would show had it been rebuilt
-            assert labels(view) == got, app.position
-        assert relabelled > 10  # the cheap path is taken, and it is right
-        assert rebuilds  # and so is the rebuild, when the shape changes
-
-
-def drawn(view: VariablesView) -> list[list]:
-    return [list(view.render_line(y)) for y in range(view.size.height)]
-
-
-async def test_a_line_kept_by_what_it_shows_is_what_tree_draws_afresh(detail):
-    """The pane's lines, kept across steps by their content, match Tree's own drawing from scratch
-    as the cursor moves, values expand and collapse, and the replay steps."""
-    trace = detail
-    app = TraceApp(trace)
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        view = app.query_one(VariablesView)
-        expandable = next(i for i in range(len(trace)) if app.cursor.goto(i) and any(
-            v.has_children for pairs in view.sections(app.cursor.position).values() for _, v in pairs))
-        app.goto(expandable)
+        app.goto(expandable_at(app))
         await pilot.pause()
         view.focus()
-        await pilot.pause()
-        checked = 0
-        for key in ["down", "down", "space", "down", "space", "up", "space", "s", "s", "S", "down", "space", "S"]:
+        keys = ["down", "down", "space", "down", "space", "up", "space", "s", "s", "S", "down", "space", "S",
+                "n", "n", "r", "R", "end", "home", *["s"] * 60, "pagedown", "pageup", *["n"] * 30, "left", "right"]
+        changed = 0
+        for key in keys:
+            before = on_screen(view)
             await pilot.press(key)
             await pilot.pause()
-            kept = drawn(view)
-            view._drawn.clear()
-            view._clear_line_cache()
-            assert kept == drawn(view), key
-            checked += 1
-        assert checked and len(view._drawn)
+            kept = on_screen(view)
+            changed += kept != before
+            assert kept == drawn_afresh(view), (key, app.position)
+        assert changed > 40  # the moves did change what the pane shows
 
 
-async def test_a_label_s_width_is_what_tree_measures_by_rendering_it(detail):
-    from textual.widgets import Tree
-
-    trace = detail
-    app = TraceApp(trace)
+async def test_the_lines_follow_the_values_and_what_is_expanded(detail):
+    app = TraceApp(detail)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         view = app.query_one(VariablesView)
-        measured = 0
-        for index in range(0, len(trace), 53):
-            app.goto(index)
-            await pilot.pause()
-            for line in view._tree_lines:
-                node = line.node
-                assert view.get_label_width(node) == Tree.get_label_width(view, node), node.label.plain
-                measured += 1
-        assert measured > 50
+        app.goto(expandable_at(app))
+        await pilot.pause()
+        line = next(line for line in view.lines if line.value is not None and line.value.has_children)
+        children = [name for name, _ in line.value.children]
+        assert not line.expanded
+        view.set_expanded(line.path, True)
+        at = next(n for n, shown in enumerate(view.lines) if shown.path == line.path)
+        assert view.lines[at].expanded
+        assert [shown.name for shown in view.lines[at + 1 : at + 1 + len(children)]] == children
+        assert all(shown.guides.endswith(("├ ", "└ ")) for shown in view.lines[at + 1 : at + 1 + len(children)])
+        assert view.lines[at + len(children)].guides.endswith("└ ")  # the last child closes the branch
+        view.set_expanded(line.path, False)
+        assert [shown.path for shown in view.lines].count(line.path) == 1
+        assert not any(shown.path[: len(line.path)] == line.path and shown.path != line.path for shown in view.lines)
+
+
+async def test_a_click_on_a_value_expands_it_and_the_group_title_folds_its_group(detail):
+    app = TraceApp(detail)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        view = app.query_one(VariablesView)
+        app.goto(expandable_at(app))
+        await pilot.pause()
+        at = next(n for n, line in enumerate(view.lines) if line.value is not None and line.value.has_children)
+        path, count = view.lines[at].path, len(view.lines)
+        await pilot.click(view, offset=(5, at + 1))  # + 1: the pane's top border
+        assert view.lines[at].path == path and view.lines[at].expanded and len(view.lines) > count
+        assert view.cursor_line == at
+        await pilot.click(view, offset=(5, 1))  # "arguments": the whole group folds away
+        assert not view.lines[0].expanded
+        assert view.lines[1].path[0] != view.lines[0].path[0]
+
+
+async def test_a_line_too_long_for_the_pane_ends_in_an_ellipsis(detail):
+    app = TraceApp(detail)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        view = app.query_one(VariablesView)
+        long = next(i for i in range(len(detail)) if any(
+            len(name) + len(v.summary) + len(v.type_name) > 100
+            for pairs in view.sections(app.cursor.goto(i)).values() for name, v in pairs))
+        app.goto(long)
+        await pilot.pause()
+        texts = ["".join(segment.text for segment in view.render_line(y)) for y in range(len(view.lines))]
+        width = view.scrollable_content_region.width  # the pane less its border and scrollbar
+        cut = [text for text, full in zip(texts, view.shown_text(), strict=False) if len(full) > width]
+        assert cut and all(text.endswith("…") and len(text) == width for text in cut)
