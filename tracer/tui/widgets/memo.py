@@ -32,6 +32,7 @@ class MemoStylesCache(StylesCache):
         self._last_content_line: tuple | None = None  # how the last content line was finished (see prime)
         self._last_filters: tuple = ((), None)  # the line filters of the last render, and its background
         self._frames: dict[tuple, tuple | None] = {}  # by context: the border and padding around a content line
+        self._edges: LRUCache[tuple, Strip] = LRUCache(64)  # border and padding rows, by place, context, titles
 
     def render_widget(self, widget: Widget, crop: Region) -> list[Strip]:
         styles = widget.styles
@@ -55,10 +56,13 @@ class MemoStylesCache(StylesCache):
                     base_background: Color, background: Color, render_content_line: Callable[[int], Strip],
                     *rest: object) -> Strip:
         context = self._context
-        top = styles.gutter.top
-        if context is None or not top <= y < min(size.height - styles.gutter.bottom, top + content_size.height):
+        if context is None:
             return super().render_line(styles, y, size, content_size, padding, base_background, background,
                                        render_content_line, *rest)
+        top = styles.gutter.top
+        if not top <= y < min(size.height - styles.gutter.bottom, top + content_size.height):
+            return self._edge(styles, y, size, content_size, padding, base_background, background,
+                              render_content_line, *rest)
         content = render_content_line(y - top)
         key = (id(content), context)
         drawn = self._drawn.get(key)
@@ -68,6 +72,16 @@ class MemoStylesCache(StylesCache):
         self._last_content_line = (context, arguments, rest)
         strip = self._finish(context, arguments, rest, content)
         self._drawn[key] = (content, strip)
+        return strip
+
+    def _edge(self, styles: StylesBase, y: int, size: Size, *arguments: object) -> Strip:
+        """A row of the pane's border or padding: the same as long as the pane's look and its border
+        titles are (a step usually changes a pane's content, not its frame)."""
+        border_title, border_subtitle = arguments[5:7]
+        key = (y, self._context, _title_key(border_title), _title_key(border_subtitle))
+        strip = self._edges.get(key)
+        if strip is None:
+            strip = self._edges[key] = super().render_line(styles, y, size, *arguments)  # type: ignore[arg-type]
         return strip
 
     def _finish(self, context: tuple, arguments: tuple, rest: tuple, content: Strip) -> Strip:
@@ -119,6 +133,14 @@ class MemoStylesCache(StylesCache):
                 for line_filter in filters:
                     strip.apply_filter(line_filter, background)  # kept by the strip for its showing
                 drawn[key] = (content, strip)
+
+
+def _title_key(title: tuple | None) -> tuple | None:
+    """A border title as a key: its text and spans (``Content`` compares by text alone), colours and style."""
+    if title is None:
+        return None
+    content, *looks = title
+    return (content.plain, tuple(content.spans), *looks)
 
 
 class KeptComponentStyles:

@@ -32,13 +32,16 @@ async def test_kept_component_styles_follow_a_theme_change_and_focus():
 
 async def test_a_content_line_finished_in_its_pane_s_frame_is_what_textual_finishes(monkeypatch):
     """Every new content line of every pane, through steps, focus changes and a theme change, gets the
-    very border and padding Textual's ``StylesCache.render_line`` gives it."""
+    very border and padding Textual's ``StylesCache.render_line`` gives it; every border row kept
+    from an earlier render is the one Textual draws now."""
     from textual._styles_cache import StylesCache
 
     from tracer.tui.widgets.memo import MemoStylesCache
 
     compared = []
     finish = MemoStylesCache._finish
+    edge = MemoStylesCache._edge
+    edges_kept = []
 
     def checked(self, context, arguments, rest, content):
         ours = finish(self, context, arguments, rest, content)
@@ -47,7 +50,15 @@ async def test_a_content_line_finished_in_its_pane_s_frame_is_what_textual_finis
         compared.append(self._frames.get(context) is not None)
         return ours
 
+    def checked_edge(self, *arguments):
+        kept = len(self._edges)
+        ours = edge(self, *arguments)
+        assert list(ours) == list(StylesCache.render_line(self, *arguments))
+        edges_kept.append(len(self._edges) == kept)
+        return ours
+
     monkeypatch.setattr(MemoStylesCache, "_finish", checked)
+    monkeypatch.setattr(MemoStylesCache, "_edge", checked_edge)
     app = TraceApp(load(DATA / "servers_detail.json"))
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
@@ -60,3 +71,4 @@ async def test_a_content_line_finished_in_its_pane_s_frame_is_what_textual_finis
         await pilot.press("s")
         await pilot.pause()
     assert sum(compared) > 100  # most went through the frame, not Textual
+    assert sum(edges_kept) > 10  # and border rows drawn before were handed back
