@@ -46,6 +46,10 @@ _ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
 _PLAIN_REPR = frozenset((int, float, bool, type(None)))
 
 
+def _count_of(type_name: str, count: int) -> str:
+    """A container's summary: ``list of 3 items``, ``dict of 1 item``."""
+    return f"{type_name} of {count} item" if count == 1 else f"{type_name} of {count} items"
+
 class Opaque:
     """Wraps an object that a describer wants shown as one line, without its children."""
 
@@ -274,14 +278,14 @@ class ValueTable:
             else:
                 signature = tuple(value)  # type: ignore[arg-type]
                 pairs_of = lambda: ((str(i), item) for i, item in enumerate(signature))  # noqa: E731
-            summary = f"{type_name} of {len(signature)} items"
+            summary = _count_of(type_name, len(signature))
             return self._memoized(value, depth, signature, lambda: (summary, pairs_of()), type_name, len(signature))
         if isinstance(value, Mapping):
-            summary = f"{type_name} of {len(value)} items"
+            summary = _count_of(type_name, len(value))
             return self._container(type_name, summary, value.items(), depth)
         if isinstance(value, (list, tuple, set, frozenset)):
             items = value if not isinstance(value, (set, frozenset)) else sorted(value, key=repr)
-            summary = f"{type_name} of {len(value)} items"
+            summary = _count_of(type_name, len(value))
             pairs = ((str(i), item) for i, item in enumerate(items))
             return self._container(type_name, summary, pairs, depth, len(value))
         if isinstance(value, BaseException):
@@ -465,7 +469,7 @@ def _outline(value: object) -> tuple[str, str]:
     kind = type(value)
     name = kind.__name__
     if isinstance(value, (dict, list, tuple, set, frozenset)):
-        return name, f"{name} of {len(value)} items"
+        return name, _count_of(name, len(value))
     if kind in _PLAIN_REPR:
         return name, repr(value)
     if kind is str or kind is bytes:

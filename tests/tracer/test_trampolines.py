@@ -61,7 +61,7 @@ def test_a_trampoline_has_the_signature_and_records_the_arguments_as_the_frame_s
     first, second = trace.find_calls("every_kind")
     shown = {name: value.summary for name, value in trace.locals_at(first, first)}
     assert shown == {"a": "1", "b": "20", "c": "30", "d": "4", "e": "5",
-                     "rest": "tuple of 1 items", "extra": "dict of 1 items"}
+                     "rest": "tuple of 1 item", "extra": "dict of 1 item"}
     assert dict(trace.locals_at(second, second))["b"].summary == "2"  # a default, as the frame sees it
     assert trace.outcome(first).kind == "returned"
 
