@@ -38,6 +38,7 @@ well as forward. The keys are pdb's; the capital letter is the same move backwar
 | `g` | go to a hop by name (the command palette) |
 | `o` | the response: status, headers and body |
 | `tab` | move focus between panes; in the hop tree `enter` jumps, `space` folds |
+| `space` | in the variables: expand or fold the value under the cursor (or click it) |
 | `?` | this help; `q` quits |
 
 The **stack** reads like pdb's `where`: `> file(line)function()` marks the frame you view.

@@ -42,15 +42,21 @@ def expandable_at(app: TraceApp) -> int:
         v.has_children for pairs in view.sections(app.cursor.goto(i)).values() for _, v in pairs))
 
 
+async def at_an_expandable_value(app: TraceApp, pilot) -> tuple[VariablesView, int]:
+    """The pane at the first step with a value that expands, and that value's line."""
+    await pilot.pause()
+    view = app.query_one(VariablesView)
+    app.goto(expandable_at(app))
+    await pilot.pause()
+    return view, next(n for n, line in enumerate(view.lines) if line.value is not None and line.value.has_children)
+
+
 async def test_what_the_pane_keeps_across_moves_is_what_it_draws_afresh(detail):
     """Steps repaint only the lines that changed and reuse lines drawn before: after every move,
     expansion and cursor move, the screen holds exactly what a pane drawing from scratch would."""
     app = TraceApp(detail)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        view = app.query_one(VariablesView)
-        app.goto(expandable_at(app))
-        await pilot.pause()
+        view, _ = await at_an_expandable_value(app, pilot)
         view.focus()
         keys = ["down", "down", "space", "down", "space", "up", "space", "s", "s", "S", "down", "space", "S",
                 "n", "n", "r", "R", "end", "home", *["s"] * 60, "pagedown", "pageup", *["n"] * 30, "left", "right"]
@@ -68,11 +74,8 @@ async def test_what_the_pane_keeps_across_moves_is_what_it_draws_afresh(detail):
 async def test_the_lines_follow_the_values_and_what_is_expanded(detail):
     app = TraceApp(detail)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        view = app.query_one(VariablesView)
-        app.goto(expandable_at(app))
-        await pilot.pause()
-        line = next(line for line in view.lines if line.value is not None and line.value.has_children)
+        view, at = await at_an_expandable_value(app, pilot)
+        line = view.lines[at]
         children = [name for name, _ in line.value.children]
         assert not line.expanded
         view.set_expanded(line.path, True)
@@ -89,11 +92,7 @@ async def test_the_lines_follow_the_values_and_what_is_expanded(detail):
 async def test_a_click_on_a_value_expands_it_and_the_group_title_folds_its_group(detail):
     app = TraceApp(detail)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        view = app.query_one(VariablesView)
-        app.goto(expandable_at(app))
-        await pilot.pause()
-        at = next(n for n, line in enumerate(view.lines) if line.value is not None and line.value.has_children)
+        view, at = await at_an_expandable_value(app, pilot)
         path, count = view.lines[at].path, len(view.lines)
         await pilot.click(view, offset=(5, at + 1))  # + 1: the pane's top border
         assert view.lines[at].path == path and view.lines[at].expanded and len(view.lines) > count
