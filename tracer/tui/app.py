@@ -46,7 +46,7 @@ MOVES: list[tuple[str, str, str, bool]] = [
     ("d", "down", "down", True),
     ("left_square_bracket", "hop_prev", "hop", True),
     ("right_square_bracket", "hop_next", "hop", False),
-    ("home", "home", "start/end", False),  # in the help screen: the footer keeps room for "? help" and "q quit"
+    ("home", "home", "start/end", False),  # in the help screen: the footer has no room for it
     ("end", "end", "end", False),
 ]
 
@@ -71,6 +71,9 @@ class TraceApp(App[int]):
     COMMAND_PALETTE_BINDING = "ctrl+p"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (96, "-wide")]
     BINDINGS = [
+        # first, so that an 80-column terminal, which cuts the footer short, still shows where the rest is
+        Binding("question_mark", "help", "help"),
+        Binding("q", "quit", "quit"),
         *(
             Binding(
                 key,
@@ -86,8 +89,6 @@ class TraceApp(App[int]):
         Binding("slash", "search", "search"),
         Binding("g", "command_palette", "go to"),
         Binding("o", "response", "response"),
-        Binding("question_mark", "help", "help"),
-        Binding("q", "quit", "quit"),
     ]
 
     position: reactive[Position] = reactive(Position(0, -1), init=False, repaint=False)

@@ -403,6 +403,16 @@ async def test_footer_shows_the_keys(detail):
         assert {"s", "n", "r", "c", "S", "u", "d", "b", "slash", "g", "o", "question_mark", "q"} <= shown
 
 
+async def test_an_80_column_footer_still_shows_help_and_quit(detail):
+    from textual.widgets._footer import FooterKey
+
+    app = TraceApp(detail)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        shown = {key.key for key in app.query(FooterKey) if key.region.right <= 80 and key.region.width}
+        assert {"question_mark", "q", "s", "n", "r", "c"} <= shown
+
+
 async def test_q_quits(detail):
     app = TraceApp(detail)
     async with app.run_test(size=SIZE) as pilot:
