@@ -320,21 +320,32 @@ class SourceView(KeptComponentStyles, OncePerRender, StillLines, QuietScrollBars
 
     # -- drawing lines -----------------------------------------------------------------------------
 
+    def render_line(self, y: int) -> Strip:
+        """A line nothing marks straight from the lines drawn ahead: TextArea's own ``render_line``
+        reads a score of its settings to look the line up in its cache, for every line of every render."""
+        plain = self._unmarked_line(y)
+        return plain if plain is not None else super().render_line(y)
+
     def _render_line(self, y: int) -> Strip:
         """TextArea's, except for a line nothing marks (not the painted line, a breakpoint's, the
         cursor's or a selection's): that one comes from the lines drawn ahead, drawn as TextArea draws it."""
-        scroll_x, scroll_y = self.scroll_offset
-        offset = y + scroll_y
-        wrapped = self.wrapped_document
-        if scroll_x or self.soft_wrap or offset >= len(wrapped._offset_to_line_info):
-            return super()._render_line(y)
-        line_index, section = wrapped._offset_to_line_info[offset]
-        if section or self._is_marked(line_index):
-            return super()._render_line(y)
+        plain = self._unmarked_line(y)
+        return plain if plain is not None else super()._render_line(y)
+
+    def _unmarked_line(self, y: int) -> Strip | None:
+        """Line ``y`` of the pane as drawn ahead, or None when something marks it or it is not a plain
+        line of text (scrolled sideways, wrapped, below the text, no theme yet)."""
         context = self.per_render()
         if context is None:
-            return super()._render_line(y)
-        return self._plain_line(self.filename, self.document, self._highlights, line_index, context)
+            return None
+        drawing, scroll_x, scroll_y, wrapped = context
+        offset = y + scroll_y
+        if scroll_x or wrapped is None or offset >= len(wrapped._offset_to_line_info):
+            return None
+        line_index, section = wrapped._offset_to_line_info[offset]
+        if section or self._is_marked(line_index):
+            return None
+        return self._plain_line(self.filename, self.document, self._highlights, line_index, drawing)
 
     def _is_marked(self, line_index: int) -> bool:
         number = line_index + 1
@@ -347,7 +358,11 @@ class SourceView(KeptComponentStyles, OncePerRender, StillLines, QuietScrollBars
         return bracket is not None and bracket[0] == line_index
 
     def read_per_render(self) -> tuple | None:
-        return self._drawing_context()
+        drawing = self._drawing_context()
+        if drawing is None:
+            return None
+        scroll_x, scroll_y = self.scroll_offset
+        return drawing, scroll_x, scroll_y, None if self.soft_wrap else self.wrapped_document
 
     def _drawing_context(self) -> tuple | None:
         """What an unmarked line's drawing depends on besides its document (None: draw as TextArea does)."""
