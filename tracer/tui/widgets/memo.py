@@ -78,7 +78,10 @@ class MemoStylesCache(StylesCache):
         """A row of the pane's border or padding: the same as long as the pane's look and its border
         titles are (a step usually changes a pane's content, not its frame)."""
         border_title, border_subtitle = arguments[5:7]
-        key = (y, self._context, _title_key(border_title), _title_key(border_subtitle))
+        # as Textual draws them: the title on the top row, the subtitle on the bottom one (a pane's
+        # subtitle that changes on every step, the source's "line N", leaves its top row as it was)
+        label = border_title if y == 0 else border_subtitle if y == size.height - 1 else None
+        key = (y, self._context, _title_key(label))
         strip = self._edges.get(key)
         if strip is None:
             strip = self._edges[key] = super().render_line(styles, y, size, *arguments)  # type: ignore[arg-type]
