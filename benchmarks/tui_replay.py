@@ -17,8 +17,9 @@ Measured headless with the Pilot:
   nothing made right after it (the Pilot's own cost, which a real terminal does not pay) and takes
   the median of the differences: the machine's speed drifts by a fifth within a minute here, and a
   no-op measured at another moment than the key made net figures swing (even below zero). The
-  no-op pressed straight after a key makes the same calls as any other but runs about a millisecond
-  slower (colder caches), so the key is paired with the no-op after that one.
+  no-op pressed straight after a key makes the same calls as any other but was seen to run up to a
+  millisecond slower (colder caches), so the key is paired with the no-op after that one; both
+  medians are printed.
 
 Targets from issue 4: first frame <= 1 s (wall and CPU), every step key <= 10 ms of CPU (net). Each
 figure is printed with ``ok`` or ``OVER`` against its target.
@@ -188,7 +189,7 @@ async def measure(path: Path, presses: int, count_calls: bool = False) -> tuple[
             for _ in range(presses):
                 cost = await press(key)
                 # "x" is bound to nothing: what the Pilot itself costs, measured at the same moment. The
-                # press right after a key runs slower (the same calls, colder caches), so the key is
+                # press right after a key can run slower (the same calls, colder caches), so the key is
                 # compared with the second no-op, which runs as the key itself did: after a no-op.
                 idles.append(await press("x"))
                 idle = await press("x")
