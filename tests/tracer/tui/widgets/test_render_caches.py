@@ -109,7 +109,10 @@ async def test_a_scrollbar_repaints_only_when_its_thumb_moves(detail):
         assert bar._still is not None
 
 
-async def test_leaving_a_file_keeps_its_drawn_lines(detail):
+async def test_leaving_a_file_keeps_its_drawn_lines(detail, monkeypatch):
+    """Back in a file, the lines drawn of it before are not drawn again."""
+    from textual.widgets import TextArea
+
     app = TraceApp(detail)
     async with app.run_test(size=(WIDTH, HEIGHT)) as pilot:
         await pilot.pause()
@@ -119,7 +122,17 @@ async def test_leaving_a_file_keeps_its_drawn_lines(detail):
         app.goto(next(i for i, name in enumerate(file_of) if name != first))
         await pilot.pause()
         assert source.filename != first
-        assert len(source._documents[first][-1]) > 0  # what was drawn of the first file is still there
+        assert len(source._plain[first]) > 10  # what was drawn of the first file is still there
+        drawn: list[str] = []
+        draw_plain, draw_marked = SourceView._draw_plain_line, TextArea._render_line
+        monkeypatch.setattr(SourceView, "_draw_plain_line", lambda self, *a: drawn.append("plain") or draw_plain(
+            self, *a))
+        monkeypatch.setattr(TextArea, "_render_line", lambda self, y: drawn.append("marked") or draw_marked(self, y))
+        app.goto(0)
+        await pilot.pause()
+        assert source.filename == first
+        # of the pane's ~20 lines, at most the painted one and one seen before only while marked are drawn
+        assert len(drawn) <= 2 and source.size.height > 10
 
 
 async def test_a_vertical_scrollbar_draws_its_rows_as_textual_does(detail):
