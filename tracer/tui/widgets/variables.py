@@ -31,11 +31,10 @@ Sections = dict[str, list[tuple[str, Value]]]
 
 EXPANDED, COLLAPSED = "▼ ", "▶ "
 BRANCH, LAST_BRANCH, PIPE, SPACE = "├ ", "└ ", "│ ", "  "
-GROUP_STYLE = Style(bold=True, underline=True)
 #: groups always shown, even empty, so that the pane's shape is the same from step to step
 ALWAYS_SHOWN = ("arguments", "locals")
 
-
+GROUP_STYLE = Style(bold=True, underline=True)
 NAME_STYLES = {"": Style(bold=True), "arguments": Style(bold=True, color="cyan")}
 REDACTED_STYLE = Style(bold=True, color="red", italic=True)
 TYPE_STYLE = Style(dim=True)
