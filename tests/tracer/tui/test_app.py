@@ -362,7 +362,7 @@ async def test_the_hop_tree_keeps_rows_in_sight_around_the_current_hop(detail):
         for target in (first_call(detail, "ViewBuilder.show"), detail.calls[5], detail.calls[-1]):
             app.goto(target)
             await pilot.pause()
-            on_screen = hops.highlighted - hops.scroll_offset.y
+            on_screen = hops.cursor_row - hops.scroll_offset.y
             assert hops.scroll_offset.y == 0 or on_screen >= SCROLL_MARGIN  # its callers above it, in sight
             last = hops.size.height - 1
             assert on_screen <= last - SCROLL_MARGIN or hops.scroll_offset.y == hops.max_scroll_y

@@ -16,31 +16,27 @@ from rich.style import Style
 from textual.binding import Binding
 from textual.cache import LRUCache
 from textual.events import Click
-from textual.geometry import Region, Size, Spacing
+from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from tracer.replay import Position
 from tracer.trace import Trace
 from tracer.tui.theme import format_us, layer_style
-from tracer.tui.widgets.memo import KeptComponentStyles, MemoStylesCache, OncePerRender, StillLines
-from tracer.tui.widgets.scrollbars import QuietScrollBars
+from tracer.tui.widgets.memo import MemoStylesCache
+from tracer.tui.widgets.rows import RowsView
 
 MAX_INDENT = 16
 #: rows kept in sight above and below the highlighted hop
 SCROLL_MARGIN = 3
 
 
-class HopList(KeptComponentStyles, OncePerRender, StillLines, QuietScrollBars, ScrollView, can_focus=True):
-    """Calls as a collapsible tree; the viewed frame's row is marked, the keyboard row highlighted."""
+class HopList(RowsView):
+    """Calls as a collapsible tree; the viewed frame's row is marked, the keyboard row highlighted
+    (and kept in sight with ``SCROLL_MARGIN`` rows around it: the hop's callers stay in view)."""
 
     BINDINGS = [
-        Binding("up", "cursor(-1)", "up", show=False),
-        Binding("down", "cursor(1)", "down", show=False),
-        Binding("pageup", "page(-1)", "page up", show=False),
-        Binding("pagedown", "page(1)", "page down", show=False),
         Binding("enter", "select", "go to hop", show=False),
         Binding("space", "toggle", "fold", show=False),
         Binding("left", "fold(True)", "collapse", show=False),
@@ -56,7 +52,7 @@ class HopList(KeptComponentStyles, OncePerRender, StillLines, QuietScrollBars, S
 
     position: reactive[Position] = reactive(Position(0, -1), repaint=False)
     breakpoints: reactive[frozenset] = reactive(frozenset(), repaint=False)
-    highlighted: reactive[int] = reactive(0, repaint=False)
+    scroll_margin = SCROLL_MARGIN
 
     @dataclass
     class Selected(Message):
@@ -116,7 +112,7 @@ class HopList(KeptComponentStyles, OncePerRender, StillLines, QuietScrollBars, S
                     skip_until = trace.end_of.get(c, len(trace) - 1)
             self.rows[start:start] = shown
         self.virtual_size = Size(0, len(self.rows))
-        self.highlighted = min(self.highlighted, len(self.rows) - 1)
+        self.cursor_row = min(self.cursor_row, len(self.rows) - 1)
         self.refresh()
 
     # -- following the replay ----------------------------------------------------------------------
@@ -128,53 +124,40 @@ class HopList(KeptComponentStyles, OncePerRender, StillLines, QuietScrollBars, S
         if row != old_row:  # only the rows that lose and gain the mark are repainted
             self.refresh_line(old_row)
             self.refresh_line(row)
-        self.highlighted = row
+        self.cursor_row = row
 
     def watch_breakpoints(self) -> None:
         self._labels.clear()
         self._strips.clear()
         self.refresh()
 
-    def watch_highlighted(self, old: int, row: int) -> None:
-        # a few rows kept above and below (an editor's scrolloff): the hop's callers stay in sight
-        margin = min(SCROLL_MARGIN, max(self.size.height - 1, 0) // 4)
-        self.scroll_to_region(Region(0, row, 1, 1), spacing=Spacing(margin, 0, margin, 0), animate=False,
-                              immediate=True, force=True)
-        self.refresh_line(old)
-        self.refresh_line(row)
-
     # -- keys and mouse ----------------------------------------------------------------------------
 
-    def action_cursor(self, delta: int) -> None:
-        self.highlighted = min(max(self.highlighted + delta, 0), len(self.rows) - 1)
-
-    def action_page(self, direction: int) -> None:
-        self.action_cursor(direction * max(self.size.height - 1, 1))
+    def row_count(self) -> int:
+        return len(self.rows)
 
     def action_select(self) -> None:
         if self.rows:
-            self.post_message(self.Selected(self.rows[self.highlighted]))
+            self.post_message(self.Selected(self.rows[self.cursor_row]))
 
     def action_toggle(self) -> None:
         if self.rows:
-            call = self.rows[self.highlighted]
+            call = self.rows[self.cursor_row]
             self.set_collapsed(call, call not in self.collapsed)
 
     def action_fold(self, collapse: bool) -> None:
         if self.rows:
-            self.set_collapsed(self.rows[self.highlighted], collapse)
+            self.set_collapsed(self.rows[self.cursor_row], collapse)
 
     def on_click(self, event: Click) -> None:
-        offset = event.get_content_offset(self)  # None on the border
-        if offset is None:
+        at = self.clicked(event)
+        if at is None:
             return
-        row = offset.y + self.scroll_offset.y
-        if 0 <= row < len(self.rows):
-            self.highlighted = row
-            if offset.x + self.scroll_offset.x < self._glyph_end(self.rows[row]):
-                self.action_toggle()
-            else:
-                self.post_message(self.Selected(self.rows[row]))
+        self.cursor_row = at.y
+        if at.x < self._glyph_end(self.rows[at.y]):
+            self.action_toggle()
+        else:
+            self.post_message(self.Selected(self.rows[at.y]))
 
     # -- drawing -----------------------------------------------------------------------------------
 
@@ -214,7 +197,7 @@ class HopList(KeptComponentStyles, OncePerRender, StillLines, QuietScrollBars, S
         scroll_x, scroll_y = self.scroll_offset
         current_row = self.current_row
         return (scroll_x, scroll_y, self.size.width, self.rich_style,
-                self.rows[current_row] if current_row >= 0 else -1, self.highlighted if self.has_focus else -1)
+                self.rows[current_row] if current_row >= 0 else -1, self.cursor_row if self.has_focus else -1)
 
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y, width, base, current_call, highlighted_row = self.per_render()

@@ -321,16 +321,12 @@ class SourceView(KeptComponentStyles, OncePerRender, StillLines, QuietScrollBars
     # -- drawing lines -----------------------------------------------------------------------------
 
     def render_line(self, y: int) -> Strip:
-        """A line nothing marks straight from the lines drawn ahead: TextArea's own ``render_line``
-        reads a score of its settings to look the line up in its cache, for every line of every render."""
+        """TextArea's, except for a line nothing marks (not the painted line, a breakpoint's, the
+        cursor's or a selection's): that one comes straight from the lines drawn ahead, drawn as
+        TextArea draws it (TextArea reads a score of its settings to find a line in its cache, for
+        every line of every render)."""
         plain = self._unmarked_line(y)
         return plain if plain is not None else super().render_line(y)
-
-    def _render_line(self, y: int) -> Strip:
-        """TextArea's, except for a line nothing marks (not the painted line, a breakpoint's, the
-        cursor's or a selection's): that one comes from the lines drawn ahead, drawn as TextArea draws it."""
-        plain = self._unmarked_line(y)
-        return plain if plain is not None else super()._render_line(y)
 
     def _unmarked_line(self, y: int) -> Strip | None:
         """Line ``y`` of the pane as drawn ahead, or None when something marks it or it is not a plain

@@ -16,15 +16,14 @@ from rich.style import Style
 from textual.binding import Binding
 from textual.cache import LRUCache
 from textual.events import Click
-from textual.geometry import Region, Size
+from textual.geometry import Size
 from textual.reactive import Reactive, reactive
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from tracer.replay import Position
 from tracer.trace import CALL, EXCEPTION, LINE, RETURN, Trace, Value
-from tracer.tui.widgets.memo import KeptComponentStyles, MemoStylesCache, OncePerRender, StillLines
-from tracer.tui.widgets.scrollbars import QuietScrollBars
+from tracer.tui.widgets.memo import MemoStylesCache
+from tracer.tui.widgets.rows import RowsView
 
 Path = tuple[str, ...]
 Sections = dict[str, list[tuple[str, Value]]]
@@ -76,15 +75,11 @@ class VariableLine:
         return (self.path, self.guides, self.value.row_id if self.value is not None else -1, self.expanded)
 
 
-class VariablesView(KeptComponentStyles, OncePerRender, StillLines, QuietScrollBars, ScrollView, can_focus=True):
+class VariablesView(RowsView):
     """Groups (arguments, locals, return value or exception) of values; a value's children are listed
     when it is expanded, and what the learner expanded stays expanded as the replay moves."""
 
     BINDINGS = [
-        Binding("up", "cursor(-1)", "up", show=False),
-        Binding("down", "cursor(1)", "down", show=False),
-        Binding("pageup", "page(-1)", "page up", show=False),
-        Binding("pagedown", "page(1)", "page down", show=False),
         Binding("enter,space", "toggle", "expand", show=False),
         Binding("left", "fold(True)", "collapse", show=False),
         Binding("right", "fold(False)", "expand", show=False),
@@ -100,7 +95,6 @@ class VariablesView(KeptComponentStyles, OncePerRender, StillLines, QuietScrollB
     # number of lines repaints it without a layout pass of the whole screen (issue 4: <= 10 ms a key).
     virtual_size: Reactive[Size] = Reactive(Size(0, 0), repaint=False, layout=False)
     position: reactive[Position] = reactive(Position(0, -1), repaint=False)
-    cursor_line: reactive[int] = reactive(0, repaint=False)
 
     def __init__(self, trace: Trace, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -181,7 +175,7 @@ class VariablesView(KeptComponentStyles, OncePerRender, StillLines, QuietScrollB
         old, self.lines = self.lines, lines
         if len(old) != len(lines):
             self.virtual_size = Size(0, len(lines))
-            self.cursor_line = min(self.cursor_line, max(len(lines) - 1, 0))
+            self.cursor_row = min(self.cursor_row, max(len(lines) - 1, 0))
             self.refresh()
             return
         for y, (before, after) in enumerate(zip(old, lines, strict=True)):
@@ -195,32 +189,22 @@ class VariablesView(KeptComponentStyles, OncePerRender, StillLines, QuietScrollB
 
     # -- keys and mouse ----------------------------------------------------------------------------
 
-    def watch_cursor_line(self, old: int, line: int) -> None:
-        self.scroll_to_region(Region(0, line, 1, 1), animate=False, immediate=True, force=True)
-        self.refresh_line(old)
-        self.refresh_line(line)
-
-    def action_cursor(self, delta: int) -> None:
-        self.cursor_line = min(max(self.cursor_line + delta, 0), max(len(self.lines) - 1, 0))
-
-    def action_page(self, direction: int) -> None:
-        self.action_cursor(direction * max(self.size.height - 1, 1))
+    def row_count(self) -> int:
+        return len(self.lines)
 
     def action_toggle(self) -> None:
         if self.lines:
-            self.set_expanded(self.lines[self.cursor_line].path, not self.lines[self.cursor_line].expanded)
+            line = self.lines[self.cursor_row]
+            self.set_expanded(line.path, not line.expanded)
 
     def action_fold(self, collapse: bool) -> None:
         if self.lines:
-            self.set_expanded(self.lines[self.cursor_line].path, not collapse)
+            self.set_expanded(self.lines[self.cursor_row].path, not collapse)
 
     def on_click(self, event: Click) -> None:
-        offset = event.get_content_offset(self)  # None on the border
-        if offset is None:
-            return
-        y = offset.y + self.scroll_offset.y
-        if 0 <= y < len(self.lines):
-            self.cursor_line = y
+        at = self.clicked(event)
+        if at is not None:
+            self.cursor_row = at.y
             self.action_toggle()
 
     def set_expanded(self, path: Path, expand: bool) -> None:
@@ -251,7 +235,7 @@ class VariablesView(KeptComponentStyles, OncePerRender, StillLines, QuietScrollB
     def read_per_render(self) -> tuple:
         scroll_x, scroll_y = self.scroll_offset
         return (scroll_x, scroll_y, self.scrollable_content_region.width, self.rich_style,
-                self.cursor_line if self.has_focus else -1)
+                self.cursor_row if self.has_focus else -1)
 
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y, width, base, cursor = self.per_render()

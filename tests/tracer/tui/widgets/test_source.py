@@ -74,7 +74,7 @@ async def test_back_in_a_file_the_source_reuses_its_document_and_draws_what_a_fr
 
 
 async def test_drawing_ahead_parses_every_file_and_draws_its_lines_as_textarea_does(detail):
-    """Every file gets its document; each line nothing marks is drawn as TextArea's own ``_render_line``
+    """Every file gets its document; each line of the pane is drawn as TextArea's own ``_render_line``
     draws it, at the top of the file, in its middle and at its end."""
     app = TraceApp(detail)
     async with app.run_test(size=SIZE) as pilot:
@@ -98,7 +98,7 @@ async def test_drawing_ahead_parses_every_file_and_draws_its_lines_as_textarea_d
                 source.scroll_to(y=top, animate=False, immediate=True)
                 await pilot.pause()
                 for y in range(source.size.height):
-                    assert list(source._render_line(y)) == list(TextArea._render_line(source, y)), (filename, top, y)
+                    assert list(source.render_line(y)) == list(TextArea._render_line(source, y)), (filename, top, y)
                     compared += 1
         assert compared > 200
 

@@ -96,7 +96,7 @@ async def test_a_click_on_a_value_expands_it_and_the_group_title_folds_its_group
         path, count = view.lines[at].path, len(view.lines)
         await pilot.click(view, offset=(5, at + 1))  # + 1: the pane's top border
         assert view.lines[at].path == path and view.lines[at].expanded and len(view.lines) > count
-        assert view.cursor_line == at
+        assert view.cursor_row == at
         await pilot.click(view, offset=(5, 1))  # "arguments": the whole group folds away
         assert not view.lines[0].expanded
         assert view.lines[1].path[0] != view.lines[0].path[0]
