@@ -8,21 +8,21 @@ from rich.text import Text
 from textual.cache import LRUCache
 from textual.reactive import reactive
 from textual.strip import Strip
-from textual.widgets import Static
+from textual.widget import Widget
 
 from tracer.replay import Position
 from tracer.trace import KIND_NAMES, Trace
 from tracer.tui.theme import format_us, status_style
-from tracer.tui.widgets.memo import StillLines
+from tracer.tui.widgets.memo import MemoStylesCache, StillLines
 
 
-class TraceHeader(StillLines, Static):
+class TraceHeader(StillLines, Widget):
     """One line: request line, user:project, status, total time; then the current event.
 
-    The line changes on every step (issue 4: <= 10 ms a key). A ``Static`` lays its text out and
-    renders it whole each time; when the line fits, this one draws it from the request's
+    The line changes on every step (issue 4: <= 10 ms a key). Textual would lay its text out and
+    render it whole each time (``render``); when the line fits, this one draws it from the request's
     segments, rendered once, and the step's own few words. A line too long for the terminal (cut
-    as ``Static`` cuts it) and a mouse selection in the header are drawn by ``Static``.
+    with an ellipsis) and a mouse selection in the header are drawn by Textual from ``render``.
     """
 
     position: reactive[Position] = reactive(Position(0, -1), repaint=False)
@@ -31,11 +31,23 @@ class TraceHeader(StillLines, Static):
         super().__init__(**kwargs)
         self.trace = trace
         self._request = self._describe_request(trace)
-        self.text = Text()
+        self._text: Text | None = None
         self._step = Text()
         self._request_segments: list[Segment] | None = None
         self._index = -1  # the event the text describes
         self._drawn: LRUCache[tuple[int, int, Style], Strip] = LRUCache(8)  # lines drawn, by event, width and style
+        self._styles_cache = MemoStylesCache(16)
+
+    @property
+    def text(self) -> Text:
+        """The whole line: the request, then the step."""
+        if self._text is None:
+            self._text = self._request.copy()
+            self._text.append_text(self._step)
+        return self._text
+
+    def render(self) -> Text:
+        return self.text
 
     @staticmethod
     def _describe_request(trace: Trace) -> Text:
@@ -63,14 +75,14 @@ class TraceHeader(StillLines, Static):
             step.append("│ no events were recorded", style="dim")
         self._step = step
         self._index = position.index
-        self.text = text = self._request.copy()
-        text.append_text(step)
-        self.update(text, layout=False)  # one line, always: no layout pass on a step
+        self._text = None
+        self.refresh()  # one line, always: no layout pass on a step
 
     def render_line(self, y: int) -> Strip:
-        """The line as ``Static`` draws it, from the segments already rendered when it fits."""
+        """The line as Textual draws ``render``: from the segments already rendered when it fits, cut
+        with an ellipsis as Textual cuts it when it does not."""
         text, width = self.text, self.size.width
-        if y or text.cell_len > width or self.text_selection is not None or not text:
+        if y or self.text_selection is not None or not text or width < 2:
             return super().render_line(y)
         base = self.rich_style
         key = (self._index, width, base)
@@ -78,10 +90,16 @@ class TraceHeader(StillLines, Static):
         if strip is not None:
             return strip
         console = self.app.console
-        if self._request_segments is None:
-            self._request_segments = list(self._request.render(console))
-        # not padded here: the styles cache pads the line with the pane's background, as for Static's
-        strip = Strip([*self._request_segments, *self._step.render(console)]).apply_style(base)
+        if text.cell_len > width:
+            cut = text.copy()
+            cut.truncate(width, overflow="ellipsis")
+            segments = list(cut.render(console))
+        else:
+            if self._request_segments is None:
+                self._request_segments = list(self._request.render(console))
+            segments = [*self._request_segments, *self._step.render(console)]
+        # not padded here: the styles cache pads the line with the pane's background, as for Textual's
+        strip = Strip(segments).apply_style(base).apply_offsets(0, 0)  # offsets: where a mouse selection starts
         self._drawn[key] = strip
         return strip
 

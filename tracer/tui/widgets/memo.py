@@ -14,77 +14,115 @@ from collections.abc import Callable
 
 from textual._styles_cache import StylesCache
 from textual.cache import LRUCache
-from textual.color import Color
-from textual.css.styles import StylesBase
-from textual.geometry import Region, Size, Spacing
+from textual.geometry import Region
 from textual.strip import Strip
 from textual.widget import Widget
 
 
 class MemoStylesCache(StylesCache):
     """``StylesCache`` with content lines' finished strips kept by content strip (identity) and by
-    everything else the finished line depends on: sizes, styles, colours, opacity and ANSI theme."""
+    everything else the finished line depends on: sizes, styles, colours, opacity, ANSI theme and the
+    app's line filters, which a kept line has already been through."""
 
     def __init__(self, maxsize: int = 1024) -> None:
         super().__init__()
         self._drawn: LRUCache[tuple, tuple[Strip, Strip]] = LRUCache(maxsize)
         self._context: tuple | None = None
         self._last_content_line: tuple | None = None  # how the last content line was finished (see prime)
-        self._last_filters: tuple = ((), None)  # the line filters of the last render, and its background
+        self._filters: tuple = ((), None)  # the line filters of the render under way, and its background
         self._frames: dict[tuple, tuple | None] = {}  # by context: the border and padding around a content line
         self._edges: LRUCache[tuple, Strip] = LRUCache(64)  # border and padding rows, by place, context, titles
+        self._shown_context: tuple | None = None  # what the rows in ``_cache`` (filtered) were drawn for
+
+    def clear(self) -> None:
+        super().clear()
+        self._shown_context = None
 
     def render_widget(self, widget: Widget, crop: Region) -> list[Strip]:
+        """What ``StylesCache.render_widget`` draws, each of the widget's looks read once a render (not
+        once a line), and lines kept finished: a line shown before costs a lookup."""
         styles = widget.styles
-        app = widget.app
         if any(edge for edge, _color in styles.outline):
-            self._context = None  # an outline draws on the first and last lines: not worth it
-        else:
-            self._context = (widget.region.size, widget.content_region.size, styles._cache_key,
-                             widget.background_colors, widget.opacity, id(app.ansi_theme), app.native_ansi_color)
+            return super().render_widget(widget, crop)  # an outline draws on the first and last lines
+        app = widget.app
+        base_background, background = widget.background_colors
+        filters = widget.get_line_filters()
+        region = widget.region
+        size = region.size
+        content_size = widget.content_region.size
+        opacity = widget.opacity
+        context = self._context = (size, content_size, styles._cache_key, base_background, background, opacity,
+                                   id(app.ansi_theme), app.native_ansi_color, tuple(map(id, filters)))
+        self._filters = (filters, background)
+        arguments = (styles, size, content_size, styles.padding, base_background, background)
+        rest = (opacity, app.ansi_theme, app.native_ansi_color)
+        if context != self._shown_context or size.width != self._width:
+            super().clear()
+            self._width = size.width
+            self._shown_context = context
+        shown, dirty = self._cache, self._dirty_lines
+        top = styles.gutter.top
+        bottom = min(size.height - styles.gutter.bottom, top + content_size.height)
+        render_content_line = widget.render_line
+        strips: list[Strip] = []
         try:
-            return super().render_widget(widget, crop)
+            for y in crop.line_range:
+                strip = None if y in dirty else shown.get(y)
+                if strip is None:
+                    if top <= y < bottom:
+                        strip = self._content_line(y, render_content_line(y - top), arguments, rest)
+                    else:
+                        strip = self._edge(widget, y, arguments, rest, render_content_line)
+                    shown[y] = strip
+                strips.append(strip)
         finally:
             self._context = None
+        dirty.difference_update(crop.line_range)
+        if crop.column_span != (0, size.width):
+            x1, x2 = crop.column_span
+            strips = [strip.crop(x1, x2) for strip in strips]
+        return _with_hover_links(widget, strips)
 
-    def render(self, styles, size, base_background, background, render_content_line, filters, *rest, **options):
-        self._last_filters = (filters, background)  # what prime applies to the lines it finishes
-        return super().render(styles, size, base_background, background, render_content_line, filters, *rest,
-                              **options)
-
-    def render_line(self, styles: StylesBase, y: int, size: Size, content_size: Size, padding: Spacing,
-                    base_background: Color, background: Color, render_content_line: Callable[[int], Strip],
-                    *rest: object) -> Strip:
+    def _content_line(self, y: int, content: Strip, arguments: tuple, rest: tuple) -> Strip:
         context = self._context
-        if context is None:
-            return super().render_line(styles, y, size, content_size, padding, base_background, background,
-                                       render_content_line, *rest)
-        top = styles.gutter.top
-        if not top <= y < min(size.height - styles.gutter.bottom, top + content_size.height):
-            return self._edge(styles, y, size, content_size, padding, base_background, background,
-                              render_content_line, *rest)
-        content = render_content_line(y - top)
         key = (id(content), context)
         drawn = self._drawn.get(key)
         if drawn is not None and drawn[0] is content:
             return drawn[1]
-        arguments = (styles, y, size, content_size, padding, base_background, background)
-        self._last_content_line = (context, arguments, rest)
-        strip = self._finish(context, arguments, rest, content)
+        styles, size, content_size, padding, base_background, background = arguments
+        finish_arguments = (styles, y, size, content_size, padding, base_background, background)
+        self._last_content_line = (context, finish_arguments, (None, None, *rest), self._filters)
+        strip = self._filtered(self._finish(context, finish_arguments, (None, None, *rest), content), self._filters)
         self._drawn[key] = (content, strip)
         return strip
 
-    def _edge(self, styles: StylesBase, y: int, size: Size, *arguments: object) -> Strip:
+    @staticmethod
+    def _filtered(strip: Strip, filters_and_background: tuple) -> Strip:
+        filters, background = filters_and_background
+        for line_filter in filters:
+            strip = strip.apply_filter(line_filter, background)
+        return strip
+
+    def _edge(self, widget: Widget, y: int, arguments: tuple, rest: tuple,
+              render_content_line: Callable[[int], Strip]) -> Strip:
         """A row of the pane's border or padding: the same as long as the pane's look and its border
         titles are (a step usually changes a pane's content, not its frame)."""
-        border_title, border_subtitle = arguments[5:7]
+        styles, size, content_size, padding, base_background, background = arguments
         # as Textual draws them: the title on the top row, the subtitle on the bottom one (a pane's
         # subtitle that changes on every step, the source's "line N", leaves its top row as it was)
-        label = border_title if y == 0 else border_subtitle if y == size.height - 1 else None
-        key = (y, self._context, _title_key(label))
+        label = widget._border_title if y == 0 else widget._border_subtitle if y == size.height - 1 else None
+        key = (y, self._context, None if label is None else (label.plain, tuple(label.spans)))
         strip = self._edges.get(key)
         if strip is None:
-            strip = self._edges[key] = super().render_line(styles, y, size, *arguments)  # type: ignore[arg-type]
+            title = widget._border_title
+            subtitle = widget._border_subtitle
+            titles = (
+                None if title is None else (title, *widget._get_title_style_information(base_background)),
+                None if subtitle is None else (subtitle, *widget._get_subtitle_style_information(base_background)),
+            )
+            strip = super().render_line(styles, y, size, content_size, padding, base_background, background,
+                                        render_content_line, *titles, *rest)
+            strip = self._edges[key] = self._filtered(strip, self._filters)
         return strip
 
     def _finish(self, context: tuple, arguments: tuple, rest: tuple, content: Strip) -> Strip:
@@ -123,27 +161,26 @@ class MemoStylesCache(StylesCache):
 
     def prime(self, contents: list[Strip]) -> None:
         """Finish content lines not shown yet as the last one shown was finished (every content line
-        gets the same border and colours), so that showing them later costs a lookup."""
+        gets the same border, colours and filters), so that showing them later costs a lookup."""
         if self._last_content_line is None:
             return
-        context, arguments, rest = self._last_content_line
-        filters, background = self._last_filters
+        context, arguments, rest, filters = self._last_content_line
         drawn = self._drawn
         for content in contents:
             key = (id(content), context)
             if key not in drawn:
-                strip = self._finish(context, arguments, rest, content)
-                for line_filter in filters:
-                    strip.apply_filter(line_filter, background)  # kept by the strip for its showing
-                drawn[key] = (content, strip)
+                drawn[key] = (content, self._filtered(self._finish(context, arguments, rest, content), filters))
 
 
-def _title_key(title: tuple | None) -> tuple | None:
-    """A border title as a key: its text and spans (``Content`` compares by text alone), colours and style."""
-    if title is None:
-        return None
-    content, *looks = title
-    return (content.plain, tuple(content.spans), *looks)
+def _with_hover_links(widget: Widget, strips: list[Strip]) -> list[Strip]:
+    """The link under the mouse in its hover style, as ``StylesCache.render_widget`` finishes a render."""
+    if widget.auto_links:
+        hover_style = widget.hover_style
+        if hover_style._link_id and hover_style._meta and "@click" in hover_style.meta:
+            link_style_hover = widget.link_style_hover
+            if link_style_hover:
+                return [strip.style_links(hover_style.link_id, link_style_hover) for strip in strips]
+    return strips
 
 
 class KeptComponentStyles:

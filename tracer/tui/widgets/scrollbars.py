@@ -34,7 +34,8 @@ class QuietScrollBar(StillLines, ScrollBar):
         bar = self.render()
         if not isinstance(bar, ScrollBarRender) or not self.is_mounted:
             return None
-        width, height = self.size
+        bar_size = self.size
+        width, height = bar_size
         size, thickness = (height, width) if bar.vertical else (width, height)
         style = bar.style if not isinstance(bar.style, str) else None
         if style is None:
@@ -49,7 +50,7 @@ class QuietScrollBar(StillLines, ScrollBar):
             back_color=style.bgcolor or Color.parse("#555555"),
             bar_color=style.color or Color.parse("bright_magenta"),
         )
-        return (type(bar), self.size, style, tuple(segments.segments))
+        return (type(bar), bar_size, style, tuple(segments.segments))
 
     def refresh(self, *regions, repaint: bool = True, layout: bool = False, recompose: bool = False) -> QuietScrollBar:
         if not regions and not layout and not recompose and self._painted is not None:

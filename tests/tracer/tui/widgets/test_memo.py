@@ -50,10 +50,20 @@ async def test_a_content_line_finished_in_its_pane_s_frame_is_what_textual_finis
         compared.append(self._frames.get(context) is not None)
         return ours
 
-    def checked_edge(self, *arguments):
+    def checked_edge(self, widget, y, arguments, rest, render_content_line):
         kept = len(self._edges)
-        ours = edge(self, *arguments)
-        assert list(ours) == list(StylesCache.render_line(self, *arguments))
+        ours = edge(self, widget, y, arguments, rest, render_content_line)
+        styles, size, content_size, padding, base_background, background = arguments
+        theirs = StylesCache.render_line(
+            self, styles, y, size, content_size, padding, base_background, background, render_content_line,
+            None if widget.border_title is None else (widget._border_title,
+                                                     *widget._get_title_style_information(base_background)),
+            None if widget.border_subtitle is None else (widget._border_subtitle,
+                                                        *widget._get_subtitle_style_information(base_background)),
+            *rest)
+        for line_filter in widget.get_line_filters():
+            theirs = theirs.apply_filter(line_filter, background)
+        assert list(ours) == list(theirs)
         edges_kept.append(len(self._edges) == kept)
         return ours
 

@@ -1,0 +1,47 @@
+"""The header draws its line as Textual draws its text, and cuts a long one with an ellipsis."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.color import ColorSystem
+from textual.widget import Widget
+
+from tracer.trace import load
+from tracer.tui.app import TraceApp
+from tracer.tui.widgets import TraceHeader
+
+DATA = Path(__file__).resolve().parents[3] / "data"
+
+
+def ansi(strip) -> str:
+    """What a terminal receives for the line (a colour named ``green`` or ``color(2)`` is the same)."""
+    return "".join(segment.style.render(segment.text, color_system=ColorSystem.TRUECOLOR) if segment.style
+                   else segment.text for segment in strip)
+
+
+async def test_the_header_line_is_what_textual_draws_and_a_long_one_ends_in_an_ellipsis():
+    trace = load(DATA / "servers_detail.json")
+    for width in (200, 100):
+        app = TraceApp(trace)
+        async with app.run_test(size=(width, 30)) as pilot:
+            await pilot.pause()
+            header = app.query_one(TraceHeader)
+            fitted = cut = 0
+            for index in range(0, len(trace), 11):
+                app.goto(index)
+                await pilot.pause()
+                ours = header.render_line(0)
+                text = header.text
+                if text.cell_len <= width:
+                    fitted += 1
+                    header._set_dirty()
+                    theirs = Widget.render_line(header, 0)  # Textual drawing ``render()``
+                    assert ansi(ours) == ansi(theirs)
+                    # with the offsets a mouse selection starts from
+                    assert [s.style.meta.get("offset") for s in ours] == [s.style.meta.get("offset") for s in theirs]
+                else:
+                    cut += 1
+                    assert ours.cell_length == width
+                    assert ours.text == text.plain[: width - 1] + "…"
+            assert fitted and (cut or width == 200)
