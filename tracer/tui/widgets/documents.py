@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from rich.console import Console
 from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual._text_area_theme import TextAreaTheme
 from textual.document._document import Document, _utf8_encode
@@ -69,13 +70,17 @@ class FastWrappedDocument(WrappedDocument):
 
 
 def draw_plain_line(document: Document, highlights: dict, line_index: int, theme: TextAreaTheme, *,
-                    indent_width: int, first_number: int, width: int, console: Console) -> Strip:
+                    indent_width: int, first_number: int, width: int, console: Console,
+                    mark: Style | None = None) -> Strip:
     """Line ``line_index`` as ``TextArea._render_line`` draws it unscrolled, unwrapped and away from
     the cursor and any selection: its number, then its highlighted text padded to the widest line
-    (or the pane's ``width``). The tests compare the two line by line.
+    (or the pane's ``width``); with ``mark``, painted as ``TextArea.get_line`` paints a line before
+    TextArea highlights it. The tests compare the two line by line.
     """
     assert theme.base_style is not None
     line = Text(document.get_line(line_index), end="", no_wrap=True)
+    if mark is not None:
+        line.stylize(mark)
     line.tab_size = indent_width
     line.set_length(len(line) + 1)  # TextArea's room for the cursor at the end of a line
     styles = theme.syntax_styles

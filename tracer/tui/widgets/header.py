@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual.cache import LRUCache
@@ -33,7 +32,7 @@ class TraceHeader(StillLines, Widget):
         self._request = self._describe_request(trace)
         self._text: Text | None = None
         self._step = Text()
-        self._request_segments: list[Segment] | None = None
+        self._request_strip: tuple[Style, Strip] | None = None  # the request's part, styled, by base style
         self._index = -1  # the event the text describes
         self._drawn: LRUCache[tuple[int, int, Style], Strip] = LRUCache(8)  # lines drawn, by event, width and style
         self._styles_cache = MemoStylesCache(16)
@@ -90,20 +89,23 @@ class TraceHeader(StillLines, Widget):
         if strip is not None:
             return strip
         console = self.app.console
+        # not padded here: the styles cache pads the line with the pane's background, as for Textual's;
+        # the offsets are where a mouse selection starts, as Textual marks them
         if text.cell_len > width:
             cut = text.copy()
             cut.truncate(width, overflow="ellipsis")
-            segments = list(cut.render(console))
+            strip = Strip(cut.render(console)).apply_style(base).apply_offsets(0, 0)
         else:
-            if self._request_segments is None:
-                self._request_segments = list(self._request.render(console))
-            segments = [*self._request_segments, *self._step.render(console)]
-        # not padded here: the styles cache pads the line with the pane's background, as for Textual's
-        strip = Strip(segments).apply_style(base).apply_offsets(0, 0)  # offsets: where a mouse selection starts
+            if self._request_strip is None or self._request_strip[0] != base:
+                request = Strip(self._request.render(console)).apply_style(base).apply_offsets(0, 0)
+                self._request_strip = (base, request)
+            request = self._request_strip[1]
+            step = Strip(self._step.render(console)).apply_style(base).apply_offsets(len(self._request), 0)
+            strip = Strip([*request, *step])
         self._drawn[key] = strip
         return strip
 
     def notify_style_update(self) -> None:
         self._drawn.clear()
-        self._request_segments = None
+        self._request_strip = None
         super().notify_style_update()

@@ -51,11 +51,12 @@ class MemoStylesCache(StylesCache):
         size = region.size
         content_size = widget.content_region.size
         opacity = widget.opacity
+        ansi_theme, native_ansi = app.ansi_theme, app.native_ansi_color
         context = self._context = (size, content_size, styles._cache_key, base_background, background, opacity,
-                                   id(app.ansi_theme), app.native_ansi_color, tuple(map(id, filters)))
+                                   id(ansi_theme), native_ansi, tuple(map(id, filters)))
         self._filters = (filters, background)
         arguments = (styles, size, content_size, styles.padding, base_background, background)
-        rest = (opacity, app.ansi_theme, app.native_ansi_color)
+        rest = (opacity, ansi_theme, native_ansi)
         if context != self._shown_context or size.width != self._width:
             super().clear()
             self._width = size.width

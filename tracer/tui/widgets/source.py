@@ -12,7 +12,7 @@ from textual.cache import LRUCache
 from textual.document._document import Document
 from textual.document._document_navigator import DocumentNavigator
 from textual.document._syntax_aware_document import SyntaxAwareDocument, SyntaxAwareDocumentError
-from textual.geometry import Offset, Region, Size
+from textual.geometry import Offset, Region, Size, Spacing
 from textual.reactive import Reactive, reactive
 from textual.strip import Strip
 from textual.widgets import TextArea
@@ -48,12 +48,16 @@ class SourceView(KeptComponentStyles, OncePerRender, StillLines, QuietScrollBars
     * its size is fixed by the CSS, so a new document's size needs no layout pass of the screen;
     * moving the painted line repaints the two lines concerned and the bottom border (``line N``),
       not the whole pane (TextArea repaints everything on a cursor move);
+    * while the pane has no focus, a step within the file leaves TextArea's cursor where it is (its
+      move sets off TextArea's selection watchers and a message, half a step's cost in this pane): the
+      pane scrolls the painted line into view itself, and the cursor joins it when the pane is focused;
     * with a big trace, the app has it parse every file and draw every line once while the learner
       reads the first screen (:meth:`work_ahead`), so that a jump to a file or to a part of it not
       seen yet finds its lines drawn (a new line costs 0.1-0.2 ms, and a jump brings dozens).
     """
 
     _centring = False  # inside watch_position, moving the cursor to a new file's line
+    _cursor_left_behind = False  # a step moved the painted line without the cursor (and nothing has moved it since)
     virtual_size: Reactive[Size] = Reactive(Size(0, 0), repaint=True, layout=False)
     selection: Reactive[Selection] = reactive(Selection(), init=False, always_update=True, repaint=False)
     position: reactive[Position] = reactive(Position(0, -1), repaint=False)
@@ -78,6 +82,7 @@ class SourceView(KeptComponentStyles, OncePerRender, StillLines, QuietScrollBars
         self._marked: set[int] = set()
         self._styles_cache = MemoStylesCache(4096)  # room for every line of the files drawn ahead
         self._plain: dict[str, dict[int, Strip]] = {}  # filename -> line index -> the line drawn unmarked
+        self._painted: LRUCache[tuple, Strip] = LRUCache(64)  # (filename, line index, paint) -> the line drawn
         self._plain_context: tuple | None = None  # what those lines were drawn for (theme, width)
 
     # -- following the replay ----------------------------------------------------------------------
@@ -88,6 +93,9 @@ class SourceView(KeptComponentStyles, OncePerRender, StillLines, QuietScrollBars
             return
         filename = trace.code(position.frame).filename
         line = cursor.viewed_line()
+        if filename == self.filename and not self.has_focus and self.size:
+            self._follow_in_file(line)
+            return
         if self.cursor_location[0] != self.current_line - 1:
             # The learner moved the TextArea's cursor off the painted line: its cached render would
             # keep the paint. (Otherwise moving the cursor with the line re-renders both lines.)
@@ -113,14 +121,48 @@ class SourceView(KeptComponentStyles, OncePerRender, StillLines, QuietScrollBars
             self._centring = False
         if new_file:
             if self.size:
-                self.scroll_cursor_visible(center=True)
+                self._centre_line()
             # once more after the next refresh if the pane's size changed meanwhile (scrollbars came or
             # went; the first time, the size is only known then)
             self.call_after_refresh(self._centre_if_resized, self.size)
 
+    def _follow_in_file(self, line: int) -> None:
+        """Paint ``line`` instead of the current line and keep it in view, TextArea's cursor left alone."""
+        self._cursor_left_behind = True
+        old, self.current_line = self.current_line, line
+        self._set_subtitle(f"line {line}")
+        if self._drawn_by_textarea(old - 1) or self._drawn_by_textarea(line - 1):
+            self._line_cache.clear()  # TextArea draws the cursor's line, the paint with it, from this cache
+        offset = self.wrapped_document.location_to_offset((line - 1, 0)).y
+        top = self.scroll_offset.y
+        if top <= offset < top + self.scrollable_content_region.height:
+            for row in {old - 1, line - 1}:
+                if row >= 0:
+                    self.refresh_line(self.wrapped_document.location_to_offset((row, 0)).y)
+        else:
+            # where TextArea's cursor move to the line would scroll to (scrolling repaints the pane)
+            self.scroll_to_region(Region(0, offset, 1, 1), spacing=Spacing(right=self.gutter_width),
+                                  animate=False, immediate=True, force=True)
+            self.refresh()
+
+    def on_focus(self) -> None:
+        """The cursor joins the painted line (it stays put while the replay moves without focus here):
+        ``b`` and the arrow keys start from the line being run. A click then moves it where it fell."""
+        if self._cursor_left_behind and self.current_line:
+            self._line_cache.clear()
+            self.move_cursor((self.current_line - 1, 0))
+
     def _centre_if_resized(self, size: Size) -> None:
         if self.size != size:
-            self.scroll_cursor_visible(center=True)
+            self._centre_line()
+
+    def _centre_line(self) -> None:
+        """The painted line in the middle of the pane, as TextArea's ``scroll_cursor_visible(center=True)``
+        puts its cursor there, but at once rather than after the next refresh: a step made before that
+        refresh finds the pane where it will be (see :meth:`_follow_in_file`)."""
+        x, y = self.wrapped_document.location_to_offset((max(self.current_line - 1, 0), 0))
+        self.scroll_to_region(Region(x, y, 1, 1), spacing=Spacing(right=self.gutter_width), animate=False,
+                              immediate=True, force=True, center=True)
 
     def scroll_cursor_visible(self, center: bool = False, animate: bool = False) -> Offset:
         if self._centring and not center:
@@ -159,6 +201,7 @@ class SourceView(KeptComponentStyles, OncePerRender, StillLines, QuietScrollBars
     def notify_style_update(self) -> None:
         self._clear_line_caches()
         self._plain.clear()
+        self._painted.clear()
         super().notify_style_update()
 
     def _clear_line_caches(self) -> None:
@@ -216,6 +259,7 @@ class SourceView(KeptComponentStyles, OncePerRender, StillLines, QuietScrollBars
 
     def watch_selection(self, previous: Selection, selection: Selection) -> None:
         """Repaint what a cursor move changes (TextArea's own ``selection`` repaints the whole pane)."""
+        self._cursor_left_behind = False
         bracket = self._matching_bracket_location is not None
         simple = (
             previous.start == previous.end
@@ -321,16 +365,16 @@ class SourceView(KeptComponentStyles, OncePerRender, StillLines, QuietScrollBars
     # -- drawing lines -----------------------------------------------------------------------------
 
     def render_line(self, y: int) -> Strip:
-        """TextArea's, except for a line nothing marks (not the painted line, a breakpoint's, the
-        cursor's or a selection's): that one comes straight from the lines drawn ahead, drawn as
-        TextArea draws it (TextArea reads a score of its settings to find a line in its cache, for
-        every line of every render)."""
-        plain = self._unmarked_line(y)
-        return plain if plain is not None else super().render_line(y)
+        """TextArea's for the cursor's line, a selection's and a matching bracket's; any other line is
+        drawn here as TextArea draws it: unpainted from the lines drawn ahead, the line being run and
+        breakpoints' lines painted and kept (TextArea reads a score of its settings to find a line in
+        its cache, for every line of every render)."""
+        drawn = self._line_drawn_here(y)
+        return drawn if drawn is not None else super().render_line(y)
 
-    def _unmarked_line(self, y: int) -> Strip | None:
-        """Line ``y`` of the pane as drawn ahead, or None when something marks it or it is not a plain
-        line of text (scrolled sideways, wrapped, below the text, no theme yet)."""
+    def _line_drawn_here(self, y: int) -> Strip | None:
+        """Line ``y`` of the pane, or None when TextArea must draw it: the cursor or a selection is on
+        it, or it is not a whole line of text (scrolled sideways, wrapped, below the text, no theme)."""
         context = self.per_render()
         if context is None:
             return None
@@ -339,14 +383,19 @@ class SourceView(KeptComponentStyles, OncePerRender, StillLines, QuietScrollBars
         if scroll_x or wrapped is None or offset >= len(wrapped._offset_to_line_info):
             return None
         line_index, section = wrapped._offset_to_line_info[offset]
-        if section or self._is_marked(line_index):
+        if section or self._drawn_by_textarea(line_index):
             return None
-        return self._plain_line(self.filename, self.document, self._highlights, line_index, drawing)
-
-    def _is_marked(self, line_index: int) -> bool:
         number = line_index + 1
-        if number == self.current_line or number in self._marked:
-            return True
+        paint = CURRENT_LINE if number == self.current_line else BREAKPOINT_LINE if number in self._marked else None
+        if paint is None:
+            return self._plain_line(self.filename, self.document, self._highlights, line_index, drawing)
+        key = (self.filename, line_index, paint, drawing)
+        strip = self._painted.get(key)
+        if strip is None:
+            strip = self._painted[key] = self._draw_plain_line(self.document, self._highlights, line_index, paint)
+        return strip
+
+    def _drawn_by_textarea(self, line_index: int) -> bool:
         start, end = self.selection
         if min(start[0], end[0]) <= line_index <= max(start[0], end[0]):  # the cursor's line, or selected
             return True
@@ -381,9 +430,10 @@ class SourceView(KeptComponentStyles, OncePerRender, StillLines, QuietScrollBars
             strip = lines[line_index] = self._draw_plain_line(document, highlights, line_index)
         return strip
 
-    def _draw_plain_line(self, document: Document, highlights: dict, line_index: int) -> Strip:
+    def _draw_plain_line(self, document: Document, highlights: dict, line_index: int,
+                         paint: Style | None = None) -> Strip:
         theme = self._theme
         assert theme is not None
         return draw_plain_line(document, highlights, line_index, theme, indent_width=self.indent_width,
                                first_number=self.line_number_start, width=self.region.size.width,
-                               console=self.app.console)
+                               console=self.app.console, mark=paint)

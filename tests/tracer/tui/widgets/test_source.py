@@ -149,3 +149,41 @@ def test_a_parsed_document_s_text_is_joined_once_and_again_after_an_edit():
     assert document.text is document.text  # kept
     document.replace_range((0, 0), (0, 1), "c")
     assert document.text == "c = 1\nb = 2\n"
+
+
+async def test_steps_in_a_file_without_focus_leave_the_cursor_and_paint_lines_as_textarea_does(detail):
+    """Stepping with the hop tree focused, the painted line moves and stays in view while TextArea's
+    cursor stays put; every line of the pane (the painted one, a breakpoint's, the rest) is what
+    TextArea's own ``_render_line`` draws. Focusing the source brings the cursor to the painted line."""
+    from tests.tracer.tui.test_app import inside_process_stack
+
+    start = inside_process_stack(detail)
+    app = TraceApp(detail, start=start)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        source = app.query_one(SourceView)
+        filename = source.filename
+        source.focus()
+        await pilot.pause()
+        source.move_cursor((source.current_line + 1, 0))  # a line breakpoint two lines below
+        await pilot.press("b")
+        app.query_one("#hops").focus()
+        await pilot.pause()
+        cursor = source.cursor_location
+        painted, compared = set(), 0
+        for _ in range(40):
+            await pilot.press("n")
+            if source.filename != filename:
+                break
+            assert source.cursor_location == cursor
+            top = source.scroll_offset.y
+            assert top <= source.current_line - 1 < top + source.scrollable_content_region.height
+            painted.add(source.current_line)
+            for y in range(source.size.height):
+                assert list(source.render_line(y)) == list(TextArea._render_line(source, y)), y
+                compared += 1
+        assert len(painted) > 5 and compared > 100
+        assert source._painted  # painted lines drawn here, not by TextArea
+        source.focus()
+        await pilot.pause()
+        assert source.cursor_location == (source.current_line - 1, 0)
