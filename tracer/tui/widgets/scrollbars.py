@@ -69,11 +69,17 @@ class QuietScrollBar(StillLines, ScrollBar):
         return whole_lines(self, self._drawn, (look,), crop, super().draw_lines)
 
     def render_line(self, y: int) -> Strip:
-        """A vertical bar's row straight from its segment (as Textual renders it: the widget's style
-        under the segment's), the same strip for the same segment: a bar is a few distinct rows (the
-        track above and below, the thumb, two part-cells), so each is finished once, not once a move."""
+        """A row straight from the bar's segments, as Textual renders them: the widget's style under
+        each segment's. A vertical bar's row is one segment, and the same strip for the same segment:
+        a bar is a few distinct rows (the track above and below, the thumb, two part-cells), so each
+        is finished once, not once a move. A horizontal bar's row is its cells up to the line break,
+        those of one look joined (the track, the thumb, the track)."""
         look = self._painted
-        if look is None or not self.vertical or y >= len(look[3]):
+        if look is None:
+            return super().render_line(y)
+        if not self.vertical:
+            return self._horizontal_row(look, y)
+        if y >= len(look[3]):
             return super().render_line(y)
         segment = look[3][y]
         base = self.visual_style.rich_style
@@ -84,6 +90,18 @@ class QuietScrollBar(StillLines, ScrollBar):
         if row is None:
             row = self._rows[key] = Strip([Segment(segment.text, base + segment.style)], cell_length=self.size.width)
         return row
+
+    def _horizontal_row(self, look: tuple, y: int) -> Strip:
+        width, thickness = look[1]
+        if y >= thickness:
+            return super().render_line(y)
+        cells = []
+        for segment in look[3]:
+            if segment.control or segment.text == "\n":
+                break
+            cells.append(segment)
+        base = self.visual_style.rich_style
+        return Strip(Segment.simplify(Segment(cell.text, base + cell.style) for cell in cells), cell_length=width)
 
     def notify_style_update(self) -> None:
         if self._drawn is not None:

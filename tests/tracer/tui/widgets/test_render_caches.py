@@ -135,19 +135,32 @@ async def test_leaving_a_file_keeps_its_drawn_lines(detail, monkeypatch):
         assert len(drawn) <= 2 and source.size.height > 10
 
 
-async def test_a_vertical_scrollbar_draws_its_rows_as_textual_does(detail):
-    """The bars hand back a row per segment themselves: the same segments as Textual's own rendering."""
+async def test_a_scrollbar_draws_its_rows_as_textual_does(detail):
+    """The bars hand back their rows themselves: a vertical bar a row per segment, the very segments of
+    Textual's own rendering; a horizontal bar its cells joined, the same cells as Textual's."""
+
+    def cells(strip):
+        return [(char, segment.style) for segment in strip for char in segment.text]
+
     app = TraceApp(detail)
     async with app.run_test(size=(WIDTH, HEIGHT)) as pilot:
         await pilot.pause()
-        compared = 0
+        compared = horizontal = 0
         for index in range(0, len(detail), max(len(detail) // 12, 1)):
             app.goto(index)
             await pilot.pause()
-            for pane in (app.query_one(SourceView), app.query_one(VariablesView), app.query_one(HopList)):
+            source = app.query_one(SourceView)
+            source.scroll_to(x=source.max_scroll_x // 2, animate=False, immediate=True)  # the thumb mid-way
+            await pilot.pause()
+            for pane in (source, app.query_one(VariablesView), app.query_one(HopList)):
                 bar = pane.vertical_scrollbar
                 bar._painted = bar._look()
                 for y in range(bar.size.height):
                     assert list(bar.render_line(y)) == list(Widget.render_line(bar, y)), (index, pane.id, y)
                     compared += 1
-        assert compared > 100
+            bar = source.horizontal_scrollbar
+            if bar.display and bar.size:
+                bar._painted = bar._look()
+                assert cells(bar.render_line(0)) == cells(Widget.render_line(bar, 0)), index
+                horizontal += 1
+        assert compared > 100 and horizontal > 5
