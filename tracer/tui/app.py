@@ -16,6 +16,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
+from textual.screen import Screen
 from textual.widgets import Footer, Input
 
 from tracer.labels import Labels
@@ -60,6 +61,15 @@ class Row(StillLines, Horizontal):
 
 class Column(StillLines, Vertical):
     """See :class:`Row`."""
+
+
+class ReplayFooter(StillLines, Footer):
+    """See :class:`Row`: the footer's own background between its keys."""
+
+
+class ReplayScreen(StillLines, Screen):
+    """The screen under the panes hands back its (blank) lines as they were: every update asks for the
+    lines it crosses."""
 
 
 class TraceApp(App[int]):
@@ -118,7 +128,10 @@ class TraceApp(App[int]):
                 yield StackView(trace, cursor, id="stack").data_bind(TraceApp.position)
                 yield VariablesView(trace, id="variables").data_bind(TraceApp.position)
         yield Input(placeholder="search function names and recorded values", id="search")
-        yield Footer(compact=True)
+        yield ReplayFooter(compact=True)
+
+    def get_default_screen(self) -> Screen:
+        return ReplayScreen(id="_default")
 
     def on_mount(self) -> None:
         self.query_one("#hops").border_title = "hops"

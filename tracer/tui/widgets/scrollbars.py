@@ -11,7 +11,7 @@ from rich.color import Color
 from rich.segment import Segment
 from textual.cache import LRUCache
 from textual.geometry import Region
-from textual.scrollbar import ScrollBar, ScrollBarRender
+from textual.scrollbar import ScrollBar, ScrollBarCorner, ScrollBarRender
 from textual.strip import Strip
 
 from tracer.tui.widgets.memo import MemoStylesCache, StillLines, whole_lines
@@ -110,8 +110,20 @@ class QuietScrollBar(StillLines, ScrollBar):
         super().notify_style_update()
 
 
+class StillCorner(StillLines, ScrollBarCorner):
+    """The blank cell where two scrollbars meet, handed back as it was (every update crossing it asks)."""
+
+
 class QuietScrollBars:
-    """Mixin for a scrolling widget: its scrollbars are :class:`QuietScrollBar` (as Widget makes them)."""
+    """Mixin for a scrolling widget: its scrollbars are :class:`QuietScrollBar` and its corner a
+    :class:`StillCorner` (made as Widget makes them)."""
+
+    @property
+    def scrollbar_corner(self) -> ScrollBarCorner:
+        if self._scrollbar_corner is None:
+            self._scrollbar_corner = StillCorner()
+            self.app._start_widget(self, self._scrollbar_corner)
+        return self._scrollbar_corner
 
     @property
     def vertical_scrollbar(self) -> ScrollBar:
