@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 from textual._styles_cache import StylesCache
 from textual.cache import LRUCache
+from textual.color import Color
 from textual.geometry import Region
 from textual.strip import Strip
 from textual.widget import Widget
@@ -45,12 +46,11 @@ class MemoStylesCache(StylesCache):
         if any(edge for edge, _color in styles.outline):
             return super().render_widget(widget, crop)  # an outline draws on the first and last lines
         app = widget.app
-        base_background, background = widget.background_colors
+        base_background, background, opacity = backgrounds_and_opacity(widget)
         filters = widget.get_line_filters()
         region = widget.region
         size = region.size
         content_size = widget.content_region.size
-        opacity = widget.opacity
         ansi_theme, native_ansi = app.ansi_theme, app.native_ansi_color
         context = self._context = (size, content_size, styles._cache_key, base_background, background, opacity,
                                    id(ansi_theme), native_ansi, tuple(map(id, filters)))
@@ -171,6 +171,19 @@ class MemoStylesCache(StylesCache):
             key = (id(content), context)
             if key not in drawn:
                 drawn[key] = (content, self._filtered(self._finish(context, arguments, rest, content), filters))
+
+
+def backgrounds_and_opacity(widget: Widget) -> tuple[Color, Color, float]:
+    """``widget.background_colors`` and ``widget.opacity`` in one walk up the DOM (Textual walks it for
+    each, and a pane asks for both on every render)."""
+    base_background = background = Color(0, 0, 0, 0)
+    opacity = 1.0
+    for node in reversed(widget.ancestors_with_self):
+        styles = node.styles
+        base_background = background
+        opacity *= styles.opacity  # the same product as Widget.opacity's (which stops early at zero)
+        background += styles.background.tint(styles.background_tint).multiply_alpha(opacity)
+    return base_background, background, opacity
 
 
 def _with_hover_links(widget: Widget, strips: list[Strip]) -> list[Strip]:

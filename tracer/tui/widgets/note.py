@@ -11,7 +11,7 @@ from textual.geometry import Region
 from textual.reactive import reactive
 from textual.strip import Strip
 from textual.visual import Visual, visualize
-from textual.widgets import Static
+from textual.widget import Widget
 
 from tracer.labels import Labels, load_labels
 from tracer.replay import Position
@@ -20,8 +20,12 @@ from tracer.tui.theme import layer_style
 from tracer.tui.widgets.memo import MemoStylesCache, StillLines, whole_lines
 
 
-class HopNote(StillLines, Static):
-    """Layer, what it does, the Nova location and today's difference, from the recorder's labels."""
+class HopNote(StillLines, Widget):
+    """Layer, what it does, the Nova location and today's difference, from the recorder's labels.
+
+    ``render`` is the note's text, as a ``Static`` holding it would show it; a step only says which
+    function's note it is (no text laid out on the step), and the lines come from those kept.
+    """
 
     position: reactive[Position] = reactive(Position(0, -1), repaint=False)
 
@@ -40,7 +44,10 @@ class HopNote(StillLines, Static):
         if code_id == self._shown_code:  # the note only changes with the function
             return
         self._shown_code = code_id
-        self.update(self.describe(code_id), layout=False)  # its height is fixed in the CSS: no layout pass
+        self.refresh()  # its height is fixed in the CSS: no layout pass
+
+    def render(self) -> Text:
+        return self.describe(self._shown_code) if self._shown_code != -2 else Text()
 
     def draw_lines(self, crop: Region) -> list[Strip]:
         """The pane as drawn for this function before, when nothing else it depends on changed.
@@ -55,15 +62,15 @@ class HopNote(StillLines, Static):
                            super().draw_lines)
 
     def render_line(self, y: int) -> Strip:
-        """The note's line as Static draws it, from the lines kept for its function (drawn ahead, or
-        the last time it was shown); while text is selected, Static's own."""
+        """The note's line as Textual draws ``render``, from the lines kept for its function (drawn
+        ahead, or the last time it was shown); while text is selected, Textual's own."""
         if self._shown_code == -2 or self.text_selection is not None:
             return super().render_line(y)
         lines = self._note_lines(self._shown_code)
         return lines[y] if y < len(lines) else super().render_line(y)  # (never, but for a size change)
 
     def _note_lines(self, code_id: int) -> list[Strip]:
-        """The content lines of ``code_id``'s note at the pane's size, drawn as Static draws them; a
+        """The content lines of ``code_id``'s note at the pane's size, drawn as Textual draws them; a
         line drawn before (most are blank, and hops share text) is the very same strip, so the styles
         cache hands back the finished line it made for it, with padding and border."""
         width, height = self.size

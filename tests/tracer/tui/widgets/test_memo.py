@@ -82,3 +82,17 @@ async def test_a_content_line_finished_in_its_pane_s_frame_is_what_textual_finis
         await pilot.pause()
     assert sum(compared) > 100  # most went through the frame, not Textual
     assert sum(edges_kept) > 10  # and border rows drawn before were handed back
+
+
+async def test_backgrounds_and_opacity_are_textual_s_for_every_widget():
+    from tracer.tui.widgets.memo import backgrounds_and_opacity
+
+    app = TraceApp(load(DATA / "servers_detail.json"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        app.query_one("#note").styles.opacity = 0.5  # a faded pane and an opaque one
+        await pilot.pause()
+        widgets = list(app.screen.walk_children(with_self=True))
+        for widget in widgets:
+            assert backgrounds_and_opacity(widget) == (*widget.background_colors, widget.opacity), widget
+        assert len(widgets) > 10 and app.query_one("#note").opacity == 0.5

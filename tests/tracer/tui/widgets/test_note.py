@@ -1,4 +1,4 @@
-"""The hop note draws each function's note as Static would, ahead of time or when first shown."""
+"""The hop note draws each function's note as Textual draws its text, ahead of time or when first shown."""
 
 from __future__ import annotations
 
