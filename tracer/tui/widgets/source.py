@@ -133,12 +133,12 @@ class SourceView(KeptComponentStyles, OncePerRender, StillLines, QuietScrollBars
         self._set_subtitle(f"line {line}")
         if self._drawn_by_textarea(old - 1) or self._drawn_by_textarea(line - 1):
             self._line_cache.clear()  # TextArea draws the cursor's line, the paint with it, from this cache
-        offset = self.wrapped_document.location_to_offset((line - 1, 0)).y
+        offset = self._offset_of(line)
         top = self.scroll_offset.y
         if top <= offset < top + self.scrollable_content_region.height:
-            for row in {old - 1, line - 1}:
-                if row >= 0:
-                    self.refresh_line(self.wrapped_document.location_to_offset((row, 0)).y)
+            for number in {old, line}:
+                if number > 0:
+                    self.refresh_line(self._offset_of(number))
         else:
             # where TextArea's cursor move to the line would scroll to (scrolling repaints the pane)
             self.scroll_to_region(Region(0, offset, 1, 1), spacing=Spacing(right=self.gutter_width),
@@ -160,9 +160,15 @@ class SourceView(KeptComponentStyles, OncePerRender, StillLines, QuietScrollBars
         """The painted line in the middle of the pane, as TextArea's ``scroll_cursor_visible(center=True)``
         puts its cursor there, but at once rather than after the next refresh: a step made before that
         refresh finds the pane where it will be (see :meth:`_follow_in_file`)."""
-        x, y = self.wrapped_document.location_to_offset((max(self.current_line - 1, 0), 0))
-        self.scroll_to_region(Region(x, y, 1, 1), spacing=Spacing(right=self.gutter_width), animate=False,
-                              immediate=True, force=True, center=True)
+        self.scroll_to_region(Region(0, self._offset_of(self.current_line), 1, 1),
+                              spacing=Spacing(right=self.gutter_width), animate=False, immediate=True, force=True,
+                              center=True)
+
+    def _offset_of(self, line: int) -> int:
+        """The pane's row (scrolling aside) of 1-based ``line``, a line past the end of the text (a trace
+        whose source is shorter than its events say) being the last one, as the cursor is kept there."""
+        index = min(max(line - 1, 0), self.document.line_count - 1)
+        return self.wrapped_document.location_to_offset((index, 0)).y
 
     def scroll_cursor_visible(self, center: bool = False, animate: bool = False) -> Offset:
         if self._centring and not center:

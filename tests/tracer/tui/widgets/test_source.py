@@ -187,3 +187,22 @@ async def test_steps_in_a_file_without_focus_leave_the_cursor_and_paint_lines_as
         source.focus()
         await pilot.pause()
         assert source.cursor_location == (source.current_line - 1, 0)
+
+
+async def test_a_source_shorter_than_its_events_say_still_replays(detail):
+    """A trace whose file text ends before the lines its events name: the pane keeps its last line in
+    view instead of failing, on arrival and on steps within the file."""
+    from tests.tracer.tui.test_app import inside_process_stack
+
+    start = inside_process_stack(detail)
+    filename = detail.code(detail.frame_of[start]).filename
+    short = dict(detail.doc, files={**detail.doc["files"], filename: "# cut short\nx = 1\n"})
+    trace = Trace.from_dict(short)
+    app = TraceApp(trace, start=start)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        source = app.query_one(SourceView)
+        for _ in range(5):
+            await pilot.press("n")
+            assert source.filename == filename and source.current_line > 2
+            assert source.scroll_offset.y == 0 and len(source.render_line(1).text) > 0
