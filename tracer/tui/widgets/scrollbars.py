@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from rich.color import Color
 from rich.segment import Segment
+from rich.style import Style
 from textual.cache import LRUCache
 from textual.geometry import Region
 from textual.scrollbar import ScrollBar, ScrollBarCorner, ScrollBarRender
@@ -21,7 +22,10 @@ class QuietScrollBar(StillLines, ScrollBar):
     """A ``ScrollBar`` that skips a repaint when the bar it would draw is the one on screen, and keeps
     the last few bars drawn (going back to a file brings its bar back)."""
 
-    _painted: tuple | None = None
+    _painted: tuple | None = None  # the look on screen (see _look)
+    _segments: tuple[Segment, ...] = ()  # the bar's segments for that look
+    _next_segments: tuple[Segment, ...] = ()  # those of the last look computed
+    _base: Style | None = None  # the widget's style under them, read once a drawing
     _drawn: LRUCache[tuple, list[Strip]] | None = None
     _rows: dict[tuple, Strip] | None = None  # a vertical bar's rows, by segment and base style
 
@@ -30,7 +34,14 @@ class QuietScrollBar(StillLines, ScrollBar):
         self._styles_cache = MemoStylesCache(64)
 
     def _look(self) -> tuple | None:
-        """Everything the bar's rendering depends on, computed the way ``ScrollBarRender`` draws it."""
+        """Everything the bar's rendering depends on, computed the way ``ScrollBarRender`` draws it, and
+        the segments it draws (kept in ``_next_segments``).
+
+        The segments come in runs of one segment object (the track above the thumb, the thumb, the
+        track below, a part-cell at either end of the thumb): the look holds each run's text, length
+        and whether it is the thumb (reversed), which tells one bar from another as the segments do,
+        without comparing a score of new styles each time.
+        """
         bar = self.render()
         if not isinstance(bar, ScrollBarRender) or not self.is_mounted:
             return None
@@ -50,7 +61,17 @@ class QuietScrollBar(StillLines, ScrollBar):
             back_color=style.bgcolor or Color.parse("#555555"),
             bar_color=style.color or Color.parse("bright_magenta"),
         )
-        return (type(bar), bar_size, style, tuple(segments.segments))
+        runs: list[list] = []
+        previous = None
+        for segment in segments.segments:
+            if segment is previous:
+                runs[-1][1] += 1
+            else:
+                runs.append([segment, 1])
+                previous = segment
+        self._next_segments = tuple(segments.segments)
+        shape = tuple((segment.text, count, bool(segment.style and segment.style.reverse)) for segment, count in runs)
+        return (type(bar), bar_size, style, shape)
 
     def refresh(self, *regions, repaint: bool = True, layout: bool = False, recompose: bool = False) -> QuietScrollBar:
         if not regions and not layout and not recompose and self._painted is not None:
@@ -60,8 +81,16 @@ class QuietScrollBar(StillLines, ScrollBar):
         super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
         return self
 
-    def draw_lines(self, crop: Region) -> list[Strip]:
+    def paint_look(self) -> tuple | None:
+        """Take the bar's look now as the one drawn: ``render_line`` draws its rows from it."""
         self._painted = look = self._look()
+        if look is not None:
+            self._segments = self._next_segments
+            self._base = self.visual_style.rich_style
+        return look
+
+    def draw_lines(self, crop: Region) -> list[Strip]:
+        look = self.paint_look()
         if look is None:
             return super().draw_lines(crop)
         if self._drawn is None:
@@ -74,15 +103,14 @@ class QuietScrollBar(StillLines, ScrollBar):
         a bar is a few distinct rows (the track above and below, the thumb, two part-cells), so each
         is finished once, not once a move. A horizontal bar's row is its cells up to the line break,
         those of one look joined (the track, the thumb, the track)."""
-        look = self._painted
-        if look is None:
+        look, base = self._painted, self._base
+        if look is None or base is None:
             return super().render_line(y)
         if not self.vertical:
-            return self._horizontal_row(look, y)
-        if y >= len(look[3]):
+            return self._horizontal_row(look, base, y)
+        if y >= len(self._segments):
             return super().render_line(y)
-        segment = look[3][y]
-        base = self.visual_style.rich_style
+        segment = self._segments[y]
         if self._rows is None:
             self._rows = {}
         key = (segment, base)
@@ -91,16 +119,15 @@ class QuietScrollBar(StillLines, ScrollBar):
             row = self._rows[key] = Strip([Segment(segment.text, base + segment.style)], cell_length=self.size.width)
         return row
 
-    def _horizontal_row(self, look: tuple, y: int) -> Strip:
+    def _horizontal_row(self, look: tuple, base: Style, y: int) -> Strip:
         width, thickness = look[1]
         if y >= thickness:
             return super().render_line(y)
         cells = []
-        for segment in look[3]:
+        for segment in self._segments:
             if segment.control or segment.text == "\n":
                 break
             cells.append(segment)
-        base = self.visual_style.rich_style
         return Strip(Segment.simplify(Segment(cell.text, base + cell.style) for cell in cells), cell_length=width)
 
     def notify_style_update(self) -> None:

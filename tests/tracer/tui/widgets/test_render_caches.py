@@ -154,13 +154,13 @@ async def test_a_scrollbar_draws_its_rows_as_textual_does(detail):
             await pilot.pause()
             for pane in (source, app.query_one(VariablesView), app.query_one(HopList)):
                 bar = pane.vertical_scrollbar
-                bar._painted = bar._look()
+                bar.paint_look()
                 for y in range(bar.size.height):
                     assert list(bar.render_line(y)) == list(Widget.render_line(bar, y)), (index, pane.id, y)
                     compared += 1
             bar = source.horizontal_scrollbar
             if bar.display and bar.size:
-                bar._painted = bar._look()
+                bar.paint_look()
                 assert cells(bar.render_line(0)) == cells(Widget.render_line(bar, 0)), index
                 horizontal += 1
         assert compared > 100 and horizontal > 5
