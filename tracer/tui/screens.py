@@ -33,7 +33,7 @@ well as forward. The keys are pdb's; the capital letter is the same move backwar
 | key | |
 |---|---|
 | `u` / `d` | view the caller / the callee frame (pdb's up and down); time does not move |
-| `b` | breakpoint on the viewed function; on the cursor's line when the source has focus |
+| `b` | breakpoint on the viewed function; with focus in the source, on its cursor's line (it starts on the line run) |
 | `/` | search function names and recorded values (enter again for the next match) |
 | `g` | go to a hop by name (the command palette) |
 | `o` | the response: status, headers and body |
