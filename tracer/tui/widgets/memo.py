@@ -34,6 +34,7 @@ class MemoStylesCache(StylesCache):
         self._frames: dict[tuple, tuple | None] = {}  # by context: the border and padding around a content line
         self._edges: LRUCache[tuple, Strip] = LRUCache(64)  # border and padding rows, by place, context, titles
         self._shown_context: tuple | None = None  # what the rows in ``_cache`` (filtered) were drawn for
+        self._backgrounds: tuple | None = None  # (the DOM path's styles versions, backgrounds and opacity)
 
     def clear(self) -> None:
         super().clear()
@@ -46,7 +47,7 @@ class MemoStylesCache(StylesCache):
         if any(edge for edge, _color in styles.outline):
             return super().render_widget(widget, crop)  # an outline draws on the first and last lines
         app = widget.app
-        base_background, background, opacity = backgrounds_and_opacity(widget)
+        base_background, background, opacity = self._backgrounds_and_opacity(widget)
         filters = widget.get_line_filters()
         region = widget.region
         size = region.size
@@ -83,6 +84,15 @@ class MemoStylesCache(StylesCache):
             x1, x2 = crop.column_span
             strips = [strip.crop(x1, x2) for strip in strips]
         return _with_hover_links(widget, strips)
+
+    def _backgrounds_and_opacity(self, widget: Widget) -> tuple[Color, Color, float]:
+        """:func:`backgrounds_and_opacity`, worked out again only when a style on the widget's path up the
+        DOM has changed (each node's styles count their changes)."""
+        path = tuple([(node, node.styles._cache_key) for node in widget.ancestors_with_self])
+        kept = self._backgrounds
+        if kept is None or kept[0] != path:
+            kept = self._backgrounds = (path, backgrounds_and_opacity(widget))
+        return kept[1]
 
     def _content_line(self, y: int, content: Strip, arguments: tuple, rest: tuple) -> Strip:
         context = self._context
