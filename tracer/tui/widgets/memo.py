@@ -102,8 +102,9 @@ class MemoStylesCache(StylesCache):
             return drawn[1]
         styles, size, content_size, padding, base_background, background = arguments
         finish_arguments = (styles, y, size, content_size, padding, base_background, background)
-        self._last_content_line = (context, finish_arguments, (None, None, *rest), self._filters)
-        strip = self._filtered(self._finish(context, finish_arguments, (None, None, *rest), content), self._filters)
+        untitled = (None, None, *rest)  # border titles are drawn on border rows only
+        self._last_content_line = (context, finish_arguments, untitled, self._filters)
+        strip = self._filtered(self._finish(context, finish_arguments, untitled, content), self._filters)
         self._drawn[key] = (content, strip)
         return strip
 
