@@ -55,21 +55,13 @@ MOVES: list[tuple[str, str, str, bool]] = [
 KEY_DISPLAY = {"S": "S N R C", "left_square_bracket": "[ ]", "home": "home end"}
 
 
-class Row(StillLines, Horizontal):
-    """The panes' containers hand back their (blank) lines as they were: every update asks for them."""
-
-
-class Column(StillLines, Vertical):
-    """See :class:`Row`."""
+class ReplayScreen(StillLines, Screen):
+    """The screen under the panes hands back its (blank) lines as they were: every update asks for the
+    lines it crosses. (The panes' containers are not drawn at all: invisible in ``app.tcss``.)"""
 
 
 class ReplayFooter(StillLines, Footer):
-    """See :class:`Row`: the footer's own background between its keys."""
-
-
-class ReplayScreen(StillLines, Screen):
-    """The screen under the panes hands back its (blank) lines as they were: every update asks for the
-    lines it crosses."""
+    """See :class:`ReplayScreen`: the footer's own background between its keys."""
 
 
 class TraceApp(App[int]):
@@ -117,11 +109,11 @@ class TraceApp(App[int]):
     def compose(self) -> ComposeResult:
         trace, cursor = self.trace, self.cursor
         yield TraceHeader(trace, id="header").data_bind(TraceApp.position)
-        with Row(id="main"):
-            with Column(id="left"):
+        with Horizontal(id="main"):
+            with Vertical(id="left"):
                 yield HopList(trace, id="hops").data_bind(TraceApp.position, TraceApp.breakpoints)
                 yield HopNote(trace, self.labels, id="note").data_bind(TraceApp.position)
-            with Column(id="center"):
+            with Vertical(id="center"):
                 yield SourceView.for_trace(trace, cursor, id="source").data_bind(
                     TraceApp.position, TraceApp.breakpoints
                 )

@@ -86,12 +86,13 @@ class MemoStylesCache(StylesCache):
         return _with_hover_links(widget, strips)
 
     def _backgrounds_and_opacity(self, widget: Widget) -> tuple[Color, Color, float]:
-        """:func:`backgrounds_and_opacity`, worked out again only when a style on the widget's path up the
-        DOM has changed (each node's styles count their changes)."""
+        """``widget.background_colors`` and ``widget.opacity`` (each a walk up the DOM), asked of Textual
+        again only when a style on the widget's path up the DOM has changed (each node's styles count
+        their changes)."""
         path = tuple([(node, node.styles._cache_key) for node in widget.ancestors_with_self])
         kept = self._backgrounds
         if kept is None or kept[0] != path:
-            kept = self._backgrounds = (path, backgrounds_and_opacity(widget))
+            kept = self._backgrounds = (path, (*widget.background_colors, widget.opacity))
         return kept[1]
 
     def _content_line(self, y: int, content: Strip, arguments: tuple, rest: tuple) -> Strip:
@@ -182,19 +183,6 @@ class MemoStylesCache(StylesCache):
             key = (id(content), context)
             if key not in drawn:
                 drawn[key] = (content, self._filtered(self._finish(context, arguments, rest, content), filters))
-
-
-def backgrounds_and_opacity(widget: Widget) -> tuple[Color, Color, float]:
-    """``widget.background_colors`` and ``widget.opacity`` in one walk up the DOM (Textual walks it for
-    each, and a pane asks for both on every render)."""
-    base_background = background = Color(0, 0, 0, 0)
-    opacity = 1.0
-    for node in reversed(widget.ancestors_with_self):
-        styles = node.styles
-        base_background = background
-        opacity *= styles.opacity  # the same product as Widget.opacity's (which stops early at zero)
-        background += styles.background.tint(styles.background_tint).multiply_alpha(opacity)
-    return base_background, background, opacity
 
 
 def _with_hover_links(widget: Widget, strips: list[Strip]) -> list[Strip]:

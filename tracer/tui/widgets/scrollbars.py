@@ -24,7 +24,6 @@ class QuietScrollBar(StillLines, ScrollBar):
 
     _painted: tuple | None = None  # the look on screen (see _look)
     _segments: tuple[Segment, ...] = ()  # the bar's segments for that look
-    _next_segments: tuple[Segment, ...] = ()  # those of the last look computed
     _base: Style | None = None  # the widget's style under them, read once a drawing
     _drawn: LRUCache[tuple, list[Strip]] | None = None
     _rows: dict[tuple, Strip] | None = None  # a vertical bar's rows, by segment and base style
@@ -34,8 +33,13 @@ class QuietScrollBar(StillLines, ScrollBar):
         self._styles_cache = MemoStylesCache(64)
 
     def _look(self) -> tuple | None:
+        """Everything the bar's rendering depends on (see :meth:`_look_and_segments`)."""
+        drawn = self._look_and_segments()
+        return None if drawn is None else drawn[0]
+
+    def _look_and_segments(self) -> tuple[tuple, tuple[Segment, ...]] | None:
         """Everything the bar's rendering depends on, computed the way ``ScrollBarRender`` draws it, and
-        the segments it draws (kept in ``_next_segments``).
+        the segments it draws.
 
         The segments come in runs of one segment object (the track above the thumb, the thumb, the
         track below, a part-cell at either end of the thumb): the look holds each run's text, length
@@ -69,9 +73,8 @@ class QuietScrollBar(StillLines, ScrollBar):
             else:
                 runs.append([segment, 1])
                 previous = segment
-        self._next_segments = tuple(segments.segments)
         shape = tuple((segment.text, count, bool(segment.style and segment.style.reverse)) for segment, count in runs)
-        return (type(bar), bar_size, style, shape)
+        return (type(bar), bar_size, style, shape), tuple(segments.segments)
 
     def refresh(self, *regions, repaint: bool = True, layout: bool = False, recompose: bool = False) -> QuietScrollBar:
         if not regions and not layout and not recompose and self._painted is not None:
@@ -83,11 +86,13 @@ class QuietScrollBar(StillLines, ScrollBar):
 
     def paint_look(self) -> tuple | None:
         """Take the bar's look now as the one drawn: ``render_line`` draws its rows from it."""
-        self._painted = look = self._look()
-        if look is not None:
-            self._segments = self._next_segments
-            self._base = self.visual_style.rich_style
-        return look
+        drawn = self._look_and_segments()
+        if drawn is None:
+            self._painted = None
+            return None
+        self._painted, self._segments = drawn
+        self._base = self.visual_style.rich_style
+        return self._painted
 
     def draw_lines(self, crop: Region) -> list[Strip]:
         look = self.paint_look()

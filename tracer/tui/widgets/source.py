@@ -140,10 +140,8 @@ class SourceView(KeptComponentStyles, OncePerRender, StillLines, QuietScrollBars
                 if number > 0:
                     self.refresh_line(self._offset_of(number))
         else:
-            # where TextArea's cursor move to the line would scroll to (scrolling repaints the pane)
-            self.scroll_to_region(Region(0, offset, 1, 1), spacing=Spacing(right=self.gutter_width),
-                                  animate=False, immediate=True, force=True)
-            self.refresh()
+            self._scroll_to_row(offset)  # where TextArea's cursor move to the line would scroll to
+            self.refresh()  # the painted lines, also when the pane could not scroll further
 
     def on_focus(self) -> None:
         """The cursor joins the painted line (it stays put while the replay moves without focus here):
@@ -160,9 +158,12 @@ class SourceView(KeptComponentStyles, OncePerRender, StillLines, QuietScrollBars
         """The painted line in the middle of the pane, as TextArea's ``scroll_cursor_visible(center=True)``
         puts its cursor there, but at once rather than after the next refresh: a step made before that
         refresh finds the pane where it will be (see :meth:`_follow_in_file`)."""
-        self.scroll_to_region(Region(0, self._offset_of(self.current_line), 1, 1),
-                              spacing=Spacing(right=self.gutter_width), animate=False, immediate=True, force=True,
-                              center=True)
+        self._scroll_to_row(self._offset_of(self.current_line), center=True)
+
+    def _scroll_to_row(self, offset: int, center: bool = False) -> None:
+        """Row ``offset`` (column 0) into view now, as TextArea scrolls to its cursor (clear of the gutter)."""
+        self.scroll_to_region(Region(0, offset, 1, 1), spacing=Spacing(right=self.gutter_width), animate=False,
+                              immediate=True, force=True, center=center)
 
     def _offset_of(self, line: int) -> int:
         """The pane's row (scrolling aside) of 1-based ``line``, a line past the end of the text (a trace

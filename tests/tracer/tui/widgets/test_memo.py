@@ -84,25 +84,9 @@ async def test_a_content_line_finished_in_its_pane_s_frame_is_what_textual_finis
     assert sum(edges_kept) > 10  # and border rows drawn before were handed back
 
 
-async def test_backgrounds_and_opacity_are_textual_s_for_every_widget():
-    from tracer.tui.widgets.memo import backgrounds_and_opacity
-
-    app = TraceApp(load(DATA / "servers_detail.json"))
-    async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
-        app.query_one("#note").styles.opacity = 0.5  # a faded pane and an opaque one
-        await pilot.pause()
-        widgets = list(app.screen.walk_children(with_self=True))
-        for widget in widgets:
-            assert backgrounds_and_opacity(widget) == (*widget.background_colors, widget.opacity), widget
-        assert len(widgets) > 10 and app.query_one("#note").opacity == 0.5
-
-
 async def test_a_pane_s_kept_backgrounds_follow_a_change_up_the_dom():
     """A translucent pane over a container whose background changes: the pane's next render uses the
     colours Textual works out now, not those it kept."""
-    from tracer.tui.widgets.memo import backgrounds_and_opacity
-
     app = TraceApp(load(DATA / "servers_detail.json"))
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
@@ -114,5 +98,5 @@ async def test_a_pane_s_kept_backgrounds_follow_a_change_up_the_dom():
         stack.refresh()
         await pilot.pause()
         after = stack._styles_cache._backgrounds[1]
-        assert after == backgrounds_and_opacity(stack) == (*stack.background_colors, stack.opacity)
+        assert after == (*stack.background_colors, stack.opacity)
         assert after != before
