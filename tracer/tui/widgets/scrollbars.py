@@ -7,6 +7,8 @@ so almost all of those repaints draw the same bar again: about a millisecond a m
 
 from __future__ import annotations
 
+from math import ceil
+
 from rich.color import Color
 from rich.segment import Segment
 from rich.style import Style
@@ -23,6 +25,7 @@ class QuietScrollBar(StillLines, ScrollBar):
     the last few bars drawn (going back to a file brings its bar back)."""
 
     _painted: tuple | None = None  # the look on screen (see _look)
+    _painted_place: tuple | None = None  # where its thumb was then (see _place)
     _segments: tuple[Segment, ...] = ()  # the bar's segments for that look
     _base: Style | None = None  # the widget's style under them, read once a drawing
     _drawn: LRUCache[tuple, list[Strip]] | None = None
@@ -76,9 +79,42 @@ class QuietScrollBar(StillLines, ScrollBar):
         shape = tuple((segment.text, count, bool(segment.style and segment.style.reverse)) for segment, count in runs)
         return (type(bar), bar_size, style, shape), tuple(segments.segments)
 
+    def _place(self) -> tuple | None:
+        """What the bar on screen is drawn from, in a few numbers: its size, the colours it takes them
+        from, and the cells and eighths of a cell where ``ScrollBarRender.render_bar`` puts the thumb
+        (its arithmetic, on the numbers ``ScrollBar._render_bar`` gives it). A scroll sets three of the
+        bar's values in turn; telling whether the bar changed this way costs a tenth of drawing it
+        (:meth:`_look`) each time. None when the bar is not drawn that way (another renderer, a
+        translucent background over the pane's)."""
+        parent = self.parent
+        if self.renderer is not ScrollBarRender or parent is None or not self.is_mounted:
+            return None
+        styles = parent.styles
+        if self.grabbed:
+            background = styles.scrollbar_background_active
+        elif self.mouse_over:
+            background = styles.scrollbar_background_hover
+        else:
+            background = styles.scrollbar_background
+        if background.a < 1:
+            return None
+        bar_size = self.size
+        size = bar_size.height if self.vertical else bar_size.width
+        virtual_size = ceil(self.window_virtual_size)
+        window_size = ceil(self.window_size if self.window_size < self.window_virtual_size else 0)
+        thumb = None
+        if window_size and size and virtual_size and size != virtual_size:
+            eighths = len(ScrollBarRender.VERTICAL_BARS if self.vertical else ScrollBarRender.HORIZONTAL_BARS)
+            thumb_size = max(1, window_size / (virtual_size / size))
+            offset = (size - thumb_size) * (self.position / (virtual_size - window_size))
+            start = int(offset * eighths)
+            thumb = (max(0, start), max(0, start + ceil(thumb_size * eighths)))
+        return (bar_size, self.grabbed, self.mouse_over, styles._cache_key, self.screen.styles._cache_key, thumb)
+
     def refresh(self, *regions, repaint: bool = True, layout: bool = False, recompose: bool = False) -> QuietScrollBar:
         if not regions and not layout and not recompose and self._painted is not None:
-            if self._look() == self._painted:
+            place = self._painted_place
+            if place is not None and self._place() == place or place is None and self._look() == self._painted:
                 return self
         self._painted = None
         super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
@@ -91,6 +127,7 @@ class QuietScrollBar(StillLines, ScrollBar):
             self._painted = None
             return None
         self._painted, self._segments = drawn
+        self._painted_place = self._place()
         self._base = self.visual_style.rich_style
         return self._painted
 

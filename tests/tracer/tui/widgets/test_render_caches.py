@@ -109,6 +109,28 @@ async def test_a_scrollbar_repaints_only_when_its_thumb_moves(detail):
         assert bar._still is not None
 
 
+async def test_a_scrollbar_knows_its_bar_changed_as_drawing_it_would_tell(detail):
+    """What a bar checks on each scroll (its place: sizes, colours, the thumb's cells and eighths) is the
+    same for two states only when Textual draws the same bar for both (its look)."""
+    app = TraceApp(detail)
+    async with app.run_test(size=(WIDTH, HEIGHT)) as pilot:
+        await pilot.pause()
+        source = app.query_one(SourceView)
+        source.scroll_to(x=1, animate=False, immediate=True)
+        await pilot.pause()
+        for bar in (app.query_one(HopList).vertical_scrollbar, source.horizontal_scrollbar):
+            looks: dict = {}
+            for virtual in (41, 100, 1_000, 20_000):
+                for window in (10, 36, 40):
+                    for position in range(0, virtual, max(virtual // 97, 1)):
+                        bar.window_virtual_size, bar.window_size, bar.position = virtual, window, position
+                        for hovered in (False, True):
+                            bar.mouse_over = hovered
+                            place, look = bar._place(), bar._look()
+                            assert place is not None and looks.setdefault(place, look) == look, (virtual, window)
+            assert len(set(looks.values())) > 200  # thumbs of many shapes and places were compared
+
+
 async def test_leaving_a_file_keeps_its_drawn_lines(detail, monkeypatch):
     """Back in a file, the lines drawn of it before are not drawn again."""
     from textual.widgets import TextArea
