@@ -142,6 +142,26 @@ async def test_a_big_trace_is_drawn_ahead_once_the_first_frame_is_up(detail, mon
         assert not small.drawn_ahead  # a small trace draws as it goes
 
 
+async def test_a_big_trace_collects_garbage_less_often_while_shown(detail, monkeypatch):
+    """The garbage collector's first threshold is raised while a big trace is on screen (a step's
+    short-lived strips are freed before it would walk them), and Python's own comes back on exit."""
+    import gc
+
+    import tracer.tui.app as app_module
+
+    monkeypatch.setattr(app_module, "BIG_TRACE_EVENTS", 1)
+    before = gc.get_threshold()
+    app = TraceApp(detail)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            await pilot.pause()
+            assert gc.get_threshold() == (app_module.YOUNG_OBJECTS_BEFORE_GC, *before[1:])
+        assert gc.get_threshold() == before
+    finally:
+        gc.set_threshold(*before)
+
+
 def test_a_parsed_document_s_text_is_joined_once_and_again_after_an_edit():
     language = get_language("python")
     document = ParsedDocument("a = 1\nb = 2\n", language)
