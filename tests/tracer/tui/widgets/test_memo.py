@@ -100,3 +100,27 @@ async def test_a_pane_s_kept_backgrounds_follow_a_change_up_the_dom():
         after = stack._styles_cache._backgrounds[1]
         assert after == (*stack.background_colors, stack.opacity)
         assert after != before
+
+
+async def test_a_kept_rich_style_follows_a_change_up_the_dom_and_focus():
+    """Each pane's kept ``rich_style`` is Textual's own after an ancestor's colour changes, after focus
+    moves (panes restyle on focus) and after a theme change; unchanged, it is the very same object."""
+    from tracer.tui.widgets import TraceHeader
+
+    app = TraceApp(load(DATA / "servers_detail.json"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        panes = [app.query_one(kind) for kind in (HopList, StackView, VariablesView, TraceHeader)]
+        kept = {pane: pane.rich_style for pane in panes}
+        for pane in panes:
+            assert pane.rich_style is kept[pane]
+        changes = [lambda: setattr(app.query_one("#center").styles, "color", "red"),
+                   lambda: setattr(app.screen.styles, "background", "green"),
+                   lambda: app.query_one(StackView).focus(),
+                   lambda: setattr(app, "theme", "textual-light" if app.theme != "textual-light" else "nord")]
+        for change in changes:
+            change()
+            await pilot.pause()
+            for pane in panes:
+                assert pane.rich_style == Widget.rich_style.fget(pane)
+        assert {pane: pane.rich_style for pane in panes} != kept
