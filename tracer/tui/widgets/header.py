@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from rich.cells import cell_len
+from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual.cache import LRUCache
@@ -31,7 +33,8 @@ class TraceHeader(KeptRichStyle, StillLines, Widget):
         self.trace = trace
         self._request = self._describe_request(trace)
         self._text: Text | None = None
-        self._step = Text()
+        self._step_parts: tuple[tuple[str, str], ...] = ()  # the step's words and their styles
+        self._part_styles: dict[tuple[Style, str], Style] = {}  # a part's style on the base style
         self._request_strip: tuple[Style, Strip] | None = None  # the request's part, styled, by base style
         self._index = -1  # the event the text describes
         self._drawn: LRUCache[tuple[int, int, Style], Strip] = LRUCache(8)  # lines drawn, by event, width and style
@@ -64,24 +67,26 @@ class TraceHeader(KeptRichStyle, StillLines, Widget):
 
     def watch_position(self, position: Position) -> None:
         trace = self.trace
-        step = Text()
         if len(trace):
             i = position.index
-            step.append(f"│ event {i + 1}/{len(trace)} ", style="dim")
-            step.append(f"{KIND_NAMES[trace.kinds[i]]} ", style="bold")
-            step.append(trace.code(i).qualname)
+            self._step_parts = ((f"│ event {i + 1}/{len(trace)} ", "dim"), (f"{KIND_NAMES[trace.kinds[i]]} ", "bold"),
+                                (trace.code(i).qualname, ""))
         else:
-            step.append("│ no events were recorded", style="dim")
-        self._step = step
+            self._step_parts = (("│ no events were recorded", "dim"),)
         self._index = position.index
         self._text = None
         self.refresh()  # one line, always: no layout pass on a step
 
+    @property
+    def _step(self) -> Text:
+        return Text.assemble(*self._step_parts)
+
     def render_line(self, y: int) -> Strip:
-        """The line as Textual draws ``render``: from the segments already rendered when it fits, cut
-        with an ellipsis as Textual cuts it when it does not."""
-        text, width = self.text, self.size.width
-        if y or self.text_selection is not None or not text or width < 2:
+        """The line as Textual draws ``render``: the request's segments rendered once, then the step's
+        few words, each a segment of its style on the widget's (no text laid out on a step); cut with
+        an ellipsis as Textual cuts it when it does not fit."""
+        width = self.size.width
+        if y or self.text_selection is not None or not self._step_parts or width < 2:
             return super().render_line(y)
         base = self.rich_style
         key = (self._index, width, base)
@@ -91,21 +96,28 @@ class TraceHeader(KeptRichStyle, StillLines, Widget):
         console = self.app.console
         # not padded here: the styles cache pads the line with the pane's background, as for Textual's;
         # the offsets are where a mouse selection starts, as Textual marks them
-        if text.cell_len > width:
-            cut = text.copy()
+        if self._request.cell_len + sum(cell_len(words) for words, _style in self._step_parts) > width:
+            cut = self.text.copy()
             cut.truncate(width, overflow="ellipsis")
             strip = Strip(cut.render(console)).apply_style(base).apply_offsets(0, 0)
         else:
             if self._request_strip is None or self._request_strip[0] != base:
                 request = Strip(self._request.render(console)).apply_style(base).apply_offsets(0, 0)
                 self._request_strip = (base, request)
-            request = self._request_strip[1]
-            step = Strip(self._step.render(console)).apply_style(base).apply_offsets(len(self._request), 0)
-            strip = Strip([*request, *step])
+            segments = list(self._request_strip[1])
+            x = len(self._request)
+            for words, style_name in self._step_parts:
+                style = self._part_styles.get((base, style_name))
+                if style is None:
+                    style = self._part_styles[base, style_name] = base + console.get_style(style_name)
+                segments.append(Segment(words, style + Style.from_meta({"offset": (x, 0)})))
+                x += len(words)
+            strip = Strip(segments)
         self._drawn[key] = strip
         return strip
 
     def notify_style_update(self) -> None:
         self._drawn.clear()
         self._request_strip = None
+        self._part_styles.clear()
         super().notify_style_update()
