@@ -17,6 +17,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
 from textual.screen import Screen
+from textual.theme import Theme
 from textual.widgets import Footer, Input
 
 from tracer.labels import Labels
@@ -123,6 +124,13 @@ class TraceApp(App[int]):
                 yield VariablesView(trace, id="variables").data_bind(TraceApp.position)
         yield Input(placeholder="search function names and recorded values", id="search")
         yield ReplayFooter(compact=True)
+
+    @property
+    def current_theme(self) -> Theme:
+        """Textual's, looked up straight in the registered themes: Textual copies them all into a new
+        dict twice a lookup, and every pane render asks (for its ANSI colours) a few times."""
+        theme = self._registered_themes.get(self.theme)
+        return theme if theme is not None else super().current_theme
 
     def get_default_screen(self) -> Screen:
         return ReplayScreen(id="_default")

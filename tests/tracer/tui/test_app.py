@@ -484,3 +484,15 @@ def test_run_tui_refuses_an_unknown_start_function(detail, capsys):
 def test_the_event_kinds_the_tests_rely_on_are_in_the_fixture(detail):
     kinds = set(detail.kinds)
     assert {CALL, LINE, RETURN} <= kinds
+
+
+async def test_the_current_theme_is_the_one_textual_would_pick(detail):
+    from textual.app import App
+
+    app = TraceApp(detail)
+    async with app.run_test(size=(80, 24)) as pilot:
+        for name in ["nord", "textual-light", "gruvbox"]:
+            app.theme = name
+            await pilot.pause()
+            assert app.current_theme is App.current_theme.fget(app)
+            assert app.current_theme.name == name
