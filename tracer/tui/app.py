@@ -26,7 +26,7 @@ from tracer.trace import BIG_TRACE_EVENTS, Trace
 from tracer.tui.commands import HopProvider
 from tracer.tui.screens import HelpScreen, ResponseScreen
 from tracer.tui.widgets import HopList, HopNote, SourceView, StackView, TraceHeader, VariablesView
-from tracer.tui.widgets.memo import StillLines
+from tracer.tui.widgets.kept import StillLines
 
 #: Drawing ahead (see :meth:`TraceApp.draw_ahead`) starts this long after the first frame and works in
 #: slices of at most this much CPU, this far apart.

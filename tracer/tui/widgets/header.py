@@ -14,10 +14,11 @@ from textual.widget import Widget
 from tracer.replay import Position
 from tracer.trace import KIND_NAMES, Trace
 from tracer.tui.theme import format_us, status_style
-from tracer.tui.widgets.memo import KeptRichStyle, MemoStylesCache, StillLines
+from tracer.tui.widgets.kept import KeptRichStyle, KeptScreen, StillLines
+from tracer.tui.widgets.memo import MemoStylesCache
 
 
-class TraceHeader(KeptRichStyle, StillLines, Widget):
+class TraceHeader(KeptRichStyle, KeptScreen, StillLines, Widget):
     """One line: request line, user:project, status, total time; then the current event.
 
     The line changes on every step (issue 4: <= 10 ms a key). Textual would lay its text out and

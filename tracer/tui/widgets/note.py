@@ -17,10 +17,11 @@ from tracer.labels import Labels, load_labels
 from tracer.replay import Position
 from tracer.trace import Trace
 from tracer.tui.theme import layer_style
-from tracer.tui.widgets.memo import MemoStylesCache, StillLines, whole_lines
+from tracer.tui.widgets.kept import KeptScreen, StillLines
+from tracer.tui.widgets.memo import MemoStylesCache, whole_lines
 
 
-class HopNote(StillLines, Widget):
+class HopNote(KeptScreen, StillLines, Widget):
     """Layer, what it does, the Nova location and today's difference, from the recorder's labels.
 
     ``render`` is the note's text, as a ``Static`` holding it would show it; a step only says which

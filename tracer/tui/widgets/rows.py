@@ -8,12 +8,12 @@ from textual.geometry import Offset, Region, Spacing
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 
-from tracer.tui.widgets.memo import KeptComponentStyles, KeptRichStyle, OncePerRender, StillLines
+from tracer.tui.widgets.kept import KeptComponentStyles, KeptRichStyle, KeptScreen, OncePerRender, StillLines
 from tracer.tui.widgets.scrollbars import QuietScrollBars
 
 
-class RowsView(KeptComponentStyles, KeptRichStyle, OncePerRender, StillLines, QuietScrollBars, ScrollView,
-               can_focus=True):
+class RowsView(KeptComponentStyles, KeptRichStyle, KeptScreen, OncePerRender, StillLines, QuietScrollBars,
+               ScrollView, can_focus=True):
     """Rows drawn a line at a time (no widget per row), and ``cursor_row``, the row the keys act on,
     kept in sight with ``scroll_margin`` rows above and below it. Subclasses say how many rows there
     are (:meth:`row_count`), draw them (``render_line``) and bind what a row does."""

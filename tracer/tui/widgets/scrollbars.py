@@ -17,10 +17,11 @@ from textual.geometry import Region
 from textual.scrollbar import ScrollBar, ScrollBarCorner, ScrollBarRender
 from textual.strip import Strip
 
-from tracer.tui.widgets.memo import MemoStylesCache, StillLines, whole_lines
+from tracer.tui.widgets.kept import KeptScreen, StillLines
+from tracer.tui.widgets.memo import MemoStylesCache, whole_lines
 
 
-class QuietScrollBar(StillLines, ScrollBar):
+class QuietScrollBar(KeptScreen, StillLines, ScrollBar):
     """A ``ScrollBar`` that skips a repaint when the bar it would draw is the one on screen, and keeps
     the last few bars drawn (going back to a file brings its bar back)."""
 

@@ -18,10 +18,11 @@ from textual.widget import Widget
 from tracer.replay import Cursor, Position, StackEntry
 from tracer.trace import Trace
 from tracer.tui.theme import layer_style
-from tracer.tui.widgets.memo import KeptComponentStyles, KeptRichStyle, MemoStylesCache, OncePerRender, StillLines
+from tracer.tui.widgets.kept import KeptComponentStyles, KeptRichStyle, KeptScreen, OncePerRender, StillLines
+from tracer.tui.widgets.memo import MemoStylesCache
 
 
-class StackView(KeptComponentStyles, KeptRichStyle, OncePerRender, StillLines, Widget, can_focus=True):
+class StackView(KeptComponentStyles, KeptRichStyle, KeptScreen, OncePerRender, StillLines, Widget, can_focus=True):
     """A few lines drawn with the line API: no widget per frame and no layout pass on a step (the
     pane shows the window of frames around the viewed one instead of scrolling). Clicking a frame,
     or ``up``/``down`` with focus, views it."""

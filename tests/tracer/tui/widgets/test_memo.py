@@ -1,33 +1,14 @@
-"""Component styles kept across repaints are forgotten when the CSS changes."""
+"""The memo styles cache finishes lines as Textual does, and follows changes to what they depend on."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from textual.widget import Widget
-
 from tracer.trace import load
 from tracer.tui.app import TraceApp
-from tracer.tui.widgets import HopList, StackView, VariablesView
+from tracer.tui.widgets import StackView
 
 DATA = Path(__file__).resolve().parents[3] / "data"
-
-
-async def test_kept_component_styles_follow_a_theme_change_and_focus():
-    app = TraceApp(load(DATA / "servers_detail.json"))
-    async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
-        panes = [(app.query_one(HopList), "hops--current"), (app.query_one(StackView), "stack--viewed"),
-                 (app.query_one(VariablesView), "variables--cursor")]
-        before = {name: pane.get_component_rich_style(name) for pane, name in panes}
-        for pane, name in panes:
-            assert pane.get_component_rich_style(name) is before[name]  # kept: the same object
-        app.theme = "textual-light" if app.theme != "textual-light" else "nord"
-        await pilot.pause()
-        for pane, name in panes:
-            fresh = Widget.get_component_rich_style(pane, name)
-            assert pane.get_component_rich_style(name) == fresh
-            assert fresh != before[name], name
 
 
 async def test_a_content_line_finished_in_its_pane_s_frame_is_what_textual_finishes(monkeypatch):
@@ -100,27 +81,3 @@ async def test_a_pane_s_kept_backgrounds_follow_a_change_up_the_dom():
         after = stack._styles_cache._backgrounds[1]
         assert after == (*stack.background_colors, stack.opacity)
         assert after != before
-
-
-async def test_a_kept_rich_style_follows_a_change_up_the_dom_and_focus():
-    """Each pane's kept ``rich_style`` is Textual's own after an ancestor's colour changes, after focus
-    moves (panes restyle on focus) and after a theme change; unchanged, it is the very same object."""
-    from tracer.tui.widgets import TraceHeader
-
-    app = TraceApp(load(DATA / "servers_detail.json"))
-    async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
-        panes = [app.query_one(kind) for kind in (HopList, StackView, VariablesView, TraceHeader)]
-        kept = {pane: pane.rich_style for pane in panes}
-        for pane in panes:
-            assert pane.rich_style is kept[pane]
-        changes = [lambda: setattr(app.query_one("#center").styles, "color", "red"),
-                   lambda: setattr(app.screen.styles, "background", "green"),
-                   lambda: app.query_one(StackView).focus(),
-                   lambda: setattr(app, "theme", "textual-light" if app.theme != "textual-light" else "nord")]
-        for change in changes:
-            change()
-            await pilot.pause()
-            for pane in panes:
-                assert pane.rich_style == Widget.rich_style.fget(pane)
-        assert {pane: pane.rich_style for pane in panes} != kept
