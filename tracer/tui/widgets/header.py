@@ -84,8 +84,9 @@ class TraceHeader(KeptRichStyle, KeptScreen, StillLines, Widget):
 
     def render_line(self, y: int) -> Strip:
         """The line as Textual draws ``render``: the request's segments rendered once, then the step's
-        few words, each a segment of its style on the widget's (no text laid out on a step); cut with
-        an ellipsis as Textual cuts it when it does not fit."""
+        few words, each a segment of its style on the widget's (no text laid out on a step). A line too
+        long is cut one cell short of the width and ends in ``…`` in the style of the cell it replaces
+        (Textual would wrap it and show the first line, losing the function's name)."""
         width = self.size.width
         if y or self.text_selection is not None or not self._step_parts or width < 2:
             return super().render_line(y)
@@ -95,25 +96,34 @@ class TraceHeader(KeptRichStyle, KeptScreen, StillLines, Widget):
         if strip is not None:
             return strip
         console = self.app.console
-        # not padded here: the styles cache pads the line with the pane's background, as for Textual's;
-        # the offsets are where a mouse selection starts, as Textual marks them
-        if self._request.cell_len + sum(cell_len(words) for words, _style in self._step_parts) > width:
+        request_length = self._request.cell_len
+        if request_length >= width - 1:  # a terminal too narrow for the request itself
             cut = self.text.copy()
             cut.truncate(width, overflow="ellipsis")
             strip = Strip(cut.render(console)).apply_style(base).apply_offsets(0, 0)
         else:
+            # not padded here: the styles cache pads the line with the pane's background, as for
+            # Textual's; the offsets are where a mouse selection starts, as Textual marks them
             if self._request_strip is None or self._request_strip[0] != base:
                 request = Strip(self._request.render(console)).apply_style(base).apply_offsets(0, 0)
                 self._request_strip = (base, request)
             segments = list(self._request_strip[1])
             x = len(self._request)
+            cell = request_length
+            cut_style = None  # the style of the cell an ellipsis replaces, when the line is too long
             for words, style_name in self._step_parts:
                 style = self._part_styles.get((base, style_name))
                 if style is None:
                     style = self._part_styles[base, style_name] = base + console.get_style(style_name)
+                if cut_style is None and cell + cell_len(words) > width - 1:
+                    cut_style = style
+                cell += cell_len(words)
                 segments.append(Segment(words, style + Style.from_meta({"offset": (x, 0)})))
                 x += len(words)
             strip = Strip(segments)
+            if cell > width:
+                ellipsis = Segment("…", cut_style + Style.from_meta({"offset": (width - 1, 0)}))
+                strip = Strip([*strip.crop(0, width - 1), ellipsis], width)
         self._drawn[key] = strip
         return strip
 

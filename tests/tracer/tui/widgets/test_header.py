@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from rich.color import ColorSystem
+from rich.segment import Segment
+from textual.strip import Strip
 from textual.widget import Widget
 
 from tracer.trace import load
@@ -22,7 +24,7 @@ def ansi(strip) -> str:
 
 async def test_the_header_line_is_what_textual_draws_and_a_long_one_ends_in_an_ellipsis():
     trace = load(DATA / "servers_detail.json")
-    for width in (200, 100):
+    for width in (200, 100, 80):
         app = TraceApp(trace)
         async with app.run_test(size=(width, 30)) as pilot:
             await pilot.pause()
@@ -44,4 +46,13 @@ async def test_the_header_line_is_what_textual_draws_and_a_long_one_ends_in_an_e
                     cut += 1
                     assert ours.cell_length == width
                     assert ours.text == text.plain[: width - 1] + "…"
-            assert fitted and (cut or width == 200)
+                    # the line's cells as drawn whole, up to the cut; the ellipsis in the style of the cell
+                    # it replaces
+                    whole = Strip(text.render(app.console)).apply_style(header.rich_style)
+                    replaced = [segment.style for segment in whole for _char in segment.text][width - 1]
+                    assert ansi(ours) == ansi(Strip([*whole.crop(0, width - 1), Segment("…", replaced)]))
+                    x = 0
+                    for segment in ours:  # each segment marked with where a selection in it starts
+                        assert segment.style.meta["offset"] == (x, 0)
+                        x += len(segment.text)
+            assert (fitted or width == 80) and (cut or width == 200)
