@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from rich.cells import cell_len
+from rich.segment import Segment
 from textual._styles_cache import StylesCache
 from textual.cache import LRUCache
 from textual.color import Color
@@ -33,6 +35,7 @@ class MemoStylesCache(StylesCache):
         self._filters: tuple = ((), None)  # the line filters of the render under way, and its background
         self._frames: dict[tuple, tuple | None] = {}  # by context: the border and padding around a content line
         self._edges: LRUCache[tuple, Strip] = LRUCache(64)  # border and padding rows, by place, context, titles
+        self._labelled: LRUCache[tuple, tuple[str, Strip]] = LRUCache(16)  # a titled row, by its label's length
         self._shown_context: tuple | None = None  # what the rows in ``_cache`` (filtered) were drawn for
         self._backgrounds: tuple | None = None  # (the DOM path's styles versions, backgrounds and opacity)
 
@@ -127,16 +130,41 @@ class MemoStylesCache(StylesCache):
         key = (y, self._context, None if label is None else (label.plain, tuple(label.spans)))
         strip = self._edges.get(key)
         if strip is None:
-            title = widget._border_title
-            subtitle = widget._border_subtitle
-            titles = (
-                None if title is None else (title, *widget._get_title_style_information(base_background)),
-                None if subtitle is None else (subtitle, *widget._get_subtitle_style_information(base_background)),
-            )
-            strip = super().render_line(styles, y, size, content_size, padding, base_background, background,
-                                        render_content_line, *titles, *rest)
-            strip = self._edges[key] = self._filtered(strip, self._filters)
+            strip = None if label is None else self._relabelled(y, label)
+            if strip is None:
+                title = widget._border_title
+                subtitle = widget._border_subtitle
+                titles = (
+                    None if title is None else (title, *widget._get_title_style_information(base_background)),
+                    None if subtitle is None else (subtitle,
+                                                   *widget._get_subtitle_style_information(base_background)),
+                )
+                strip = super().render_line(styles, y, size, content_size, padding, base_background, background,
+                                            render_content_line, *titles, *rest)
+                strip = self._filtered(strip, self._filters)
+            self._edges[key] = strip
+            if label is not None:
+                self._labelled[(y, self._context, len(label.plain), tuple(label.spans))] = (label.plain, strip)
         return strip
+
+    def _relabelled(self, y: int, label) -> Strip | None:
+        """The row drawn for a label of the same length and styles (``line 41`` for ``line 42``) with
+        the new text put in place of the old, when the old text is found whole, once, in one segment:
+        the same cells Textual draws, without laying the border out again. None otherwise."""
+        drawn = self._labelled.get((y, self._context, len(label.plain), tuple(label.spans)))
+        if drawn is None:
+            return None
+        old_text, old_strip = drawn
+        new_text = label.plain
+        if cell_len(old_text) != len(old_text) or cell_len(new_text) != len(new_text):
+            return None  # wide characters: the cells may not line up
+        segments = list(old_strip)
+        found = [n for n, segment in enumerate(segments) if old_text in segment.text]
+        if len(found) != 1 or segments[found[0]].text.count(old_text) != 1:
+            return None
+        text, style, control = segments[found[0]]
+        segments[found[0]] = Segment(text.replace(old_text, new_text), style, control)
+        return Strip(segments, old_strip.cell_length)
 
     def _finish(self, context: tuple, arguments: tuple, rest: tuple, content: Strip) -> Strip:
         """A content line with the pane's border and padding around it, as ``StylesCache.render_line``

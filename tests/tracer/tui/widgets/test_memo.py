@@ -14,7 +14,7 @@ DATA = Path(__file__).resolve().parents[3] / "data"
 async def test_a_content_line_finished_in_its_pane_s_frame_is_what_textual_finishes(monkeypatch):
     """Every new content line of every pane, through steps, focus changes and a theme change, gets the
     very border and padding Textual's ``StylesCache.render_line`` gives it; every border row kept
-    from an earlier render is the one Textual draws now."""
+    from an earlier render, or relabelled from one, is the one Textual draws now."""
     from textual._styles_cache import StylesCache
 
     from tracer.tui.widgets.memo import MemoStylesCache
@@ -48,8 +48,17 @@ async def test_a_content_line_finished_in_its_pane_s_frame_is_what_textual_finis
         edges_kept.append(len(self._edges) == kept)
         return ours
 
+    relabel = MemoStylesCache._relabelled
+    relabelled = []
+
+    def counted_relabel(self, y, label):
+        strip = relabel(self, y, label)
+        relabelled.append(strip is not None)
+        return strip
+
     monkeypatch.setattr(MemoStylesCache, "_finish", checked)
     monkeypatch.setattr(MemoStylesCache, "_edge", checked_edge)
+    monkeypatch.setattr(MemoStylesCache, "_relabelled", counted_relabel)
     app = TraceApp(load(DATA / "servers_detail.json"))
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
@@ -63,6 +72,7 @@ async def test_a_content_line_finished_in_its_pane_s_frame_is_what_textual_finis
         await pilot.pause()
     assert sum(compared) > 100  # most went through the frame, not Textual
     assert sum(edges_kept) > 10  # and border rows drawn before were handed back
+    assert sum(relabelled) > 5  # or made from one with a label as long ("line 41" for "line 42")
 
 
 async def test_a_pane_s_kept_backgrounds_follow_a_change_up_the_dom():
