@@ -122,8 +122,11 @@ class HopList(RowsView):
             return
         old_row, row = self.row_of(old.frame) if old.frame >= 0 else 0, self.row_of(position.frame)
         if row != old_row:  # only the rows that lose and gain the mark are repainted
-            self.refresh_line(old_row)
-            self.refresh_line(row)
+            cursor = self.cursor_row  # the keyboard cursor moving to ``row`` repaints its old row and ``row``
+            if old_row != cursor:
+                self.refresh_line(old_row)
+            if row == cursor:
+                self.refresh_line(row)
         self.cursor_row = row
 
     def watch_breakpoints(self) -> None:

@@ -33,10 +33,12 @@ class RowsView(KeptComponentStyles, KeptRichStyle, KeptScreen, OncePerRender, St
 
     def watch_cursor_row(self, old: int, row: int) -> None:
         margin = min(self.scroll_margin, max(self.size.height - 1, 0) // 4)
+        top = round(self.scroll_y)
         self.scroll_to_region(Region(0, row, 1, 1), spacing=Spacing(margin, 0, margin, 0), animate=False,
                               immediate=True, force=True)
-        self.refresh_line(old)
-        self.refresh_line(row)
+        if round(self.scroll_y) == top:  # a scroll repaints every row (ScrollView.watch_scroll_y)
+            self.refresh_line(old)
+            self.refresh_line(row)
 
     def action_cursor(self, delta: int) -> None:
         self.cursor_row = min(max(self.cursor_row + delta, 0), max(self.row_count() - 1, 0))

@@ -95,6 +95,39 @@ async def test_the_updates_a_terminal_receives_add_up_to_a_render_from_scratch(d
             await pilot.pause()
 
 
+async def test_the_hop_tree_repaints_the_rows_its_marks_leave_and_reach(detail, monkeypatch):
+    """The current hop's mark and the keyboard cursor are repainted where they leave and where they
+    arrive, whether the cursor was on the current row, is moved to it, or already waits there."""
+    terminal = Terminal()
+    display = App._display
+
+    def paint_then_display(self, screen, update):
+        if update is not None and hasattr(update, "__rich_console__") and screen is self.screen:
+            terminal.paint(update, self.console)
+        return display(self, screen, update)
+
+    monkeypatch.setattr(App, "_display", paint_then_display)
+    app = TraceApp(detail)
+    async with app.run_test(size=(WIDTH, HEIGHT)) as pilot:
+        await pilot.pause()
+        hops = app.query_one(HopList)
+        assert hops.has_focus
+        moves = [("goto", 1), ("key", "down"), ("key", "down"), ("goto", 3),  # the cursor waits on row 3
+                 ("key", "up"), ("goto", 4),  # the cursor (row 2) is neither the old row nor the new one
+                 ("goto", 2), ("key", "down"), ("goto", 0)]
+        for kind, what in moves:
+            if kind == "goto":
+                app.goto(detail.calls[what])
+            else:
+                await pilot.press(what)
+            await pilot.pause()
+            await pilot.pause()
+            if kind == "goto":
+                assert hops.current_row == what
+            assert terminal.cells == from_scratch(app), (kind, what)
+            await pilot.pause()
+
+
 async def test_a_scrollbar_repaints_only_when_its_thumb_moves(detail):
     app = TraceApp(detail)
     async with app.run_test(size=(WIDTH, HEIGHT)) as pilot:
