@@ -21,7 +21,7 @@ from textual.widgets.text_area import Selection
 from tracer.replay import Cursor, Position
 from tracer.trace import Trace
 from tracer.tui.widgets.documents import FastWrappedDocument, ParsedDocument, draw_plain_line
-from tracer.tui.widgets.kept import KeptComponentStyles, KeptScreen, OncePerRender, StillLines
+from tracer.tui.widgets.kept import KeptComponentStyles, KeptRichStyle, KeptScreen, OncePerRender, StillLines
 from tracer.tui.widgets.memo import MemoStylesCache
 from tracer.tui.widgets.scrollbars import QuietScrollBars
 
@@ -35,7 +35,8 @@ _PREPARED_QUERIES: dict[str, object] = {}
 AHEAD_LINES = 24
 
 
-class SourceView(KeptComponentStyles, KeptScreen, OncePerRender, StillLines, QuietScrollBars, TextArea):
+class SourceView(KeptComponentStyles, KeptRichStyle, KeptScreen, OncePerRender, StillLines, QuietScrollBars,
+                 TextArea):
     """A read-only ``TextArea.code_editor``: Python highlighting and line numbers from tree-sitter.
 
     The text comes from the trace (``trace.files``), never from disk, so it is the code that ran

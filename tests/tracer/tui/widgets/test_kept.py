@@ -11,7 +11,7 @@ from textual.widget import Widget
 
 from tracer.trace import load
 from tracer.tui.app import TraceApp
-from tracer.tui.widgets import HopList, StackView, TraceHeader, VariablesView
+from tracer.tui.widgets import HopList, SourceView, StackView, TraceHeader, VariablesView
 
 DATA = Path(__file__).resolve().parents[3] / "data"
 
@@ -39,7 +39,7 @@ async def test_a_kept_rich_style_follows_a_change_up_the_dom_and_focus():
     app = TraceApp(load(DATA / "servers_detail.json"))
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
-        panes = [app.query_one(kind) for kind in (HopList, StackView, VariablesView, TraceHeader)]
+        panes = [app.query_one(kind) for kind in (HopList, StackView, VariablesView, TraceHeader, SourceView)]
         kept = {pane: pane.rich_style for pane in panes}
         for pane in panes:
             assert pane.rich_style is kept[pane]
