@@ -110,20 +110,24 @@ class TraceHeader(KeptRichStyle, KeptScreen, StillLines, Widget):
             segments = list(self._request_strip[1])
             x = len(self._request)
             cell = request_length
-            cut_style = None  # the style of the cell an ellipsis replaces, when the line is too long
+            cut_style = cut_run = None  # the style of the cell an ellipsis replaces, and where its run starts
             for words, style_name in self._step_parts:
                 style = self._part_styles.get((base, style_name))
                 if style is None:
                     style = self._part_styles[base, style_name] = base + console.get_style(style_name)
                 if cut_style is None and cell + cell_len(words) > width - 1:
-                    cut_style = style
+                    cut_style, cut_run = style, cell
                 cell += cell_len(words)
                 segments.append(Segment(words, style + Style.from_meta({"offset": (x, 0)})))
                 x += len(words)
             strip = Strip(segments)
             if cell > width:
-                ellipsis = Segment("…", cut_style + Style.from_meta({"offset": (width - 1, 0)}))
-                strip = Strip([*strip.crop(0, width - 1), ellipsis], width)
+                kept = list(strip.crop(0, width - 1))
+                if cut_run < width - 1:  # the ellipsis ends the run it cuts, as Textual draws a cut text
+                    kept[-1] = Segment(kept[-1].text + "…", kept[-1].style)
+                else:
+                    kept.append(Segment("…", cut_style + Style.from_meta({"offset": (width - 1, 0)})))
+                strip = Strip(kept, width)
         self._drawn[key] = strip
         return strip
 
