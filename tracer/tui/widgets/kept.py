@@ -6,11 +6,16 @@ stale; a step renders several panes, and these lookups, cheap alone, add up to m
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.style import Style
 from textual.geometry import Region
 from textual.strip import Strip
 
 from tracer.tui.widgets.memo import styles_path
+
+if TYPE_CHECKING:
+    from textual.screen import Screen
 
 
 class KeptScreen:
@@ -25,7 +30,7 @@ class KeptScreen:
     _kept_screen = None
 
     @property
-    def screen(self):
+    def screen(self) -> Screen:
         screen = self._kept_screen
         if screen is None:
             screen = self._kept_screen = super().screen  # type: ignore[misc]

@@ -115,7 +115,7 @@ class QuietScrollBar(KeptScreen, StillLines, ScrollBar):
     def refresh(self, *regions, repaint: bool = True, layout: bool = False, recompose: bool = False) -> QuietScrollBar:
         if not regions and not layout and not recompose and self._painted is not None:
             place = self._painted_place
-            if place is not None and self._place() == place or place is None and self._look() == self._painted:
+            if (self._place() == place) if place is not None else (self._look() == self._painted):
                 return self
         self._painted = None
         super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
