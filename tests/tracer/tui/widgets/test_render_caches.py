@@ -53,6 +53,21 @@ class Terminal:
                     x += max(cell_len(char), 1)
 
 
+@pytest.fixture
+def terminal(monkeypatch) -> Terminal:
+    """A terminal painted with every screen update the app sends while the test runs."""
+    painted = Terminal()
+    display = App._display
+
+    def paint_then_display(self, screen, update):
+        if update is not None and hasattr(update, "__rich_console__") and screen is self.screen:
+            painted.paint(update, self.console)
+        return display(self, screen, update)
+
+    monkeypatch.setattr(App, "_display", paint_then_display)
+    return painted
+
+
 def from_scratch(app: TraceApp) -> list[list[tuple[str, str]]]:
     """The screen drawn again with every render cache of the panes forgotten."""
     widgets = list(app.screen.walk_children(with_self=False))
@@ -72,16 +87,7 @@ def from_scratch(app: TraceApp) -> list[list[tuple[str, str]]]:
 
 
 @pytest.mark.parametrize("ahead", [False, True], ids=["as-needed", "drawn-ahead"])
-async def test_the_updates_a_terminal_receives_add_up_to_a_render_from_scratch(detail, monkeypatch, ahead):
-    terminal = Terminal()
-    display = App._display
-
-    def paint_then_display(self, screen, update):
-        if update is not None and hasattr(update, "__rich_console__") and screen is self.screen:
-            terminal.paint(update, self.console)
-        return display(self, screen, update)
-
-    monkeypatch.setattr(App, "_display", paint_then_display)
+async def test_the_updates_a_terminal_receives_add_up_to_a_render_from_scratch(detail, terminal, ahead):
     app = TraceApp(detail)
     async with app.run_test(size=(WIDTH, HEIGHT)) as pilot:
         await pilot.pause()
@@ -95,18 +101,9 @@ async def test_the_updates_a_terminal_receives_add_up_to_a_render_from_scratch(d
             await pilot.pause()
 
 
-async def test_the_hop_tree_repaints_the_rows_its_marks_leave_and_reach(detail, monkeypatch):
+async def test_the_hop_tree_repaints_the_rows_its_marks_leave_and_reach(detail, terminal):
     """The current hop's mark and the keyboard cursor are repainted where they leave and where they
     arrive, whether the cursor was on the current row, is moved to it, or already waits there."""
-    terminal = Terminal()
-    display = App._display
-
-    def paint_then_display(self, screen, update):
-        if update is not None and hasattr(update, "__rich_console__") and screen is self.screen:
-            terminal.paint(update, self.console)
-        return display(self, screen, update)
-
-    monkeypatch.setattr(App, "_display", paint_then_display)
     app = TraceApp(detail)
     async with app.run_test(size=(WIDTH, HEIGHT)) as pilot:
         await pilot.pause()
