@@ -108,7 +108,7 @@ class MemoStylesCache(StylesCache):
         finish_arguments = (styles, y, size, content_size, padding, base_background, background)
         untitled = (None, None, *rest)  # border titles are drawn on border rows only
         self._last_content_line = (context, finish_arguments, untitled, self._filters)
-        strip = self._filtered(self._finish(context, finish_arguments, untitled, content), self._filters)
+        strip = self._finish(context, finish_arguments, untitled, content, self._filters)
         self._drawn[key] = (content, strip)
         return strip
 
@@ -166,23 +166,29 @@ class MemoStylesCache(StylesCache):
         segments[found[0]] = Segment(text.replace(old_text, new_text), style, control)
         return Strip(segments, old_strip.cell_length)
 
-    def _finish(self, context: tuple, arguments: tuple, rest: tuple, content: Strip) -> Strip:
+    def _finish(self, context: tuple, arguments: tuple, rest: tuple, content: Strip,
+                filters_and_background: tuple) -> Strip:
         """A content line with the pane's border and padding around it, as ``StylesCache.render_line``
-        makes it: the same frame for every content line of a pane, so it is cut once from a blank line
-        and put around each new one (a tenth of the calls). Panes with a tint, an opacity, a text opacity
-        or a hatch go through Textual every time."""
+        makes it, then through the app's line filters: the same frame for every content line of a pane,
+        so it is cut once from a blank line, filtered once, and put around each new line, whose own
+        segments alone go through the filters (a tenth of the calls; Textual's filters change each
+        segment's style on its own). Panes with a tint, an opacity, a text opacity or a hatch go
+        through Textual every time."""
         frame = self._frames.get(context, self._frames)
         if frame is self._frames:
             if len(self._frames) > 64:  # a context is a size and a look: many only after many resizes
                 self._frames.clear()
-            frame = self._frames[context] = self._frame(arguments, rest)
+            frame = self._frames[context] = self._frame(arguments, rest, filters_and_background)
         if frame is None:
-            return super().render_line(*arguments, lambda _y: content, *rest)
+            return self._filtered(super().render_line(*arguments, lambda _y: content, *rest), filters_and_background)
         left, right, inner_style, content_width, width = frame
-        body = content.adjust_cell_length(content_width, inner_style)
-        return Strip([*left, *body, *right], width)
+        segments = list(content.adjust_cell_length(content_width, inner_style))
+        filters, background = filters_and_background
+        for line_filter in filters:
+            segments = line_filter.apply(segments, background)
+        return Strip([*left, *segments, *right], width)
 
-    def _frame(self, arguments: tuple, rest: tuple) -> tuple | None:
+    def _frame(self, arguments: tuple, rest: tuple, filters_and_background: tuple) -> tuple | None:
         styles, _y, size, content_size, padding, base_background, background = arguments
         opacity = rest[2]
         if styles.tint.a or opacity != 1.0 or styles.text_opacity != 1.0 or (
@@ -195,7 +201,7 @@ class MemoStylesCache(StylesCache):
         if left_width + content_size.width + right_width != width:
             return None
         blank = Strip.blank(content_size.width)
-        framed = super().render_line(*arguments, lambda _y: blank, *rest)
+        framed = self._filtered(super().render_line(*arguments, lambda _y: blank, *rest), filters_and_background)
         inner, _outer = self.get_inner_outer(base_background, background)
         return (list(framed.crop(0, left_width)), list(framed.crop(width - right_width, width)), inner.rich_style,
                 content_size.width, width)
@@ -210,7 +216,7 @@ class MemoStylesCache(StylesCache):
         for content in contents:
             key = (id(content), context)
             if key not in drawn:
-                drawn[key] = (content, self._filtered(self._finish(context, arguments, rest, content), filters))
+                drawn[key] = (content, self._finish(context, arguments, rest, content, filters))
 
 
 def styles_path(widget: Widget) -> tuple:

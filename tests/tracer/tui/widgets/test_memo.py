@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from rich.segment import Segment
+from rich.style import Style
+from textual.color import Color
+from textual.filter import LineFilter
+
 from tracer.trace import load
 from tracer.tui.app import TraceApp
 from tracer.tui.widgets import StackView
@@ -11,23 +16,35 @@ from tracer.tui.widgets import StackView
 DATA = Path(__file__).resolve().parents[3] / "data"
 
 
+class Underlined(LineFilter):
+    """A line filter that changes every segment: each one's style gains an underline."""
+
+    def apply(self, segments: list[Segment], background: Color) -> list[Segment]:
+        return [Segment(text, (style or Style()) + Style(underline=True), control) for text, style, control in segments]
+
+
 async def test_a_content_line_finished_in_its_pane_s_frame_is_what_textual_finishes(monkeypatch):
     """Every new content line of every pane, through steps, focus changes and a theme change, gets the
-    very border and padding Textual's ``StylesCache.render_line`` gives it; every border row kept
-    from an earlier render, or relabelled from one, is the one Textual draws now."""
+    very border and padding Textual's ``StylesCache.render_line`` gives it, through the same line filters;
+    every border row kept from an earlier render, or relabelled from one, is the one Textual draws now."""
     from textual._styles_cache import StylesCache
 
     from tracer.tui.widgets.memo import MemoStylesCache
 
     compared = []
+    filtered = []
     finish = MemoStylesCache._finish
     edge = MemoStylesCache._edge
     edges_kept = []
 
-    def checked(self, context, arguments, rest, content):
-        ours = finish(self, context, arguments, rest, content)
+    def checked(self, context, arguments, rest, content, filters_and_background):
+        ours = finish(self, context, arguments, rest, content, filters_and_background)
         theirs = StylesCache.render_line(self, *arguments, lambda _y: content, *rest)
+        filters, background = filters_and_background
+        for line_filter in filters:
+            theirs = theirs.apply_filter(line_filter, background)
         assert list(ours) == list(theirs)
+        filtered.append(bool(filters))
         compared.append(self._frames.get(context) is not None)
         return ours
 
@@ -70,7 +87,15 @@ async def test_a_content_line_finished_in_its_pane_s_frame_is_what_textual_finis
         await pilot.pause()
         await pilot.press("s")
         await pilot.pause()
+        app._filters.append(Underlined())  # a filter that changes every cell, the border's too
+        app.screen.refresh(repaint=True)
+        for pane in app.query("#main *"):
+            pane.refresh()
+        for key in ["s", "r", "S"]:
+            await pilot.press(key)
+            await pilot.pause()
     assert sum(compared) > 100  # most went through the frame, not Textual
+    assert sum(filtered) > 100  # and through the app's line filters (the ANSI colours' at least)
     assert sum(edges_kept) > 10  # and border rows drawn before were handed back
     assert sum(relabelled) > 5  # or made from one with a label as long ("line 41" for "line 42")
 
