@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -22,9 +21,9 @@ class TraceHeader(KeptRichStyle, KeptScreen, StillLines, Widget):
     """One line: request line, user:project, status, total time; then the current event.
 
     The line changes on every step (issue 4: <= 10 ms a key). Textual would lay its text out and
-    render it whole each time (``render``); when the line fits, this one draws it from the request's
-    segments, rendered once, and the step's own few words. A line too long for the terminal (cut
-    with an ellipsis) and a mouse selection in the header are drawn by Textual from ``render``.
+    render it whole each time (``render``); this one draws it from the request's segments, rendered
+    once, and the step's own few words, cut with an ellipsis when too long for the terminal. While
+    text is selected in the header, Textual draws it from ``render``.
     """
 
     position: reactive[Position] = reactive(Position(0, -1), repaint=False)
@@ -46,7 +45,7 @@ class TraceHeader(KeptRichStyle, KeptScreen, StillLines, Widget):
         """The whole line: the request, then the step."""
         if self._text is None:
             self._text = self._request.copy()
-            self._text.append_text(self._step)
+            self._text.append_text(Text.assemble(*self._step_parts))
         return self._text
 
     def render(self) -> Text:
@@ -78,10 +77,6 @@ class TraceHeader(KeptRichStyle, KeptScreen, StillLines, Widget):
         self._text = None
         self.refresh()  # one line, always: no layout pass on a step
 
-    @property
-    def _step(self) -> Text:
-        return Text.assemble(*self._step_parts)
-
     def render_line(self, y: int) -> Strip:
         """The line as Textual draws ``render``: the request's segments rendered once, then the step's
         few words, each a segment of its style on the widget's (no text laid out on a step). A line too
@@ -96,38 +91,22 @@ class TraceHeader(KeptRichStyle, KeptScreen, StillLines, Widget):
         if strip is not None:
             return strip
         console = self.app.console
-        request_length = self._request.cell_len
-        if request_length >= width - 1:  # a terminal too narrow for the request itself
-            cut = self.text.copy()
-            cut.truncate(width, overflow="ellipsis")
-            strip = Strip(cut.render(console)).apply_style(base).apply_offsets(0, 0)
-        else:
-            # not padded here: the styles cache pads the line with the pane's background, as for
-            # Textual's; the offsets are where a mouse selection starts, as Textual marks them
-            if self._request_strip is None or self._request_strip[0] != base:
-                request = Strip(self._request.render(console)).apply_style(base).apply_offsets(0, 0)
-                self._request_strip = (base, request)
-            segments = list(self._request_strip[1])
-            x = len(self._request)
-            cell = request_length
-            cut_style = cut_run = None  # the style of the cell an ellipsis replaces, and where its run starts
-            for words, style_name in self._step_parts:
-                style = self._part_styles.get((base, style_name))
-                if style is None:
-                    style = self._part_styles[base, style_name] = base + console.get_style(style_name)
-                if cut_style is None and cell + cell_len(words) > width - 1:
-                    cut_style, cut_run = style, cell
-                cell += cell_len(words)
-                segments.append(Segment(words, style + Style.from_meta({"offset": (x, 0)})))
-                x += len(words)
-            strip = Strip(segments)
-            if cell > width:
-                kept = list(strip.crop(0, width - 1))
-                if cut_run < width - 1:  # the ellipsis ends the run it cuts, as Textual draws a cut text
-                    kept[-1] = Segment(kept[-1].text + "…", kept[-1].style)
-                else:
-                    kept.append(Segment("…", cut_style + Style.from_meta({"offset": (width - 1, 0)})))
-                strip = Strip(kept, width)
+        # not padded here: the styles cache pads the line with the pane's background, as for Textual's;
+        # the offsets are where a mouse selection starts, as Textual marks them
+        if self._request_strip is None or self._request_strip[0] != base:
+            request = Strip(self._request.render(console)).apply_style(base).apply_offsets(0, 0)
+            self._request_strip = (base, request)
+        segments = list(self._request_strip[1])
+        x = len(self._request)
+        for words, style_name in self._step_parts:
+            style = self._part_styles.get((base, style_name))
+            if style is None:
+                style = self._part_styles[base, style_name] = base + console.get_style(style_name)
+            segments.append(Segment(words, style + Style.from_meta({"offset": (x, 0)})))
+            x += len(words)
+        strip = Strip(segments)
+        if strip.cell_length > width:
+            strip = _ellipsised(strip, width)
         self._drawn[key] = strip
         return strip
 
@@ -136,3 +115,20 @@ class TraceHeader(KeptRichStyle, KeptScreen, StillLines, Widget):
         self._request_strip = None
         self._part_styles.clear()
         super().notify_style_update()
+
+
+def _ellipsised(strip: Strip, width: int) -> Strip:
+    """``strip`` cut one cell short of ``width``, ending in ``…`` in the style of the cell it replaces, as
+    Rich cuts a text: the ellipsis ends that cell's segment when the cut falls inside it, and is a
+    segment of its own (marked with its selection offset) when the cut falls between two."""
+    kept = list(strip.crop(0, width - 1))
+    cell = 0
+    for replaced in strip:
+        if cell + replaced.cell_length > width - 1:
+            break
+        cell += replaced.cell_length
+    if cell < width - 1:
+        kept[-1] = Segment(kept[-1].text + "…", kept[-1].style)
+    else:
+        kept.append(Segment("…", replaced.style + Style.from_meta({"offset": (width - 1, 0)})))
+    return Strip(kept, width)

@@ -238,12 +238,13 @@ def _with_hover_links(widget: Widget, strips: list[Strip]) -> list[Strip]:
 
 def whole_lines(widget: Widget, cache: LRUCache, key: tuple, crop: Region,
                 draw: Callable[[Region], list[Strip]]) -> list[Strip]:
-    """``crop`` of the widget's lines as drawn whole for ``key`` (and its styles, colours and filters).
+    """``crop`` of the widget's lines as drawn whole for ``key`` (and the styles on its path up the DOM,
+    which give its colours, and the app's line filters).
 
     For a pane that goes back and forth between a few looks (the note of a few functions, a scrollbar's
     thumb at a few places): ``draw`` renders the whole pane once a look, and the same strips come back.
     """
-    full = (*key, widget.styles._cache_key, widget.background_colors, tuple(map(id, widget.get_line_filters())))
+    full = (*key, styles_path(widget), tuple(map(id, widget.get_line_filters())))
     lines = cache.get(full)
     if lines is None:
         lines = cache[full] = draw(Region(0, 0, *widget.outer_size))

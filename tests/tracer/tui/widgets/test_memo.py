@@ -116,3 +116,25 @@ async def test_a_pane_s_kept_backgrounds_follow_a_change_up_the_dom():
         after = stack._styles_cache._backgrounds[1]
         assert after == (*stack.background_colors, stack.opacity)
         assert after != before
+
+
+async def test_a_pane_drawn_whole_is_drawn_again_when_a_style_up_the_dom_changes():
+    """The note's whole-pane lines, kept by function, follow a change of its container's colours: what
+    it hands back then is what it draws with every cache forgotten."""
+    from tracer.tui.widgets import HopNote
+
+    app = TraceApp(load(DATA / "servers_detail.json"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        note = app.query_one(HopNote)
+        before = note.render_lines(note.outer_size.region)
+        app.query_one("#left").styles.background = "red 50%"
+        app.query_one("#left").styles.color = "green"
+        note.refresh()
+        await pilot.pause()
+        after = note.render_lines(note.outer_size.region)
+        note._drawn.clear()
+        note._styles_cache._drawn.clear()
+        note._set_dirty()
+        assert after == note.render_lines(note.outer_size.region)
+        assert after != before
