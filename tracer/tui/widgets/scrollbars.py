@@ -166,12 +166,20 @@ class QuietScrollBar(KeptScreen, StillLines, ScrollBar):
         width, thickness = look[1]
         if y >= thickness:
             return super().render_line(y)
-        cells = []
+        runs: list[list] = []  # [segment, cells]: render_bar repeats one segment object along a run
+        previous = None
         for segment in self._segments:
+            if segment is previous:
+                runs[-1][1] += 1
+                continue
             if segment.control or segment.text == "\n":
                 break
-            cells.append(segment)
-        return Strip(Segment.simplify(Segment(cell.text, base + cell.style) for cell in cells), cell_length=width)
+            runs.append([segment, 1])
+            previous = segment
+        return Strip(
+            Segment.simplify(Segment(segment.text * cells, base + segment.style) for segment, cells in runs),
+            cell_length=width,
+        )
 
     def notify_style_update(self) -> None:
         if self._drawn is not None:
