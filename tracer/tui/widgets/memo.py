@@ -206,9 +206,14 @@ class MemoStylesCache(StylesCache):
         return (list(framed.crop(0, left_width)), list(framed.crop(width - right_width, width)), inner.rich_style,
                 content_size.width, width)
 
-    def prime(self, contents: list[Strip]) -> None:
+    def prime(self, contents: list[Strip], cuts: list[int] | None = None) -> None:
         """Finish content lines not shown yet as the last one shown was finished (every content line
-        gets the same border, colours and filters), so that showing them later costs a lookup."""
+        gets the same border, colours and filters), so that showing them later costs a lookup.
+
+        With ``cuts`` (:func:`compositor_cuts`), each finished line is also divided there now, as the
+        compositor will divide it when it is shown: the strip keeps its pieces (``Strip.divide``'s own
+        cache), and a step to these lines makes no new strips for them (three a line, beside a pane's
+        scrollbar)."""
         if self._last_content_line is None:
             return
         context, arguments, rest, filters = self._last_content_line
@@ -216,7 +221,28 @@ class MemoStylesCache(StylesCache):
         for content in contents:
             key = (id(content), context)
             if key not in drawn:
-                drawn[key] = (content, self._finish(context, arguments, rest, content, filters))
+                strip = self._finish(context, arguments, rest, content, filters)
+                drawn[key] = (content, strip)
+                if cuts:
+                    strip.divide(cuts)
+
+
+def compositor_cuts(widget: Widget) -> list[int] | None:
+    """Where Textual's compositor divides the widget's content lines to put them on screen, as it
+    calls ``Strip.divide``: the columns, from the widget's left edge, where a widget on screen starts or
+    ends in the row, its own scrollbar's edges among them. None when the widget is not wholly on screen."""
+    compositor = widget.screen._compositor
+    placed = compositor.visible_widgets.get(widget)
+    if placed is None:
+        return None
+    region, clip = placed
+    if not clip.contains_region(region):
+        return None
+    row = region.y + widget.styles.gutter.top
+    if not region.y <= row < region.bottom:
+        return None
+    left, right = region.column_span
+    return [cut - left for cut in compositor.cuts[row] if left <= cut <= right][1:]
 
 
 def styles_path(widget: Widget) -> tuple:

@@ -22,7 +22,7 @@ from tracer.replay import Cursor, Position
 from tracer.trace import Trace
 from tracer.tui.widgets.documents import FastWrappedDocument, ParsedDocument, draw_plain_line
 from tracer.tui.widgets.kept import KeptComponentStyles, KeptRichStyle, KeptScreen, OncePerRender, StillLines
-from tracer.tui.widgets.memo import MemoStylesCache
+from tracer.tui.widgets.memo import MemoStylesCache, compositor_cuts
 from tracer.tui.widgets.scrollbars import QuietScrollBars
 
 CURRENT_LINE = Style(bgcolor="#3a3a00", bold=True)
@@ -340,7 +340,8 @@ class SourceView(KeptComponentStyles, KeptRichStyle, KeptScreen, OncePerRender, 
                     return  # not drawn yet, or no theme: nothing to draw for
                 stop = min(start + AHEAD_LINES, document.line_count)
                 self._styles_cache.prime(
-                    [self._plain_line(filename, document, highlights, index, context) for index in range(start, stop)]
+                    [self._plain_line(filename, document, highlights, index, context) for index in range(start, stop)],
+                    compositor_cuts(self),
                 )
                 yield
 

@@ -216,3 +216,35 @@ async def test_a_scrollbar_draws_its_rows_as_textual_does(detail):
                 assert cells(bar.render_line(0)) == cells(Widget.render_line(bar, 0)), index
                 horizontal += 1
         assert compared > 100 and horizontal > 5
+
+
+async def test_lines_drawn_ahead_are_already_divided_where_the_compositor_divides_them(detail, monkeypatch):
+    """A file's lines drawn ahead come to the screen already cut at the source's scrollbar: the
+    compositor finds its pieces in the strip's own cache (a hit), rather than cutting three new strips."""
+    from textual.strip import Strip
+
+    app = TraceApp(detail)
+    async with app.run_test(size=(WIDTH, HEIGHT)) as pilot:
+        await wait_until_drawn_ahead(app, pilot)
+        source = app.query_one(SourceView)
+        assert source.show_vertical_scrollbar  # the cut this is about
+        first = source.filename
+        file_of = [detail.code(detail.frame_of[i]).filename for i in range(len(detail))]
+        divided: list[tuple[Strip, int, int]] = []  # (strip, hits before, misses before)
+        divide = Strip.divide
+
+        def watched_divide(strip, cuts):
+            divided.append((strip, strip._divide_cache.hits, strip._divide_cache.misses))
+            return divide(strip, cuts)
+
+        monkeypatch.setattr(Strip, "divide", watched_divide)
+        app.goto(next(i for i, name in enumerate(file_of) if name != first))
+        await pilot.pause()
+        last = source.outer_size.height - 1  # the rows between the borders, whose titles changed
+        shown = {id(strip) for y, strip in source._styles_cache._cache.items() if 0 < y < last}
+        cuts = [(strip._divide_cache.hits - hits, strip._divide_cache.misses - misses)
+                for strip, hits, misses in divided if id(strip) in shown]
+        assert len(cuts) > 10  # the new file's lines were put on screen
+        found = sum(1 for hits, misses in cuts if hits and not misses)
+        # all but the painted line (TextArea's cursor is on it) and the row under the horizontal scrollbar
+        assert found >= len(cuts) - 2, cuts
