@@ -199,7 +199,7 @@ class HopList(RowsView):
     def read_per_render(self) -> tuple:
         scroll_x, scroll_y = self.scroll_offset
         current_row = self.current_row
-        return (scroll_x, scroll_y, self.size.width, self.rich_style,
+        return (scroll_x, scroll_y, self.scrollable_content_region.width, self.rich_style,
                 self.rows[current_row] if current_row >= 0 else -1, self.cursor_row if self.has_focus else -1)
 
     def render_line(self, y: int) -> Strip:
@@ -226,7 +226,12 @@ class HopList(RowsView):
         if highlighted:
             style = style + self.get_component_rich_style("hops--highlight")
         strip = Strip([marker, *segments])
-        strip = strip.crop(scroll_x, scroll_x + width).apply_style(style)
+        if strip.cell_length > scroll_x + width:  # a deep or long name cut short: say so
+            ellipsis = Segment("…", self.get_component_rich_style("hops--dim", partial=True))
+            strip = Strip([*strip.crop(scroll_x, scroll_x + width - 1), ellipsis])
+        else:
+            strip = strip.crop(scroll_x, scroll_x + width)
+        strip = strip.apply_style(style)
         strip = strip.extend_cell_length(width, style)
         self._strips[key] = (segments, strip)
         return strip
