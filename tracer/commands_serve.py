@@ -129,6 +129,7 @@ def print_table(rows: list[TraceSummary]) -> None:
     from rich import box
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     console = Console(highlight=False)
     plain = not console.is_terminal
@@ -142,9 +143,9 @@ def print_table(rows: list[TraceSummary]) -> None:
         table.add_row(
             str(row.id),
             format_time(row.recorded_at),
-            f"{row.user}:{row.project}" if row.user else "-",
-            row.method,
-            row.path,
+            Text(f"{row.user}:{row.project}") if row.user else "-",  # Text: a name or a path is not markup
+            Text(row.method),
+            Text(row.path),
             f"[{status_style}]{row.status}[/]" if status_style else str(row.status),
             f"{row.duration_us / 1000:.1f} ms",
             "-" if row.hops is None else str(row.hops),

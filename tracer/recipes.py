@@ -52,8 +52,12 @@ COMPRESS_LEVEL = 1
 
 
 def deferrable(environ: dict) -> bool:
-    """Whether this request can be kept as a recipe: read-only, no body, and no secret but the token."""
+    """Whether this request can be kept as a recipe: read-only, no body, and no secret but a ``user:project``
+    token (an opaque token, a real one sent here by mistake, would be kept as the user and the project)."""
     if environ.get("REQUEST_METHOD") not in METHODS:
+        return False
+    token = environ.get(TOKEN_KEY)
+    if token is not None and ":" not in token:
         return False
     if environ.get("CONTENT_LENGTH") not in (None, "", "0") or environ.get("HTTP_TRANSFER_ENCODING"):
         return False

@@ -552,6 +552,9 @@ class Session:
         response = _describe_response(status, headers, body, table, error)
         table.scrub_rows()
         request["body"] = table.scrub(request["body"]) if request["body"] else request["body"]
+        for key in ("user_id", "project_id"):  # noauth2 makes a token without a colon the user and the project
+            if isinstance(request[key], str):
+                request[key] = table.scrub(request[key])
         response["body"] = table.scrub(response["body"])
         files = {}
         for display, real in self.real_files.items():

@@ -280,6 +280,20 @@ def test_secrets_never_reach_a_saved_trace(tmp_path, capsys):
     assert "[redacted: X-Auth-Token]" in saved
 
 
+def test_an_opaque_token_never_reaches_a_saved_trace_as_the_user(tmp_path, capsys):
+    """noauth2 makes a token without a colon the user and the project: a real token sent by mistake
+    must not come back as who asked (the header's value is redacted, and so is what it became)."""
+    token = "gAAAAABopaque-keystone-token-0123"
+    path = tmp_path / "opaque.json"
+    code, out, err = run(capsys, "GET", "/servers/detail", "-H", f"X-Auth-Token: {token}", "--save", str(path))
+    assert code == 0, err
+    assert out.startswith("HTTP 200")
+    saved = path.read_text(encoding="utf-8")
+    assert token not in saved and token not in out
+    doc = json.loads(saved)
+    assert doc["request"]["user_id"] == doc["request"]["project_id"] == "[redacted]"
+
+
 def test_run_options_reach_the_request(tmp_path, capsys):
     data = tmp_path / "server.json"
     data.write_text(json.dumps({"server": {"name": "from-file", "flavorRef": "1"}}))

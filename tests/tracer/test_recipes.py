@@ -61,6 +61,8 @@ def test_only_read_only_requests_without_a_body_or_other_secrets_are_kept_as_rec
     assert not deferrable(environ_for("/servers/detail", headers={"X-Subject-Token": "abc"}))
     assert not deferrable(environ_for("/servers/detail", headers={"Authorization": "Basic YWRtaW46cHc="}))
     assert deferrable(environ_for("/servers/detail?name=web&limit=2"))
+    # an opaque token (noauth2 takes it whole as the user and the project) would be kept in the recipe
+    assert not deferrable(environ_for("/servers/detail", headers={"X-Auth-Token": "gAAAAABopaque-token"}))
 
 
 def test_a_recipe_holds_no_token_and_names_who_asked(app):

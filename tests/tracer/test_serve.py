@@ -241,6 +241,27 @@ def test_the_nova_cli_logs_in_through_identity_and_every_request_is_traced_witho
         assert password.encode() not in doc and TOKEN.encode() not in doc
 
 
+def test_an_opaque_token_is_stored_nowhere(tmp_path):
+    """A real client sending a real (opaque) token by mistake: noauth2 takes it whole as the user and the
+    project; neither the stored trace, nor its row, nor ``tracer list`` holds it."""
+    token = "gAAAAABopaque-keystone-token-4567"
+    server = ServeProcess(tmp_path)
+    try:
+        status, _body = request(server.port, "GET", "/v2.1/servers/detail", token=token)
+    finally:
+        assert server.stop() == 0, server.log
+    assert status == 200
+    rows = [row for row in stored_rows(server.store_dir) if row[0]]
+    assert [(method, path, status) for _id, method, path, status, _doc in rows] == [
+        ("GET", "/v2.1/servers/detail", 200)]
+    assert not stored_recipes(server.store_dir)  # recorded while it ran, not kept as a recipe
+    for _id, _method, _path, _status, doc in stored_rows(server.store_dir):
+        assert token.encode() not in doc
+    assert token.encode() not in (server.store_dir / DB_NAME).read_bytes()
+    listed = run_tracer("list", "--store", str(server.store_dir))
+    assert listed.returncode == 0 and "[redacted]" in listed.stdout and token not in listed.stdout
+
+
 # -- concurrency -----------------------------------------------------------------------------------
 
 MARKER = re.compile(r"t\d+-\d+")
