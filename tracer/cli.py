@@ -292,9 +292,10 @@ def render(trace: Trace, fmt: str, at: str | None = None, depth: int | None = No
     if fmt == "pdb":
         console.print(PdbWalkthrough(trace, at), soft_wrap=True)
         return
-    # On a terminal long nodes wrap under their guide; in a pipe each node stays one greppable line.
+    # On a terminal long nodes wrap under their guide; in a pipe each node, and the status line, stays one
+    # greppable line.
     wrap = console.is_terminal
-    console.print(ResponseSummary(trace))
+    console.print(ResponseSummary(trace), soft_wrap=not wrap)
     console.print()
     console.print(HopTree(trace, max_depth=depth, wrap=wrap), soft_wrap=not wrap)
 

@@ -219,6 +219,14 @@ def test_run_detail_shows_the_seed_hops_in_order(capsys):
     assert filters[-1] < hops[0]  # the paste filters and the router come before the Resource
 
 
+def test_in_a_pipe_a_long_status_line_stays_one_line(capsys):
+    code, out, err = run(capsys, "GET", "/servers/detail?limit=abc&marker=not-a-server-but-a-long-one")
+    assert code == 0, err
+    first = out.splitlines()[0]
+    assert len(first) > 80  # longer than a pipe's default width
+    assert first.startswith("HTTP 400 Bad Request  GET /v2.1/servers/detail?limit=abc") and first.endswith(" hops")
+
+
 def test_run_pdb_walks_the_seed_frames_on_real_source_lines(capsys):
     code, out, err = run(capsys, "GET", "/servers/detail", "--format", "pdb")
     assert code == 0, err
