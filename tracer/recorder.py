@@ -30,7 +30,15 @@ from tracer import trace as trace_model
 from tracer import trampolines
 from tracer.labels import Labels, load_labels
 from tracer.returns import marked_codes
-from tracer.values import Limits, ValueTable, redact_headers, redact_json_text, same_children, shallow_signature
+from tracer.values import (
+    Limits,
+    ValueTable,
+    redact_headers,
+    redact_json_text,
+    redact_query,
+    same_children,
+    shallow_signature,
+)
 
 CALL, LINE, RETURN, EXCEPTION = trace_model.CALL, trace_model.LINE, trace_model.RETURN, trace_model.EXCEPTION
 
@@ -552,7 +560,8 @@ class Session:
         response = _describe_response(status, headers, body, table, error)
         table.scrub_rows()
         request["body"] = table.scrub(request["body"]) if request["body"] else request["body"]
-        for key in ("user_id", "project_id"):  # noauth2 makes a token without a colon the user and the project
+        # noauth2 makes a token without a colon the user and the project; a secret may show in the path
+        for key in ("user_id", "project_id", "path"):
             if isinstance(request[key], str):
                 request[key] = table.scrub(request[key])
         response["body"] = table.scrub(response["body"])
@@ -665,7 +674,7 @@ def _describe_request(environ: dict, body: bytes, table: ValueTable) -> dict:
     context = environ.get("nova.context")
     return {
         "method": environ.get("REQUEST_METHOD", "GET"),
-        "path": path + (f"?{query}" if query else ""),
+        "path": path + (f"?{redact_query(query, table)}" if query else ""),
         "headers": redact_headers(headers, table),
         "body": _body_text(body, table) if body else None,
         "user_id": getattr(context, "user_id", None),

@@ -18,6 +18,7 @@ import reprlib
 import uuid
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import unquote_plus
 
 #: Names (of dict keys, headers, attributes, arguments and locals) whose values are never recorded.
 SECRET_NAME = re.compile(
@@ -541,6 +542,22 @@ def redact_headers(headers: Mapping[str, str], table: ValueTable | None = None) 
         else:
             clean[name] = value
     return clean
+
+
+def redact_query(query: str, table: ValueTable | None = None) -> str:
+    """A query string with the values of secret-named parameters replaced (and remembered by ``table``);
+    every other byte of it as it came."""
+    pieces = []
+    for piece in query.split("&"):
+        raw_name, sep, raw_value = piece.partition("=")
+        name = unquote_plus(raw_name)
+        if sep and is_secret_name(name):
+            if table is not None:  # as it came and decoded: other values hold either
+                table.secret(name, raw_value)
+                table.secret(name, unquote_plus(raw_value))
+            piece = f"{raw_name}={redaction_label(name)}"
+        pieces.append(piece)
+    return "&".join(pieces)
 
 
 def redact_json_text(text: str, table: ValueTable | None = None) -> str:

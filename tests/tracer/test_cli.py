@@ -288,6 +288,18 @@ def test_secrets_never_reach_a_saved_trace(tmp_path, capsys):
     assert "[redacted: X-Auth-Token]" in saved
 
 
+def test_a_secret_query_parameter_never_reaches_a_saved_trace(tmp_path, capsys):
+    path = tmp_path / "query.json"
+    code, out, err = run(capsys, "GET", "/servers/detail?name=web&password=hunt%2Ber22", "--save", str(path))
+    assert code == 0, err
+    saved = path.read_text(encoding="utf-8")
+    for form in ("hunt%2Ber22", "hunt+er22"):
+        assert form not in saved and form not in out
+    doc = json.loads(saved)
+    assert doc["request"]["path"] == "/v2.1/servers/detail?name=web&password=[redacted: password]"
+    assert out.startswith("HTTP 200 OK  GET /v2.1/servers/detail?name=web&password=[redacted: password]  ")
+
+
 def test_an_opaque_token_never_reaches_a_saved_trace_as_the_user(tmp_path, capsys):
     """noauth2 makes a token without a colon the user and the project: a real token sent by mistake
     must not come back as who asked (the header's value is redacted, and so is what it became)."""

@@ -6,7 +6,15 @@ import json
 
 import webob
 
-from tracer.values import FRAGMENT, Limits, ValueTable, is_secret_name, redact_headers, redact_json_text
+from tracer.values import (
+    FRAGMENT,
+    Limits,
+    ValueTable,
+    is_secret_name,
+    redact_headers,
+    redact_json_text,
+    redact_query,
+)
 
 
 def row(table: ValueTable, rid: int) -> list:
@@ -54,6 +62,16 @@ def test_secret_names_are_redacted_and_their_values_scrubbed_elsewhere():
     other = table.encode("the body says s3cret-value here")
     table.scrub_rows()
     assert "s3cret-value" not in row(table, other)[1]
+
+
+def test_secret_query_parameters_are_redacted_and_their_values_scrubbed_in_either_form():
+    table = ValueTable()
+    query = "name=web&password=hunter22&my%5Fapi%5Fkey=abc%20def&limit=2&flag"
+    assert redact_query(query, table) == (
+        "name=web&password=[redacted: password]&my%5Fapi%5Fkey=[redacted: my_api_key]&limit=2&flag")
+    assert redact_query("name=web&limit=2") == "name=web&limit=2"  # nothing secret: as it came
+    for seen in ("QUERY_STRING=abc%20def", "the key 'abc def'", "hunter22"):
+        assert table.scrub(seen) in ("QUERY_STRING=[redacted]", "the key '[redacted]'", "[redacted]")
 
 
 def test_a_long_secret_is_scrubbed_where_a_cut_repr_shows_only_its_ends():
