@@ -303,9 +303,12 @@ def render(trace: Trace, fmt: str, at: str | None = None, depth: int | None = No
 def open_tui(trace: Trace) -> int:
     """Hand the trace to the Textual replay (imported only here: it is slow to import)."""
     try:
-        from tracer.tui import run_tui
+        from tracer.tui import run_tui, terminal_problem
     except ImportError as exc:
         raise UsageError(f"the replay TUI is not available ({exc})") from None
+    problem = terminal_problem()
+    if problem is not None:
+        raise UsageError(problem)
     return int(run_tui(trace) or 0)
 
 

@@ -176,6 +176,13 @@ def cmd_pick(args: argparse.Namespace) -> int:
             from tracer.cli import UsageError
 
             raise UsageError(f"the replay TUI is not available ({exc})") from None
+        from tracer.tui import terminal_problem
+
+        problem = terminal_problem()
+        if problem is not None:
+            from tracer.cli import UsageError
+
+            raise UsageError(problem)
         chosen: int | None = None
         while True:
             chosen = pick(store, selected=chosen)

@@ -189,6 +189,7 @@ def test_tui_hands_the_loaded_trace_to_run_tui(fake_trace_file, monkeypatch):
     seen = []
     fake = types.ModuleType("tracer.tui")
     fake.run_tui = lambda trace: seen.append(trace) or 0
+    fake.terminal_problem = lambda: None  # as on a terminal
     monkeypatch.setitem(sys.modules, "tracer.tui", fake)
     assert main(["tui", str(fake_trace_file)]) == 0
     assert len(seen) == 1 and seen[0].status == 404
@@ -340,9 +341,22 @@ def test_run_tui_imports_the_tui_only_then(monkeypatch):
     seen = []
     fake = types.ModuleType("tracer.tui")
     fake.run_tui = lambda trace: seen.append(trace.request_line) or 0
+    fake.terminal_problem = lambda: None  # as on a terminal
     monkeypatch.setitem(sys.modules, "tracer.tui", fake)
     assert main(["run", "GET", "/servers/detail", "--tui"]) == 0
     assert seen == ["GET /v2.1/servers/detail"]
+
+
+@pytest.mark.parametrize("argv", [["run", "GET", "/servers/detail", "--tui"], ["tui", "FILE"]])
+def test_the_replay_without_a_terminal_is_one_line_and_exit_2(argv, fake_trace_file):
+    """Piped, the full-screen replay would write escape codes into the pipe and wait for keys forever."""
+    argv = [str(fake_trace_file) if arg == "FILE" else arg for arg in argv]
+    result = subprocess.run([sys.executable, "-c", "import sys; from tracer.cli import main; sys.exit(main())",
+                             *argv], cwd=ROOT, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        "tracer: error: the replay is full-screen and needs a terminal, but standard input is not one"]
+    assert "\x1b" not in result.stdout  # nothing drawn
 
 
 def test_run_does_not_import_textual():

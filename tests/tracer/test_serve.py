@@ -430,6 +430,19 @@ def run_tracer(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([*TRACER, *args], cwd=ROOT, capture_output=True, text=True, timeout=60)
 
 
+def test_the_picker_without_a_terminal_is_one_line_and_exit_2(tmp_path):
+    from tests.tracer.nova_fixture import record_doc
+
+    with TraceStore(tmp_path) as store:
+        store.add(record_doc("/v2.1/servers/detail"))
+    result = subprocess.run([*TRACER, "tui", "--store", str(tmp_path)], cwd=ROOT, stdin=subprocess.DEVNULL,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        "tracer: error: the replay is full-screen and needs a terminal, but standard input is not one"]
+    assert "\x1b" not in result.stdout  # nothing drawn
+
+
 def test_a_corrupt_store_is_one_line_and_exit_2(tmp_path):
     (tmp_path / DB_NAME).write_bytes(b"garbage" * 1000)
     for args in (["list", "--store", str(tmp_path)], ["serve", "--port", "0", "--store", str(tmp_path)]):

@@ -292,6 +292,11 @@ def cmd_tui(args: argparse.Namespace, course: Course, progress: Progress, out: T
     lesson = course.get(args.lesson)
     if not lesson.questions:
         raise LessonError(f"lesson {lesson.number} has no questions to replay")
+    from tracer.tui import terminal_problem
+
+    problem = terminal_problem()
+    if problem is not None:
+        raise LessonError(problem)
     from tracer.lessons.tui import run_lesson_tui
 
     return run_lesson_tui(lesson, progress, request=args.request)

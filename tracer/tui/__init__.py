@@ -11,11 +11,21 @@ import sys
 from tracer.trace import Trace, TraceError, load
 
 
+def terminal_problem() -> str | None:
+    """Why the full-screen replay cannot run here, or None: it draws on a terminal and reads keys from
+    one, and with either end piped it would write escape codes into the pipe and wait for keys forever."""
+    for name, stream in (("input", sys.stdin), ("output", sys.stdout)):
+        if stream is None or not stream.isatty():
+            return f"the replay is full-screen and needs a terminal, but standard {name} is not one"
+    return None
+
+
 def run_tui(trace: Trace | str | os.PathLike, start: int | str | None = None, **options: object) -> int:
     """Replay ``trace`` (a :class:`Trace`, or a path to load) full-screen; returns the exit code.
 
     ``start`` is an event index or a function name (its first call); by default the first event.
-    A trace that cannot be loaded prints one line on stderr and returns 2 before the app starts.
+    A trace that cannot be loaded, or no terminal to run on, prints one line on stderr and returns 2
+    before the app starts.
     """
     if not isinstance(trace, Trace):
         try:
@@ -32,6 +42,10 @@ def run_tui(trace: Trace | str | os.PathLike, start: int | str | None = None, **
             print(f"tracer: no call of {start!r} in this trace", file=sys.stderr)
             return 2
         index = calls[0]
+    problem = None if options.get("headless") else terminal_problem()
+    if problem is not None:
+        print(f"tracer: {problem}", file=sys.stderr)
+        return 2
     from tracer.tui.app import TraceApp
 
     app = TraceApp(trace, start=index)

@@ -137,3 +137,11 @@ def test_registered_under_the_tracer_command(tmp_path, capsys):
     assert tracer_cli.main(["lesson", "show", "1"]) == 0
     assert "First trace" in capsys.readouterr().out
     assert tracer_cli.main(["lesson", "show", "42"]) == 2
+
+
+def test_the_lesson_replay_without_a_terminal_is_one_line_and_exit_2(capsys, monkeypatch):
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))  # a pipe, not a terminal
+    assert tracer_cli.main(["lesson", "tui", "1"]) == 2
+    err = capsys.readouterr().err
+    assert err.splitlines() == [
+        "tracer lesson: error: the replay is full-screen and needs a terminal, but standard input is not one"]
