@@ -23,7 +23,7 @@ from urllib.parse import unquote_plus
 #: Names (of dict keys, headers, attributes, arguments and locals) whose values are never recorded.
 SECRET_NAME = re.compile(
     r"(?i)(auth[_-]?token|x[_-]auth[_-]token|x[_-]subject[_-]token|admin[_-]?pass|password|passwd|"
-    r"secret|private[_-]?key|api[_-]?key|credential|^token$|_token$|^token_|authorization$|^(set[_-])?cookie$)"
+    r"secret|private[_-]?key|api[_-]?key|credential|^token$|[_-]token$|^token[_-]|authorization$|^(set[_-])?cookie$)"
 )
 
 #: Shortest string that is worth scrubbing from other values once seen as a secret.

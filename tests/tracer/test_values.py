@@ -93,7 +93,8 @@ def test_a_long_secret_is_scrubbed_where_a_cut_repr_shows_only_its_ends():
 
 def test_secret_name_patterns():
     for name in ("X-Auth-Token", "HTTP_X_AUTH_TOKEN", "adminPass", "admin_pass", "password", "token", "auth_token",
-                 "Authorization", "HTTP_AUTHORIZATION", "Proxy-Authorization", "Cookie", "Set-Cookie"):
+                 "Authorization", "HTTP_AUTHORIZATION", "Proxy-Authorization", "Cookie", "Set-Cookie",
+                 "X-Service-Token", "HTTP_X_SERVICE_TOKEN", "X-Storage-Token", "refresh-token", "token-id"):
         assert is_secret_name(name), name
     for name in ("task_state", "name", "tokens_used_by", "flavorRef", "cookies_policy"):
         assert not is_secret_name(name), name
