@@ -1,6 +1,7 @@
 """The replay TUI (``tracer tui FILE``, ``tracer run ... --tui``): a Textual face over tracer.replay.
 
-Importing this package imports Textual; ``tracer run`` without ``--tui`` must not.
+Importing this package does not import Textual (``run_tui`` does, when the app starts): ``tracer run``
+without ``--tui`` must not, and the CLI asks :func:`terminal_problem` first.
 """
 
 from __future__ import annotations
