@@ -166,22 +166,18 @@ def format_time(recorded_at: str) -> str:
 
 def cmd_pick(args: argparse.Namespace) -> int:
     """``tracer tui`` without a trace: pick a stored request, replay it, come back to the list."""
-    from tracer.cli import open_tui
+    from tracer.cli import UsageError, open_tui
     from tracer.store import StoreError
 
     with open_store(args.store) as store:  # a missing or corrupt store fails here, before Textual starts
         try:
             from tracer.tui.picker import pick
         except ImportError as exc:
-            from tracer.cli import UsageError
-
             raise UsageError(f"the replay TUI is not available ({exc})") from None
         from tracer.tui import terminal_problem
 
         problem = terminal_problem()
         if problem is not None:
-            from tracer.cli import UsageError
-
             raise UsageError(problem)
         chosen: int | None = None
         while True:

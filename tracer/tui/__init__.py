@@ -25,8 +25,8 @@ def run_tui(trace: Trace | str | os.PathLike, start: int | str | None = None, **
     """Replay ``trace`` (a :class:`Trace`, or a path to load) full-screen; returns the exit code.
 
     ``start`` is an event index or a function name (its first call); by default the first event.
-    A trace that cannot be loaded, or no terminal to run on, prints one line on stderr and returns 2
-    before the app starts.
+    A trace that cannot be loaded prints one line on stderr and returns 2 before the app starts (the
+    CLI asks :func:`terminal_problem` before it calls this).
     """
     if not isinstance(trace, Trace):
         try:
@@ -43,10 +43,6 @@ def run_tui(trace: Trace | str | os.PathLike, start: int | str | None = None, **
             print(f"tracer: no call of {start!r} in this trace", file=sys.stderr)
             return 2
         index = calls[0]
-    problem = None if options.get("headless") else terminal_problem()
-    if problem is not None:
-        print(f"tracer: {problem}", file=sys.stderr)
-        return 2
     from tracer.tui.app import TraceApp
 
     app = TraceApp(trace, start=index)

@@ -130,7 +130,8 @@ class MemoStylesCache(StylesCache):
         key = (y, self._context, None if label is None else (label.plain, tuple(label.spans)))
         strip = self._edges.get(key)
         if strip is None:
-            strip = None if label is None else self._relabelled(y, label)
+            labelled = None if label is None else (y, self._context, len(label.plain), tuple(label.spans))
+            strip = None if labelled is None else self._relabelled(labelled, label.plain)
             if strip is None:
                 title = widget._border_title
                 subtitle = widget._border_subtitle
@@ -143,19 +144,18 @@ class MemoStylesCache(StylesCache):
                                             render_content_line, *titles, *rest)
                 strip = self._filtered(strip, self._filters)
             self._edges[key] = strip
-            if label is not None:
-                self._labelled[(y, self._context, len(label.plain), tuple(label.spans))] = (label.plain, strip)
+            if labelled is not None:
+                self._labelled[labelled] = (label.plain, strip)
         return strip
 
-    def _relabelled(self, y: int, label) -> Strip | None:
-        """The row drawn for a label of the same length and styles (``line 41`` for ``line 42``) with
-        the new text put in place of the old, when the old text is found whole, once, in one segment:
-        the same cells Textual draws, without laying the border out again. None otherwise."""
-        drawn = self._labelled.get((y, self._context, len(label.plain), tuple(label.spans)))
+    def _relabelled(self, labelled: tuple, new_text: str) -> Strip | None:
+        """The row drawn for a label of the same length and styles (``labelled``: ``line 41`` for
+        ``line 42``) with the new text put in place of the old, when the old text is found whole, once,
+        in one segment: the same cells Textual draws, without laying the border out again. None otherwise."""
+        drawn = self._labelled.get(labelled)
         if drawn is None:
             return None
         old_text, old_strip = drawn
-        new_text = label.plain
         if cell_len(old_text) != len(old_text) or cell_len(new_text) != len(new_text):
             return None  # wide characters: the cells may not line up
         segments = list(old_strip)

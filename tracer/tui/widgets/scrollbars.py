@@ -69,15 +69,8 @@ class QuietScrollBar(KeptScreen, StillLines, ScrollBar):
             back_color=style.bgcolor or Color.parse("#555555"),
             bar_color=style.color or Color.parse("bright_magenta"),
         )
-        runs: list[list] = []
-        previous = None
-        for segment in segments.segments:
-            if segment is previous:
-                runs[-1][1] += 1
-            else:
-                runs.append([segment, 1])
-                previous = segment
-        shape = tuple((segment.text, count, bool(segment.style and segment.style.reverse)) for segment, count in runs)
+        shape = tuple((segment.text, count, bool(segment.style and segment.style.reverse))
+                      for segment, count in _runs(segments.segments))
         return (type(bar), bar_size, style, shape), tuple(segments.segments)
 
     def _place(self) -> tuple | None:
@@ -166,26 +159,32 @@ class QuietScrollBar(KeptScreen, StillLines, ScrollBar):
         width, thickness = look[1]
         if y >= thickness:
             return super().render_line(y)
-        runs: list[list] = []  # [segment, cells]: render_bar repeats one segment object along a run
-        previous = None
-        for segment in self._segments:
-            if segment is previous:
-                runs[-1][1] += 1
-                continue
+        row = []
+        for segment, cells in _runs(self._segments):
             if segment.control or segment.text == "\n":
                 break
-            runs.append([segment, 1])
-            previous = segment
-        return Strip(
-            Segment.simplify(Segment(segment.text * cells, base + segment.style) for segment, cells in runs),
-            cell_length=width,
-        )
+            row.append(Segment(segment.text * cells, base + segment.style))
+        return Strip(Segment.simplify(row), cell_length=width)
 
     def notify_style_update(self) -> None:
         if self._drawn is not None:
             self._drawn.clear()
         self._rows = None
         super().notify_style_update()
+
+
+def _runs(segments) -> list[list]:
+    """``[segment, count]`` for each run of one segment object: ``render_bar`` repeats the same object
+    along the track above the thumb, the thumb and the track below."""
+    runs: list[list] = []
+    previous = None
+    for segment in segments:
+        if segment is previous:
+            runs[-1][1] += 1
+        else:
+            runs.append([segment, 1])
+            previous = segment
+    return runs
 
 
 class StillCorner(StillLines, ScrollBarCorner):

@@ -68,8 +68,8 @@ async def test_a_content_line_finished_in_its_pane_s_frame_is_what_textual_finis
     relabel = MemoStylesCache._relabelled
     relabelled = []
 
-    def counted_relabel(self, y, label):
-        strip = relabel(self, y, label)
+    def counted_relabel(self, labelled, new_text):
+        strip = relabel(self, labelled, new_text)
         relabelled.append(strip is not None)
         return strip
 
