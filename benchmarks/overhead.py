@@ -22,10 +22,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tracer import trace as trace_model  # noqa: E402
-from tracer.recorder import Recorder  # noqa: E402
-from tracer.rerun import record_by_rerun  # noqa: E402
-from tracer.runner import DEFAULT_INCLUDE, RequestSpec, SampleApiWorld, build_environ, load_sample_api  # noqa: E402
+from tracer.model import trace as trace_model  # noqa: E402
+from tracer.record.recorder import Recorder  # noqa: E402
+from tracer.record.rerun import record_by_rerun  # noqa: E402
+from tracer.targets.sample_api import DEFAULT_INCLUDE, RequestSpec, SampleApiWorld, build_environ, load_sample_api  # noqa: E402
 
 SPEC = RequestSpec("GET", "/servers/detail?limit=1000")
 

@@ -43,8 +43,8 @@ def child(args: argparse.Namespace) -> int:
     """The server process: serve until SIGTERM, then store every queued trace."""
     import logging
 
-    from tracer.serve import TracedServer
-    from tracer.store import TraceStore
+    from tracer.serve.server import TracedServer
+    from tracer.store.traces import TraceStore
 
     logging.basicConfig(level=logging.WARNING)
     detail, _, variant = args.mode.partition("-")
@@ -53,8 +53,8 @@ def child(args: argparse.Namespace) -> int:
     store = TraceStore(args.store, max_traces=1_000_000) if record and not discard else None
     if discard:
         from sample_api.wsgi import Server
-        from tracer.recorder import Recorder
-        from tracer.runner import load_sample_api
+        from tracer.record.recorder import Recorder
+        from tracer.targets.sample_api import load_sample_api
 
         recorder = Recorder(detail=detail)
         api = load_sample_api()

@@ -21,7 +21,7 @@ Measured headless with the Pilot:
   millisecond slower (colder caches), so the key is paired with the no-op after that one; both
   medians are printed.
 
-Targets from issue 4: first frame <= 1 s (wall and CPU), every step key <= 10 ms of CPU (net). Each
+Targets: first frame <= 1 s (wall and CPU), every step key <= 10 ms of CPU (net). Each
 figure is printed with ``ok`` or ``OVER`` against its target.
 """
 
@@ -38,7 +38,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from tracer.trace import Trace, TraceError, load, save
+from tracer.model.trace import Trace, TraceError, load, save
 
 SIZE = (120, 40)
 FIRST_FRAME_TARGET = 1.0  # seconds, wall and CPU
@@ -71,7 +71,7 @@ def seed_servers(path: str, count: int) -> None:
 
 
 def record_big(servers: int, include: list[str], out: Path) -> Path:
-    from tracer.runner import RequestSpec, record_request
+    from tracer.targets.sample_api import RequestSpec, record_request
 
     with tempfile.TemporaryDirectory() as tmp:
         db_path = os.path.join(tmp, "bench.sqlite")

@@ -61,7 +61,3 @@ class RequestContext:
             f"<RequestContext user_id={self.user_id!r} project_id={self.project_id!r} "
             f"is_admin={self.is_admin} request_id={self.request_id!r}>"
         )
-
-
-def get_admin_context() -> RequestContext:
-    return RequestContext(user_id=None, project_id=None, is_admin=True)

@@ -8,7 +8,7 @@ the re-run sees the very instant the request saw.
 from __future__ import annotations
 
 import contextvars
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 #: the frozen instant of this thread or green thread, if any
 _override: contextvars.ContextVar[datetime | None] = contextvars.ContextVar("sample_api_time_override", default=None)
@@ -16,7 +16,7 @@ _override: contextvars.ContextVar[datetime | None] = contextvars.ContextVar("sam
 
 def utcnow(with_timezone: bool = False) -> datetime:
     """Now in UTC (naive unless ``with_timezone``), or the overridden instant."""
-    now = _override.get() or datetime.now(timezone.utc)
+    now = _override.get() or datetime.now(UTC)
     return now if with_timezone else now.replace(tzinfo=None)
 
 
@@ -26,7 +26,7 @@ def set_time_override(instant: datetime) -> None:
     oslo's override is process-wide; this one stays in the context that set it, so a request re-run on a
     frozen clock never freezes the clock of a live request beside it.
     """
-    _override.set(instant if instant.tzinfo is not None else instant.replace(tzinfo=timezone.utc))
+    _override.set(instant if instant.tzinfo is not None else instant.replace(tzinfo=UTC))
 
 
 def clear_time_override() -> None:

@@ -11,7 +11,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 #: What the project owns: a virtual environment made in the clone, whatever its name, is not linted.
-SOURCES = ["tracer", "sample_api", "lessons", "tests", "benchmarks"]
+SOURCES = ["tracer", "sample_api", "tests", "benchmarks"]
 
 
 def test_ruff_check_is_clean():

@@ -1,7 +1,7 @@
 """Record the fixture traces the TUI tests and snapshots replay: ``python tests/data/make_fixtures.py``.
 
 Each fixture is one request through the real sample_api on its demo database, recorded with
-``tracer.runner.record_request``. What changes from one run to the next is masked so that
+``tracer.targets.sample_api.record_request``. What changes from one run to the next is masked so that
 regenerating gives the same files: every event takes 10 µs, the recording date and request ids
 are fixed, and any value that still differs between two recordings is replaced by a mask.
 Fixtures are named ``<name>.json`` (``*.trace.json`` is git-ignored).
@@ -14,8 +14,8 @@ import re
 import sys
 from pathlib import Path
 
-from tracer.runner import RequestSpec, record_request
-from tracer.trace import Trace
+from tracer.model.trace import Trace
+from tracer.targets.sample_api import RequestSpec, record_request
 
 HERE = Path(__file__).resolve().parent
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sample_api import db, timeutils
 
 
 def test_the_override_freezes_every_reader_until_cleared():
-    instant = datetime(2015, 4, 30, 12, 0, 5, 250000, tzinfo=timezone.utc)
+    instant = datetime(2015, 4, 30, 12, 0, 5, 250000, tzinfo=UTC)
     timeutils.set_time_override(instant)
     try:
         assert timeutils.utcnow() == datetime(2015, 4, 30, 12, 0, 5, 250000)
@@ -22,7 +22,7 @@ def test_the_override_freezes_every_reader_until_cleared():
 def test_a_naive_override_is_taken_as_utc():
     timeutils.set_time_override(datetime(2015, 1, 1))
     try:
-        assert timeutils.utcnow(with_timezone=True).tzinfo is timezone.utc
+        assert timeutils.utcnow(with_timezone=True).tzinfo is UTC
     finally:
         timeutils.clear_time_override()
 

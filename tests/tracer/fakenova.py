@@ -1,6 +1,6 @@
 """A Nova-shaped WSGI app in one file, recorded by the render and walkthrough tests.
 
-It follows the seed's path (filter -> Resource.__call__ -> _process_stack -> dispatch ->
+It follows the blog walkthrough's path (filter -> Resource.__call__ -> _process_stack -> dispatch ->
 controller -> view builder) so renderers can be tested without sample_api, on a stack a
 learner would recognise. Imported as ``tests.tracer.fakenova``; record it with
 ``include=("tests.tracer.fakenova",)``.

@@ -7,9 +7,9 @@ from pathlib import Path
 import webob
 
 from tests.tracer import fakenova
-from tracer.labels import Labels, parse_labels
-from tracer.recorder import Recorder
-from tracer.trace import Trace
+from tracer.model.labels import Labels, parse_labels
+from tracer.model.trace import Trace
+from tracer.record.recorder import Recorder
 
 MODULE = fakenova.__name__
 SOURCE = Path(fakenova.__file__).read_text(encoding="utf-8").splitlines()
@@ -81,8 +81,8 @@ def line_of(text: str) -> int:
 
 def served_recipe(path: str = "/servers/detail"):
     """The recipe ``tracer serve --detail rerun`` keeps of GET ``path`` on a fresh real sample_api."""
-    from tracer.recipes import RecipeRecorder
-    from tracer.runner import RequestSpec, build_environ, load_sample_api
+    from tracer.targets.recipes import RecipeRecorder
+    from tracer.targets.sample_api import RequestSpec, build_environ, load_sample_api
 
     got: list = []
     recorder = RecipeRecorder(load_sample_api(), None, got.append)

@@ -1,7 +1,7 @@
-"""Faces that print a trace: rich renderables that take a :class:`~tracer.trace.Trace` and never print.
+"""Faces that print a trace: rich renderables that take a :class:`~tracer.model.trace.Trace` and never print.
 
 ``ResponseSummary`` (status line and body), ``HopTree`` (every call, nested) and ``PdbWalkthrough``
-(the seed's pdb-style stack). The CLI decides where they go; tests render them into a capture console.
+(the stack, printed as pdb prints it). The CLI decides where they go; tests render them into a capture console.
 """
 
 from __future__ import annotations

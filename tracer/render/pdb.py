@@ -1,4 +1,4 @@
-"""The pdb face: the stack at the walkthrough point, frame by frame, in the seed's style.
+"""The pdb face: the stack at the walkthrough point, frame by frame, as pdb prints it.
 
 ::
 
@@ -8,8 +8,8 @@
         891
 
 The line numbers sit in a 7-wide column with the arrow grown from the left (``--> 890``,
-``-> 1022``, ``---> 89``), as in IPython's debugger the seed was copied from. Source comes
-from the trace, so the walkthrough is right even after the code on disk changed.
+``-> 1022``, ``---> 89``), as in IPython's debugger, which the blog walkthrough of Nova's API was copied
+from. Source comes from the trace, so the walkthrough is right even after the code on disk changed.
 """
 
 from __future__ import annotations
@@ -17,12 +17,12 @@ from __future__ import annotations
 from rich.console import Console, ConsoleOptions, RenderResult
 from rich.text import Text
 
+from tracer.model.trace import Trace
 from tracer.render.theme import DIM
-from tracer.trace import Trace
-from tracer.walkthrough import FrameLine, frames_at, walkthrough_point
+from tracer.replay.walkthrough import FrameLine, frames_at, walkthrough_point
 
 NUMBER_WIDTH = 7
-#: Lines shown around the current one (one before and one after, as in the seed).
+#: Lines shown around the current one (one before and one after, as in the blog walkthrough).
 CONTEXT = 1
 
 

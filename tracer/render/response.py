@@ -8,8 +8,8 @@ from rich.console import Console, ConsoleOptions, RenderResult
 from rich.highlighter import JSONHighlighter
 from rich.text import Text
 
+from tracer.model.trace import Trace
 from tracer.render.theme import DIM, format_duration, status_style
-from tracer.trace import Trace
 
 MAX_BODY_LINES = 30
 

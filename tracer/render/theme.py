@@ -5,6 +5,8 @@ Kept in one small module so the tree, the status line and the TUI colour a hop t
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 #: Layer -> colour. Neighbouring layers of the request path get colours that tell apart; the TUI uses them too.
 LAYER_STYLES: dict[str, str] = {
     "server": "#9e9e9e",
@@ -51,3 +53,12 @@ def format_duration(us: int) -> str:
     if us < 1_000_000:
         return f"{us / 1000:.1f} ms"
     return f"{us / 1_000_000:.2f} s"
+
+
+def format_time(recorded_at: str) -> str:
+    """``2026-11-25T06:07:38.251442Z`` as local ``2026-11-25 07:07:38``."""
+    try:
+        moment = datetime.strptime(recorded_at, "%Y-%m-%dT%H:%M:%S.%fZ")
+    except ValueError:
+        return recorded_at or "-"
+    return moment.replace(tzinfo=UTC).astimezone().strftime("%Y-%m-%d %H:%M:%S")

@@ -16,9 +16,9 @@ from rich.console import Console, ConsoleOptions, RenderResult
 from rich.segment import Segment
 from rich.text import Text
 
-from tracer.labels import Labels, load_labels
+from tracer.model.labels import Labels, load_labels
+from tracer.model.trace import CALL, EXCEPTION, Outcome, Trace
 from tracer.render.theme import CAUGHT, DIM, NAME, PROPAGATED, RAISED, format_duration, layer_style
-from tracer.trace import CALL, EXCEPTION, Outcome, Trace
 
 #: Calls of one function among siblings shown before the rest are grouped into one line.
 GROUP_AFTER = 2

@@ -1,4 +1,4 @@
-"""The replay TUI (``tracer tui FILE``, ``tracer run ... --tui``): a Textual face over tracer.replay.
+"""The replay TUI (``tracer tui FILE``, ``tracer run ... --tui``): a Textual face over tracer.replay.cursor.
 
 Importing this package does not import Textual (``run_tui`` does, when the app starts): ``tracer run``
 without ``--tui`` must not, and the CLI asks :func:`terminal_problem` first.
@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import sys
 
-from tracer.trace import Trace, TraceError, load
+from tracer.model.trace import Trace, TraceError, load
 
 
 def terminal_problem() -> str | None:

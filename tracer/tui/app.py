@@ -1,6 +1,6 @@
 """The replay app: pdb's keys over a recorded request, forward and backward.
 
-The App owns one :class:`~tracer.replay.Cursor` and mirrors its place in one reactive,
+The App owns one :class:`~tracer.replay.cursor.Cursor` and mirrors its place in one reactive,
 ``position``; every pane is data-bound to it and redraws itself in its own ``watch_position``.
 Key handlers only ask the cursor for a move and assign the result.
 """
@@ -20,9 +20,9 @@ from textual.screen import Screen
 from textual.theme import Theme
 from textual.widgets import Footer, Input
 
-from tracer.labels import Labels
-from tracer.replay import Cursor, Position
-from tracer.trace import BIG_TRACE_EVENTS, Trace
+from tracer.model.labels import Labels
+from tracer.model.trace import BIG_TRACE_EVENTS, Trace
+from tracer.replay.cursor import Cursor, Position
 from tracer.tui.commands import HopProvider
 from tracer.tui.screens import HelpScreen, ResponseScreen
 from tracer.tui.widgets import HopList, HopNote, SourceView, StackView, TraceHeader, VariablesView
@@ -152,7 +152,7 @@ class TraceApp(App[int]):
         in slices while idle.
 
         A step on a big trace costs most where it lands somewhere not drawn before: a new line of
-        source is 0.1-0.2 ms in Textual, and a jump brings dozens (issue 4: <= 10 ms a key). Each
+        source is 0.1-0.2 ms in Textual, and a jump brings dozens. Each
         slice takes at most ``AHEAD_SLICE`` of CPU, so a key pressed meanwhile waits that long at
         most; ``drawn_ahead`` is set when everything is drawn.
         """
@@ -178,7 +178,7 @@ class TraceApp(App[int]):
         """Once the first frame is drawn, keep the garbage collector from walking the objects made so far.
 
         The panes, their caches and the trace's indexes live as long as the app: with a big trace a
-        full collection walking them costs tens of ms, paid by whichever step it falls in (issue 4).
+        full collection walking them costs tens of ms, paid by whichever step it falls in.
         Frozen objects are still freed when nothing refers to them; :meth:`on_unmount` unfreezes.
 
         A step makes thousands of short-lived objects (strips, segments, styles), most freed as soon

@@ -1,6 +1,6 @@
 """``tracer tui --store DIR``: pick a recorded request, newest first, while ``tracer serve`` adds more.
 
-A small Textual app over :class:`~tracer.store.TraceStore`: one ``DataTable`` whose rows are the
+A small Textual app over :class:`~tracer.store.traces.TraceStore`: one ``DataTable`` whose rows are the
 store's summary columns (never a trace document), refreshed on a timer with only the rows newer
 than the newest shown, and trimmed when the store prunes old ones. Choosing a row ends the app
 with that trace id; ``tracer tui`` then hands the loaded trace to ``run_tui`` and comes back here.
@@ -12,7 +12,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Static
 
-from tracer.store import StoreError, TraceStore, TraceSummary
+from tracer.store.traces import StoreError, TraceStore, TraceSummary
 
 #: Seconds between looks at the store for new traces.
 REFRESH_SECONDS = 1.0
@@ -23,7 +23,7 @@ COLUMNS = ("id", "time", "user", "method", "path", "status", "ms", "hops")
 
 def row_cells(row: TraceSummary) -> tuple:
     """The table cells of one stored request (the id stays an int so that sorting is numeric)."""
-    from tracer.commands_serve import format_time
+    from tracer.render.theme import format_time
 
     style = "green" if row.status < 400 else "yellow" if row.status < 500 else "red"
     return (

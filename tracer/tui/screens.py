@@ -12,7 +12,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Markdown, Static
 
-from tracer.trace import Trace
+from tracer.model.trace import Trace
 from tracer.tui.theme import status_style
 
 HELP = """\

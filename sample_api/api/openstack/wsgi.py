@@ -674,8 +674,3 @@ class Controller(metaclass=ControllerMetaclass):
             self._view_builder = self._view_builder_class()
         else:
             self._view_builder = None
-
-    @staticmethod
-    def is_valid_body(body: Any, entity_name: str) -> bool:
-        """Is ``body`` a dict holding a dict under ``entity_name``?"""
-        return isinstance(body, dict) and isinstance(body.get(entity_name), dict)

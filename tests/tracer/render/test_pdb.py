@@ -1,4 +1,4 @@
-"""The pdb face: the seed's exact layout, source from the trace, every frame of the stack."""
+"""The pdb face: the blog walkthrough's exact layout, source from the trace, every frame of the stack."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ import pytest
 from rich.console import Console
 
 from tests.tracer.nova_fixture import line_of, record, record_doc
+from tracer.model.trace import FORMAT, VERSION, Trace, TraceError
 from tracer.render.pdb import PdbWalkthrough, arrow, walkthrough_text
-from tracer.trace import FORMAT, VERSION, Trace, TraceError
 
-# The first three frames of the seed's walkthrough (its "调用过程" section), Nova's paths made relative.
+# The first three frames of the blog walkthrough of Nova's API (its "调用过程" section), Nova's paths made relative.
 SEED = """\
 > nova/api/openstack/wsgi.py(890)__call__()
     889         return self._process_stack(request, action, action_args,
@@ -32,7 +32,7 @@ SEED = """\
 
 
 def seed_trace() -> Trace:
-    """A hand-made trace whose three frames sit on the seed's lines of a file with the seed's text."""
+    """A hand-made trace whose three frames sit on the walkthrough's lines of a file with the walkthrough's text."""
     source = [f"# line {n}" for n in range(1, 1101)]
     for line in SEED.splitlines():
         if line.startswith(">") or not line.strip():
@@ -40,7 +40,7 @@ def seed_trace() -> Trace:
         number, text = int(line[:7].lstrip("->").strip()), line[8:]
         source[number - 1] = text
     events = [
-        [0, 0, 870, 1], [1, 0, 889, 1],  # __call__ runs its multi-line return (the seed stops on its 2nd line)
+        [0, 0, 870, 1], [1, 0, 889, 1],  # __call__ runs its multi-line return (the walkthrough stops on its 2nd line)
         [1, 0, 890, 1],
         [0, 1, 930, 1], [1, 1, 942, 1],
         [0, 2, 1020, 1], [1, 2, 1022, 1],

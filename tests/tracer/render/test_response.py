@@ -8,10 +8,10 @@ import pytest
 from rich.console import Console
 
 from tests.tracer.nova_fixture import record, record_doc
-from tracer.labels import LAYERS
+from tracer.model.labels import LAYERS
+from tracer.model.trace import Trace
 from tracer.render.response import ResponseSummary, body_lines, status_line
 from tracer.render.theme import LAYER_STYLES, format_duration, layer_style, status_style
-from tracer.trace import Trace
 
 
 def render(renderable, width: int = 100) -> str:

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from textual.widgets import Input
 
-from tracer.replay import Cursor, Position
-from tracer.trace import CALL, LINE, RETURN, Trace, load
+from tracer.model.trace import CALL, LINE, RETURN, Trace, load
+from tracer.replay.cursor import Cursor, Position
 from tracer.tui import run_tui
 from tracer.tui.app import TraceApp
 from tracer.tui.screens import HelpScreen, ResponseScreen
@@ -37,7 +37,7 @@ def first_call(trace: Trace, qualname: str) -> int:
 
 
 def inside_process_stack(trace: Trace) -> int:
-    """The first line event of Resource._process_stack: the seed's walkthrough point."""
+    """The first line event of Resource._process_stack: where the pdb walkthrough of Nova's API stops."""
     call = first_call(trace, "Resource._process_stack")
     return next(i for i in range(call, len(trace)) if trace.kinds[i] == LINE and trace.frame_of[i] == call)
 

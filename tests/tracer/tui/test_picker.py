@@ -5,7 +5,8 @@ from __future__ import annotations
 from textual.widgets import DataTable
 
 from tests.tracer.nova_fixture import record_doc
-from tracer.store import TraceStore
+from tracer.store.traces import TraceStore
+from tracer.targets.recipes import InProcessBuilder
 from tracer.tui.picker import PickerApp
 
 SIZE = (120, 30)
@@ -17,7 +18,7 @@ def ids_shown(app: PickerApp) -> list[int]:
 
 
 async def test_lists_newest_first_and_picks_up_new_traces(tmp_path):
-    store = TraceStore(tmp_path, max_traces=4)
+    store = TraceStore(tmp_path, max_traces=4, builder=InProcessBuilder())
     for path in ("/v2.1/servers/a", "/v2.1/servers/b", "/v2.1/servers/c"):
         store.add(record_doc(path))
     app = PickerApp(store, refresh_seconds=0.1)
@@ -34,7 +35,7 @@ async def test_lists_newest_first_and_picks_up_new_traces(tmp_path):
 
 
 async def test_keeps_the_cursor_on_its_row_and_q_quits(tmp_path):
-    store = TraceStore(tmp_path)
+    store = TraceStore(tmp_path, builder=InProcessBuilder())
     for _ in range(3):
         store.add(record_doc())
     app = PickerApp(store, selected=2, refresh_seconds=0.1)
@@ -51,7 +52,7 @@ async def test_keeps_the_cursor_on_its_row_and_q_quits(tmp_path):
 
 
 async def test_an_empty_store_says_so(tmp_path):
-    store = TraceStore(tmp_path)
+    store = TraceStore(tmp_path, builder=InProcessBuilder())
     app = PickerApp(store, refresh_seconds=0.1)
     async with app.run_test(size=SIZE) as pilot:
         assert ids_shown(app) == []
@@ -69,7 +70,7 @@ async def test_a_request_kept_as_its_recipe_shows_its_hops_once_its_trace_is_bui
     from tests.tracer.nova_fixture import served_recipe
 
     recipe = served_recipe("/flavors")
-    store = TraceStore(tmp_path)
+    store = TraceStore(tmp_path, builder=InProcessBuilder())
     store.add(record_doc())
     tid = store.add_recipe(recipe)
     app = PickerApp(store, refresh_seconds=0.1)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tracer.trace import EXCEPTION, LINE, Trace, load
+from tracer.model.trace import EXCEPTION, LINE, Trace, load
 from tracer.tui.app import TraceApp
 
 DATA = Path(__file__).resolve().parents[2] / "data"

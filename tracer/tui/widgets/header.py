@@ -10,8 +10,8 @@ from textual.reactive import reactive
 from textual.strip import Strip
 from textual.widget import Widget
 
-from tracer.replay import Position
-from tracer.trace import KIND_NAMES, Trace
+from tracer.model.trace import KIND_NAMES, Trace
+from tracer.replay.cursor import Position
 from tracer.tui.theme import format_us, status_style
 from tracer.tui.widgets.kept import KeptRichStyle, KeptScreen, StillLines
 from tracer.tui.widgets.memo import MemoStylesCache
@@ -20,7 +20,7 @@ from tracer.tui.widgets.memo import MemoStylesCache
 class TraceHeader(KeptRichStyle, KeptScreen, StillLines, Widget):
     """One line: request line, user:project, status, total time; then the current event.
 
-    The line changes on every step (issue 4: <= 10 ms a key). Textual would lay its text out and
+    The line changes on every step. Textual would lay its text out and
     render it whole each time (``render``); this one draws it from the request's segments, rendered
     once, and the step's own few words, cut with an ellipsis when too long for the terminal. While
     text is selected in the header, Textual draws it from ``render``.

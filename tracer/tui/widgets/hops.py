@@ -21,8 +21,8 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.strip import Strip
 
-from tracer.replay import Position
-from tracer.trace import Trace
+from tracer.model.trace import Trace
+from tracer.replay.cursor import Position
 from tracer.tui.theme import format_us, layer_style
 from tracer.tui.widgets.memo import MemoStylesCache
 from tracer.tui.widgets.rows import RowsView

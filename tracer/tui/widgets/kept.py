@@ -1,7 +1,7 @@
 """What a pane keeps between renders that Textual works out again on every call.
 
 Each mixin keeps one thing (lines, component styles, the rich style, the screen) and says what makes it
-stale; a step renders several panes, and these lookups, cheap alone, add up to milliseconds (issue 4).
+stale; a step renders several panes, and these lookups, cheap alone, add up to milliseconds.
 """
 
 from __future__ import annotations

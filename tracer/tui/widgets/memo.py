@@ -5,7 +5,7 @@ wraps it in the pane's padding and border and applies its colours, making a new 
 replay step scrolls panes back to lines they showed before (the source of a file visited again, the
 rows of the hop tree, the outer frames of the stack), and the widgets hand back the very same content
 strips for those (their own caches): this cache then hands back the very same finished line too, and
-Textual's compositor reuses what it cut that line into. That is a good part of a step's cost (issue 4).
+Textual's compositor reuses what it cut that line into. That is a good part of a step's cost.
 """
 
 from __future__ import annotations

@@ -13,9 +13,9 @@ from textual.strip import Strip
 from textual.visual import Visual, visualize
 from textual.widget import Widget
 
-from tracer.labels import Labels, load_labels
-from tracer.replay import Position
-from tracer.trace import Trace
+from tracer.model.labels import Labels, load_labels
+from tracer.model.trace import Trace
+from tracer.replay.cursor import Position
 from tracer.tui.theme import layer_style
 from tracer.tui.widgets.kept import KeptScreen, StillLines
 from tracer.tui.widgets.memo import MemoStylesCache, whole_lines

@@ -2,7 +2,7 @@
 
 A pane's scrollbar is told its position and sizes on every scroll, and Textual repaints it each
 time; on a long list (the hop tree's 20,000 rows) the thumb moves one cell every few hundred rows,
-so almost all of those repaints draw the same bar again: about a millisecond a move (issue 4).
+so almost all of those repaints draw the same bar again: about a millisecond a move.
 """
 
 from __future__ import annotations

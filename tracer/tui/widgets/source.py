@@ -18,8 +18,8 @@ from textual.strip import Strip
 from textual.widgets import TextArea
 from textual.widgets.text_area import Selection
 
-from tracer.replay import Cursor, Position
-from tracer.trace import Trace
+from tracer.model.trace import Trace
+from tracer.replay.cursor import Cursor, Position
 from tracer.tui.widgets.documents import FastWrappedDocument, ParsedDocument, draw_plain_line
 from tracer.tui.widgets.kept import KeptComponentStyles, KeptRichStyle, KeptScreen, OncePerRender, StillLines
 from tracer.tui.widgets.memo import MemoStylesCache, compositor_cuts
@@ -43,7 +43,7 @@ class SourceView(KeptComponentStyles, KeptRichStyle, KeptScreen, OncePerRender, 
     even if the file changed since. The line being run is painted in ``get_line`` (the hook
     TextArea offers for extra styling), breakpoint lines too.
 
-    A step must stay cheap (issue 4: <= 10 ms a key), so:
+    A step must stay cheap, so:
 
     * each file is parsed and highlighted once: its document and highlight map are kept and swapped
       back in when the replay returns to it, and the tree-sitter query is prepared once;

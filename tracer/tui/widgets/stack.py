@@ -15,8 +15,8 @@ from textual.reactive import reactive
 from textual.strip import Strip
 from textual.widget import Widget
 
-from tracer.replay import Cursor, Position, StackEntry
-from tracer.trace import Trace
+from tracer.model.trace import Trace
+from tracer.replay.cursor import Cursor, Position, StackEntry
 from tracer.tui.theme import layer_style
 from tracer.tui.widgets.kept import KeptComponentStyles, KeptRichStyle, KeptScreen, OncePerRender, StillLines
 from tracer.tui.widgets.memo import MemoStylesCache

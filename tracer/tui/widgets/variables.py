@@ -20,8 +20,8 @@ from textual.geometry import Size
 from textual.reactive import Reactive, reactive
 from textual.strip import Strip
 
-from tracer.replay import Position
-from tracer.trace import CALL, EXCEPTION, LINE, RETURN, Trace, Value
+from tracer.model.trace import CALL, EXCEPTION, LINE, RETURN, Trace, Value
+from tracer.replay.cursor import Position
 from tracer.tui.widgets.memo import MemoStylesCache
 from tracer.tui.widgets.rows import RowsView
 
@@ -92,7 +92,7 @@ class VariablesView(RowsView):
     """
 
     # The pane's size is fixed by the CSS (with a scrollbar always there): a step that changes the
-    # number of lines repaints it without a layout pass of the whole screen (issue 4: <= 10 ms a key).
+    # number of lines repaints it without a layout pass of the whole screen.
     virtual_size: Reactive[Size] = Reactive(Size(0, 0), repaint=False, layout=False)
     position: reactive[Position] = reactive(Position(0, -1), repaint=False)
 

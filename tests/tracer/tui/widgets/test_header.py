@@ -8,7 +8,7 @@ from rich.color import ColorSystem
 from textual.strip import Strip
 from textual.widget import Widget
 
-from tracer.trace import load
+from tracer.model.trace import load
 from tracer.tui.app import TraceApp
 from tracer.tui.widgets import TraceHeader
 

@@ -1,4 +1,4 @@
-"""The hop tree's rows (issue 4)."""
+"""The hop tree's rows."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tracer.trace import Trace, load
+from tracer.model.trace import Trace, load
 from tracer.tui.app import TraceApp
 from tracer.tui.widgets import HopList
 

@@ -9,7 +9,7 @@ from textual.css.query import NoMatches
 from textual.dom import NoScreen
 from textual.widget import Widget
 
-from tracer.trace import load
+from tracer.model.trace import load
 from tracer.tui.app import TraceApp
 from tracer.tui.widgets import HopList, SourceView, StackView, TraceHeader, VariablesView
 

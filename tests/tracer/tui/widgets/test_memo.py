@@ -9,7 +9,7 @@ from rich.style import Style
 from textual.color import Color
 from textual.filter import LineFilter
 
-from tracer.trace import load
+from tracer.model.trace import load
 from tracer.tui.app import TraceApp
 from tracer.tui.widgets import StackView
 

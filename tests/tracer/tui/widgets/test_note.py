@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from textual.widget import Widget
 
-from tracer.trace import Trace, load
+from tracer.model.trace import Trace, load
 from tracer.tui.app import TraceApp
 from tracer.tui.widgets import HopNote
 

@@ -1,4 +1,4 @@
-"""The panes' render caches (issue 4) never show anything a render from scratch would not.
+"""The panes' render caches never show anything a render from scratch would not.
 
 A terminal only receives the updates: painted onto a virtual terminal, every update of a key sequence
 must add up to what the screen draws once every cache is forgotten.
@@ -15,7 +15,7 @@ from textual.app import App
 from textual.widget import Widget
 
 from tests.tracer.tui.pilots import wait_until_drawn_ahead
-from tracer.trace import Trace, load
+from tracer.model.trace import Trace, load
 from tracer.tui.app import TraceApp
 from tracer.tui.widgets import HopList, SourceView, VariablesView
 from tracer.tui.widgets.memo import MemoStylesCache

@@ -10,7 +10,7 @@ from textual.document._syntax_aware_document import SyntaxAwareDocument
 from textual.widgets import TextArea
 
 from tests.tracer.tui.pilots import wait_until_drawn_ahead
-from tracer.trace import Trace, load
+from tracer.model.trace import Trace, load
 from tracer.tui.app import TraceApp
 from tracer.tui.widgets import SourceView
 from tracer.tui.widgets.documents import ParsedDocument

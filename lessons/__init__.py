@@ -1,1 +1,0 @@
-"""Classroom lessons: plain files read by ``tracer lesson``."""

@@ -1,0 +1,165 @@
+"""``tracer lesson tui N``: the replay with the lesson beside it and predict-then-step pauses.
+
+:class:`LessonApp` is the replay app (:class:`tracer.tui.app.TraceApp`) plus a side panel
+holding the lesson's questions. Moving forward onto (or past) the hop a *predict* question
+pauses at stops the replay there and asks the question before the learner can see the answer;
+the answer is graded against the trace, recorded in the progress file, and never blocks: the
+right answer is shown and the replay carries on. ``?`` on a fact question is asked with ``a``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Static
+
+import tracer.tui.app as tui_app
+from tracer.course.model import Lesson, LessonError
+from tracer.course.progress import Progress
+from tracer.course.quiz import Asked, ask_all
+from tracer.model.trace import Trace
+from tracer.replay.cursor import Position
+
+
+class QuestionScreen(ModalScreen[str]):
+    """One question over the replay; dismissed with what the learner typed (empty: skipped)."""
+
+    DEFAULT_CSS = """
+    QuestionScreen { align: center middle; }
+    #question-box {
+        width: 80%; max-width: 100; height: auto; border: thick $accent; background: $panel; padding: 1 2;
+    }
+    #question-box Input { margin-top: 1; }
+    """
+    BINDINGS = [Binding("escape", "skip", "skip")]
+
+    def __init__(self, asked: Asked) -> None:
+        super().__init__()
+        self.asked = asked
+
+    def compose(self) -> ComposeResult:
+        q = self.asked.question
+        lines = []
+        if q.kind == "predict":
+            lines.append(f"[b]Predict[/b] (the replay is paused where {q.pause} is called)")
+        lines.append(q.prompt)
+        lines += [f"  {i}) {choice}" for i, choice in enumerate(q.choices, 1)]
+        with Vertical(id="question-box"):
+            yield Static("\n".join(lines), markup=True)
+            yield Input(placeholder="your answer (a number picks a choice; Esc skips)", id="answer")
+
+    def on_mount(self) -> None:
+        self.query_one(Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.dismiss(event.value.strip())
+
+    def action_skip(self) -> None:
+        self.dismiss("")
+
+
+class LessonApp(tui_app.TraceApp):
+    """The replay of one lesson request, with its questions in a side panel."""
+
+    CSS_PATH = str(Path(tui_app.__file__).with_name("app.tcss"))
+    CSS = """
+    #lesson { dock: right; width: 38; border: round $accent 60%; padding: 0 1; }
+    """
+    BINDINGS = [Binding("a", "ask", "ask")]
+
+    def __init__(self, trace: Trace, lesson: Lesson, asked: list[Asked], progress: Progress | None = None) -> None:
+        super().__init__(trace)
+        self.lesson = lesson
+        self.asked = asked
+        self.progress = progress
+        self.results: dict[str, str] = {}
+        self.pending = sorted((a for a in asked if a.question.kind == "predict"), key=lambda a: a.pause_event)
+        self.asking = False
+
+    def compose(self) -> ComposeResult:
+        yield Static(self._panel_text(), id="lesson")
+        yield from super().compose()
+
+    def _panel_text(self) -> str:
+        lines = [f"[b]Lesson {self.lesson.number}[/b]: {self.lesson.title}", ""]
+        for n, a in enumerate(self.asked, 1):
+            q = a.question
+            state = self.results.get(q.id, "")
+            where = f" (pauses at {q.pause})" if q.kind == "predict" else " (press a)"
+            lines.append(f"{n}. {q.prompt}{'' if state else where}")
+            if state:
+                lines.append(f"   {state}")
+            lines.append("")
+        lines.append("s/n/r step, ] next hop, ? help, q quit")
+        return "\n".join(lines)
+
+    def _refresh_panel(self) -> None:
+        self.query_one("#lesson", Static).update(self._panel_text())
+
+    # -- predict-then-step ---------------------------------------------------------------------
+
+    def watch_position(self, old: Position, new: Position) -> None:
+        """Moving forward onto or past a pause hop stops there and asks (once per question)."""
+        if self.asking or not self.pending or new.index <= old.index:
+            return
+        nxt = self.pending[0]
+        if new.index >= nxt.pause_event:
+            self.pending.pop(0)
+            if new.index != nxt.pause_event:
+                self.position = self.cursor.goto(nxt.pause_event)
+            self._ask(nxt)
+
+    def action_ask(self) -> None:
+        """Ask the next unanswered fact question (predict questions wait for their hop)."""
+        for a in self.asked:
+            if a.question.kind == "fact" and a.question.id not in self.results:
+                self._ask(a)
+                return
+        self.notify("every question is answered", timeout=3)
+
+    def _ask(self, asked: Asked) -> None:
+        self.asking = True
+
+        def answered(text: str | None) -> None:
+            self.asking = False
+            self.record(asked, text or "")
+
+        self.push_screen(QuestionScreen(asked), answered)
+
+    def record(self, asked: Asked, text: str) -> None:
+        """Grade, remember, show the right answer; never block the replay."""
+        q = asked.question
+        if not text:
+            self.results[q.id] = f"skipped: the trace says {asked.expected_text}"
+        else:
+            grade = asked.grade(text)
+            verdict = "right" if grade.correct else "not quite"
+            self.results[q.id] = f"{verdict}: {grade.expected}"
+            if self.progress is not None:
+                self.progress.answered(self.lesson.slug, q.id, grade.given, grade.correct, grade.expected)
+        self.notify(self.results[q.id] + (f"\n{q.explain}" if q.explain else ""), timeout=8)
+        self._refresh_panel()
+
+
+def build_app(lesson: Lesson, request: str | None = None, progress: Progress | None = None) -> LessonApp:
+    """The app for one of the lesson's requests (by default the first one its questions use)."""
+    asked = ask_all(lesson)
+    if not asked:
+        raise LessonError(f"lesson {lesson.number} has no questions to replay")
+    name = request or asked[0].question.request
+    mine = [a for a in asked if a.question.request == name]
+    if not mine:
+        names = ", ".join(dict.fromkeys(a.question.request for a in asked))
+        raise LessonError(f"lesson {lesson.number} has no questions about a request {name!r} (try: {names})")
+    return LessonApp(mine[0].trace, lesson, mine, progress)
+
+
+def run_lesson_tui(lesson: Lesson, progress: Progress | None = None, request: str | None = None) -> int:
+    """Run the lesson replay full-screen; returns the exit code."""
+    result = build_app(lesson, request, progress).run()
+    return int(result or 0)

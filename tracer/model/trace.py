@@ -1,0 +1,463 @@
+"""The trace model: one recorded request, loaded, validated and indexed for replay.
+
+This is the engine side (like ``bdb``): it knows nothing of rich or Textual. Faces
+(the CLI renderers, the TUI, lessons) read a :class:`Trace` and never the file.
+The file format is documented in ``docs/trace-format.md``.
+"""
+
+from __future__ import annotations
+
+import gc
+import gzip
+import json
+import os
+from bisect import bisect_right
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from itertools import accumulate
+from pathlib import Path
+from typing import Any
+
+FORMAT = "tracer-trace"
+VERSION = 1
+
+CALL, LINE, RETURN, EXCEPTION = 0, 1, 2, 3
+KIND_NAMES = ("call", "line", "return", "exception")
+
+
+class TraceError(Exception):
+    """A trace that cannot be used; the message is one line meant for the user."""
+
+
+@dataclass(frozen=True, slots=True)
+class CodeInfo:
+    """One recorded function: where it lives and which layer of the stack it belongs to."""
+
+    module: str
+    qualname: str
+    filename: str
+    firstlineno: int
+    layer: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.module}:{self.qualname}"
+
+    @property
+    def name(self) -> str:
+        return self.qualname.rsplit(".", 1)[-1]
+
+    @property
+    def is_inline(self) -> bool:
+        """Comprehensions and generator expressions: frames a learner reads as part of their parent."""
+        return self.name.startswith("<") and self.name in ("<listcomp>", "<dictcomp>", "<setcomp>", "<genexpr>")
+
+
+class Value:
+    """A recorded value: its type, a one-line summary and (for containers) its children."""
+
+    __slots__ = ("_trace", "row_id", "type_name", "summary", "more")
+
+    def __init__(self, trace: Trace, row_id: int) -> None:
+        row = trace._values[row_id]
+        self._trace = trace
+        self.row_id = row_id
+        self.type_name: str = row[0]
+        self.summary: str = row[1]
+        self.more: int = row[3] if len(row) > 3 else 0
+
+    @property
+    def is_redacted(self) -> bool:
+        return self.type_name == "redacted"
+
+    @property
+    def has_children(self) -> bool:
+        row = self._trace._values[self.row_id]
+        return len(row) > 2 and bool(row[2])
+
+    @property
+    def children(self) -> list[tuple[str, Value]]:
+        row = self._trace._values[self.row_id]
+        if len(row) < 3:
+            return []
+        return [(key, Value(self._trace, rid)) for key, rid in row[2]]
+
+    def to_python(self, depth: int = 6) -> Any:
+        """A plain nested structure (dicts of summaries) for JSON output and tests."""
+        if not self.has_children or depth == 0:
+            return self.summary
+        return {key: child.to_python(depth - 1) for key, child in self.children}
+
+    def __repr__(self) -> str:
+        return f"Value({self.type_name}: {self.summary})"
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """How a frame ended: ``returned``, ``raised`` (its exception escaped) or ``unfinished``."""
+
+    kind: str
+    value: Value | None
+    event: int
+
+
+class Trace:
+    """One recorded request with indexes that make every replay move cheap in both directions.
+
+    Events are nested like the frames that produced them: a ``call`` opens a frame, its
+    ``line`` and ``exception`` events belong to it, and its ``return`` closes it. So the frame of
+    any event is the index of its ``call`` event, and the stack at any event is that frame and
+    its parents.
+    """
+
+    def __init__(self, doc: dict) -> None:
+        self.doc = doc
+        self.meta: dict = doc.get("meta", {})
+        self.request: dict = doc["request"]
+        self.response: dict = doc["response"]
+        self.files: dict[str, str] = doc["files"]
+        self.codes: list[CodeInfo] = [CodeInfo(*row) for row in doc["codes"]]
+        self._values: list[list] = doc["values"]
+        self._scopes: list[list] = doc["scopes"]
+        self.duration_us: int = doc.get("duration_us", 0)
+        self.truncated: bool = bool(doc.get("truncated", False))
+        self._source_cache: dict[str, list[str]] = {}
+        self._own_events: dict[int, list[int]] = {}
+        self._steps: dict[int, list[int]] = {}
+        self._index_events(doc["events"])
+
+    # -- building ------------------------------------------------------------------------------
+
+    def _index_events(self, rows: list[list]) -> None:
+        """One column list per field, then one pass over the kinds for frames, depths and returns."""
+        n = len(rows)
+        self.kinds = kinds = [row[0] for row in rows]
+        self.code_ids = [row[1] for row in rows]
+        self.lines = [row[2] for row in rows]
+        self.times = list(accumulate([row[3] for row in rows]))
+        self.data = [row[4] if len(row) > 4 else -1 for row in rows]
+        self.frame_of = frame_of = [-1] * n
+        self.depth = depth = [0] * n
+        parent: dict[int, int] = {}
+        end_of: dict[int, int] = {}
+        calls: list[int] = []
+        self.parent, self.end_of, self.calls = parent, end_of, calls
+        stack: list[int] = []
+        frame, level = -1, -1  # the innermost open frame and its depth
+        for i, kind in enumerate(kinds):
+            if kind == CALL:
+                parent[i] = frame
+                stack.append(i)
+                calls.append(i)
+                frame = i
+                level += 1
+            elif frame < 0:
+                raise TraceError(f"event {i} is a {KIND_NAMES[kind]} outside any call")
+            frame_of[i] = frame
+            depth[i] = level
+            if kind == RETURN:
+                end_of[frame] = i
+                stack.pop()
+                frame = stack[-1] if stack else -1
+                level -= 1
+        last = n - 1
+        for open_frame in stack:  # frames still open when recording stopped (truncated traces)
+            end_of[open_frame] = last
+
+    @classmethod
+    def from_dict(cls, doc: object) -> Trace:
+        events = doc.get("events") if isinstance(doc, dict) else None
+        with _gc_paused(keep=isinstance(events, list) and len(events) >= BIG_TRACE_EVENTS):
+            validate(doc)
+            try:
+                return cls(doc)  # type: ignore[arg-type]
+            except TraceError:
+                raise
+            except (KeyError, IndexError, TypeError, ValueError) as exc:
+                raise TraceError(f"the trace is corrupt ({type(exc).__name__}: {exc})") from None
+
+    # -- the basics faces need -----------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self.kinds)
+
+    def kind(self, i: int) -> str:
+        return KIND_NAMES[self.kinds[i]]
+
+    def code(self, i: int) -> CodeInfo:
+        """The function that event ``i`` happened in."""
+        return self.codes[self.code_ids[i]]
+
+    def value(self, row_id: int) -> Value | None:
+        return None if row_id is None or row_id < 0 else Value(self, row_id)
+
+    def scope(self, scope_id: int) -> list[tuple[str, Value]]:
+        if scope_id is None or scope_id < 0:
+            return []
+        return [(name, Value(self, rid)) for name, rid in self._scopes[scope_id]]
+
+    def source_lines(self, filename: str) -> list[str]:
+        """Source text of a recorded file as it was when the trace was made (1-based: index 0 is line 1)."""
+        lines = self._source_cache.get(filename)
+        if lines is None:
+            lines = self.files.get(filename, "").splitlines()
+            self._source_cache[filename] = lines
+        return lines
+
+    @property
+    def status(self) -> int:
+        return int(self.response.get("status", 0))
+
+    @property
+    def request_line(self) -> str:
+        return f"{self.request.get('method', '?')} {self.request.get('path', '?')}"
+
+    # -- frames and stacks -----------------------------------------------------------------------
+
+    def stack(self, i: int) -> list[int]:
+        """Frames active at event ``i`` as call indices, outermost first (pdb's ``where``)."""
+        frames = []
+        frame = self.frame_of[i]
+        while frame >= 0:
+            frames.append(frame)
+            frame = self.parent[frame]
+        frames.reverse()
+        return frames
+
+    def children(self, call: int) -> list[int]:
+        """Calls made directly by the frame opened at ``call``."""
+        found = []
+        i = call + 1
+        end = self.end_of.get(call, len(self) - 1)
+        while i <= end:
+            if self.kinds[i] == CALL:
+                found.append(i)
+                i = self.end_of.get(i, end) + 1
+            else:
+                i += 1
+        return found
+
+    def own_events(self, call: int) -> list[int]:
+        """Events of the frame opened at ``call``, without those of the calls it made."""
+        cached = self._own_events.get(call)
+        if cached is not None:
+            return cached
+        own = [call]
+        i = call + 1
+        end = self.end_of.get(call, len(self) - 1)
+        while i <= end:
+            if self.kinds[i] == CALL:
+                own.append(i)  # the frame's position while the callee runs
+                i = self.end_of.get(i, end) + 1
+            else:
+                own.append(i)
+                i += 1
+        self._own_events[call] = own
+        return own
+
+    def steps(self, call: int) -> list[int]:
+        """Events of the frame opened at ``call`` that happen in it: its call, lines, exceptions and return
+        (:meth:`own_events` without the calls it makes), in order. These are the events at the frame's
+        depth between its call and its return, so pdb's ``next`` goes from one to the next."""
+        cached = self._steps.get(call)
+        if cached is None:
+            kinds = self.kinds
+            cached = [e for e in self.own_events(call) if e == call or kinds[e] != CALL]
+            self._steps[call] = cached
+        return cached
+
+    def frame_event_at(self, i: int, frame: int) -> int:
+        """The latest event of ``frame`` at or before ``i`` (for an outer frame: where it waits)."""
+        own = self.own_events(frame)
+        pos = bisect_right(own, i) - 1
+        event = own[max(pos, 0)]
+        if event != frame and self.kinds[event] == CALL:
+            # Paused in a call it made: the line it waits on is the last line event before that call
+            # (one line can make several calls, e.g. ``Resource(Controller())(environ)``).
+            while pos > 0 and self.kinds[own[pos]] == CALL:
+                pos -= 1
+            return own[pos]
+        return event
+
+    def line_at(self, i: int, frame: int) -> int:
+        """The line ``frame`` is on at event ``i`` (for an outer frame: the line of its pending call)."""
+        return self.lines[self.frame_event_at(i, frame)]
+
+    def locals_at(self, i: int, frame: int) -> list[tuple[str, Value]]:
+        """Variables of ``frame`` as they were at event ``i``."""
+        event = self.frame_event_at(i, frame)
+        kind = self.kinds[event]
+        if kind in (CALL, LINE):
+            return self.scope(self.data[event])
+        # exception/return events carry a value, not a scope: use the last scope before them
+        own = self.own_events(frame)
+        pos = own.index(event)
+        for j in range(pos - 1, -1, -1):
+            e = own[j]
+            if self.kinds[e] in (LINE,) or e == frame:
+                return self.scope(self.data[e])
+        return []
+
+    def outcome(self, call: int) -> Outcome:
+        """How the frame opened at ``call`` ended."""
+        end = self.end_of.get(call, -1)
+        if end < 0 or self.kinds[end] != RETURN:
+            return Outcome("unfinished", None, end)
+        if self.data[end] < 0:
+            # the exception that escaped is the frame's last one (a with/finally block may run after it)
+            own = self.own_events(call)
+            raised = next((e for e in reversed(own) if self.kinds[e] == EXCEPTION), -1)
+            if raised >= 0:
+                return Outcome("raised", self.value(self.data[raised]), raised)
+        return Outcome("returned", self.value(self.data[end]), end)
+
+    def exception_events(self) -> list[int]:
+        return [i for i, kind in enumerate(self.kinds) if kind == EXCEPTION]
+
+    def layer(self, i: int) -> str:
+        return self.code(i).layer
+
+    def duration_of(self, call: int) -> int:
+        """Microseconds spent in the frame opened at ``call``, callees included."""
+        return self.times[self.end_of.get(call, call)] - self.times[call]
+
+    def deepest_call(self) -> int:
+        """The call with the most frames above it (first one when tied): where the pdb walkthrough of
+        Nova's API stops."""
+        best, best_depth = -1, -1
+        for call in self.calls:
+            if self.depth[call] > best_depth and not self.codes[self.code_ids[call]].is_inline:
+                best, best_depth = call, self.depth[call]
+        return best
+
+    def find_calls(self, name: str) -> list[int]:
+        """Calls whose qualname or ``module:qualname`` ends with ``name``."""
+        return [c for c in self.calls if self.code(c).key.endswith(name) or self.code(c).qualname == name]
+
+
+# -- validation, loading and saving --------------------------------------------------------------
+
+
+#: A trace file this big (bytes of JSON), or with this many events, is parsed and indexed into objects that
+#: are kept out of the garbage collector's walks (see :func:`_gc_paused`).
+BIG_TRACE_BYTES = 2_000_000
+BIG_TRACE_EVENTS = 20_000
+
+
+@contextmanager
+def _gc_paused(keep: bool = False) -> Iterator[None]:
+    """No cyclic garbage collection while a trace is parsed and indexed.
+
+    Parsing makes hundreds of thousands of lists that all live on, none of them garbage: with the
+    collector on, each collection walks every object made so far, which doubled the load time of a
+    big trace. With ``keep`` (a big trace) the objects made are then frozen (:func:`gc.freeze`), so
+    that no later collection walks them either: the parsed rows, and the index lists of 100,000
+    items each, would cost a full collection 0.1 s to 0.3 s, paid by whatever runs when one comes
+    (the replay's first frame, a step). Frozen objects are still freed when nothing refers to them
+    (a trace holds no reference cycles); garbage cycles made before are collected first, so that
+    freezing does not keep them.
+    """
+    was_enabled = gc.isenabled()
+    if keep and was_enabled:
+        gc.collect()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            if keep:
+                gc.freeze()
+            gc.enable()
+
+
+def validate(doc: object) -> None:
+    """Raise :class:`TraceError` unless ``doc`` has the shape of a version-1 trace."""
+    if not isinstance(doc, dict):
+        raise TraceError("not a tracer trace (the top level is not a JSON object)")
+    if doc.get("format") != FORMAT:
+        raise TraceError("not a tracer trace (no 'format': 'tracer-trace' field)")
+    version = doc.get("version")
+    if version != VERSION:
+        raise TraceError(f"unsupported trace version {version!r} (this tracer reads version {VERSION})")
+    expected = {
+        "request": dict,
+        "response": dict,
+        "files": dict,
+        "codes": list,
+        "values": list,
+        "scopes": list,
+        "events": list,
+    }
+    for key, kind in expected.items():
+        if not isinstance(doc.get(key), kind):
+            raise TraceError(f"the trace is corrupt (field {key!r} is missing or not a {kind.__name__})")
+    n_codes, n_values, n_scopes = len(doc["codes"]), len(doc["values"]), len(doc["scopes"])
+    for row in doc["codes"]:
+        if not (isinstance(row, list) and len(row) == 5):
+            raise TraceError("the trace is corrupt (a code row is not [module, qualname, file, line, layer])")
+    for i, row in enumerate(doc["events"]):
+        if not (isinstance(row, list) and 4 <= len(row) <= 5):
+            raise TraceError(f"the trace is corrupt (event {i} is not [kind, code, line, dt, data?])")
+        kind, code = row[0], row[1]
+        if kind not in (0, 1, 2, 3) or not (0 <= code < n_codes):
+            raise TraceError(f"the trace is corrupt (event {i} has kind {kind!r} or code {code!r} out of range)")
+        if len(row) == 5:
+            ref = row[4]
+            limit = n_scopes if kind in (CALL, LINE) else n_values
+            if not (isinstance(ref, int) and -1 <= ref < limit):
+                raise TraceError(f"the trace is corrupt (event {i} refers to missing data {ref!r})")
+
+
+def read_doc(path: str | os.PathLike) -> dict:
+    """The raw JSON of a trace file (plain or gzip), or :class:`TraceError` with one clear line."""
+    p = Path(path)
+    try:
+        raw = p.read_bytes()
+    except FileNotFoundError:
+        raise TraceError(f"{p}: no such trace file") from None
+    except IsADirectoryError:
+        raise TraceError(f"{p}: is a directory, not a trace file") from None
+    except OSError as exc:
+        raise TraceError(f"{p}: cannot read ({exc.strerror})") from None
+    if raw[:2] == b"\x1f\x8b":
+        try:
+            raw = gzip.decompress(raw)
+        except (OSError, EOFError):
+            raise TraceError(f"{p}: the compressed trace is truncated or corrupt") from None
+    if not raw.strip():
+        raise TraceError(f"{p}: the trace file is empty")
+    try:
+        with _gc_paused(keep=len(raw) >= BIG_TRACE_BYTES):
+            return json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise TraceError(f"{p}: not a tracer trace or truncated (invalid JSON: {exc})") from None
+
+
+def load(path: str | os.PathLike) -> Trace:
+    """Load and validate a trace file."""
+    doc = read_doc(path)
+    try:
+        return Trace.from_dict(doc)
+    except TraceError as exc:
+        raise TraceError(f"{path}: {exc}") from None
+
+
+def dumps(doc: dict) -> str:
+    """Compact JSON text of a trace document (what ``--format json`` prints)."""
+    return json.dumps(doc, separators=(",", ":"), ensure_ascii=False)
+
+
+def save(doc: dict, path: str | os.PathLike) -> int:
+    """Write a trace atomically (gzip when the name ends in ``.gz``); returns the bytes written."""
+    p = Path(path)
+    data = dumps(doc).encode("utf-8")
+    if p.suffix == ".gz":
+        data = gzip.compress(data, compresslevel=6)
+    tmp = p.with_name(p.name + ".tmp")
+    with open(tmp, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, p)
+    return len(data)

@@ -1,0 +1,1 @@
+"""Serving: the API on a real socket with every request recorded into the trace store (``tracer serve``)."""
