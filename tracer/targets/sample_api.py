@@ -17,7 +17,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from tracer.record.deltas import DeltaRecorder
 from tracer.record.recorder import DEFAULT_INCLUDE, Recorder
+from tracer.targets.pipeline import add_probes
 
 METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 API_PREFIX = "/v2.1"
@@ -194,12 +196,17 @@ def record_request(
     environ = build_environ(spec)  # a request that cannot be made fails here, before any app is loaded
     if app is None:
         app, twin = load_twins(db_path, extensions_dir)
+    deltas = DeltaRecorder(spec.body)  # what each layer changes, from the request itself (not its re-run)
+    probed = add_probes(app, deltas)
     if detail == "line" and rerun:
         from tracer.record.rerun import record_by_rerun
 
-        return record_by_rerun(app, lambda: build_environ(spec), include, SampleApiWorld(), twin)
-    recorder = Recorder(include=tuple(include), detail=detail)
-    _status, _headers, _body, doc = recorder.call_wsgi(app, environ)
+        doc = record_by_rerun(probed, lambda: build_environ(spec), include, SampleApiWorld(), twin)
+    else:
+        recorder = Recorder(include=tuple(include), detail=detail)
+        _status, _headers, _body, doc = recorder.call_wsgi(probed, environ)
+    doc["deltas"] = deltas.deltas()
+    deltas.let_go()
     return doc
 
 
