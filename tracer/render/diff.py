@@ -36,6 +36,8 @@ class DiffReport:
             yield Text(f"First divergence after {len(_before(diff))} hops in common:", style=NAME)
             where = f"  in {d.frame}  {d.file}"
             yield Text(where + (f":{d.line}" if d.line else ""))
+            if d.callers:
+                yield Text(f"  called by {' ← '.join(reversed(d.callers))}", style=DIM)
             if d.source:
                 yield Text(f"    {d.line}  {d.source}", style="bold")
             yield Text(f"  {wa} then {d.a_next}")

@@ -51,7 +51,7 @@ def perfetto_events(trace: Trace) -> dict:
             args[f"arg {name}"] = value.summary
         outcome = trace.outcome(call)
         if outcome.kind == "raised" and outcome.value is not None:
-            args["raised"] = outcome.value.summary
+            args["raised"] = _exception_text(outcome.value)
         elif outcome.kind == "returned" and outcome.value is not None:
             args["returned"] = outcome.value.summary
         events.append({
@@ -149,7 +149,7 @@ def mermaid_lines(trace: Trace) -> Iterator[str]:
             walk(crossings(call, code.layer), code.layer, indent)
             outcome = trace.outcome(call)
             if outcome.kind == "raised":
-                answer = f"raised {outcome.value.summary if outcome.value else 'an exception'}"
+                answer = f"raised {_exception_text(outcome.value)}"
             elif outcome.kind == "returned":
                 answer = f"returned {outcome.value.type_name if outcome.value else 'None'}"
             else:
@@ -164,6 +164,14 @@ def mermaid_lines(trace: Trace) -> Iterator[str]:
     yield from body
 
 
+def _exception_text(value) -> str:
+    """``InstanceNotFound('Instance nope could not be found.')``, or the type alone when its repr said nothing."""
+    if value is None:
+        return "an exception"
+    summary = value.summary
+    return summary if summary.startswith(value.type_name) else value.type_name
+
+
 def mermaid_text(trace: Trace) -> str:
     return "\n".join(mermaid_lines(trace)) + "\n"
 
@@ -171,13 +179,24 @@ def mermaid_text(trace: Trace) -> str:
 # -- SVG ------------------------------------------------------------------------------------------------
 
 
-def svg_text(trace: Trace, width: int = 140) -> str:
-    """The hop tree (with the status line) as an SVG picture, drawn by rich's own SVG export."""
+#: The SVG is as wide as the longest line of the tree, within these columns.
+SVG_MIN_WIDTH, SVG_MAX_WIDTH = 100, 320
+
+
+def svg_text(trace: Trace, width: int | None = None) -> str:
+    """The hop tree (with the status line) as an SVG picture, drawn by rich's own SVG export.
+
+    Each node stays on one line as in a pipe, and the picture is as wide as the longest one (up to
+    ``SVG_MAX_WIDTH`` columns), so that nothing is cut off or wrapped under the tree's guides.
+    """
     from rich.console import Console
 
     from tracer.render.response import status_line
     from tracer.render.tree import HopTree
 
+    if width is None:
+        longest = max((len(line) for line in HopTree(trace, wrap=False).lines()), default=0)
+        width = min(max(longest + 1, SVG_MIN_WIDTH), SVG_MAX_WIDTH)
     console = Console(record=True, width=width, file=_Discard(), color_system="truecolor", force_terminal=True)
     console.print(status_line(trace), soft_wrap=False)
     console.print(HopTree(trace, wrap=False), soft_wrap=False, crop=False)

@@ -18,6 +18,8 @@ from tracer.model.trace import CALL, LINE, Trace
 
 #: Functions listed per side in the summary of what only one run did.
 SUMMARY_TOP = 8
+#: Callers of the branching frame named with it.
+CALLERS = 3
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,7 @@ class Divergence:
     a_event: int  # event index of the divergence in each trace (for the replay's jump)
     b_event: int
     values: list[Differed] = field(default_factory=list)
+    callers: list[str] = field(default_factory=list)  # the frames above it, nearest last (a few)
 
 
 @dataclass
@@ -79,6 +82,7 @@ class TraceDiff:
                 "frame": d.frame, "file": d.file, "line": d.line, "source": d.source,
                 "a_next": d.a_next, "b_next": d.b_next, "a_event": d.a_event, "b_event": d.b_event,
                 "values": [{"what": v.what, "a": v.a, "b": v.b} for v in d.values],
+                "callers": d.callers,
             },
             "only_a": [{"function": name, "calls": n} for name, n in self.only_a],
             "only_b": [{"function": name, "calls": n} for name, n in self.only_b],
@@ -192,6 +196,7 @@ def _branch(a: Trace, b: Trace, fa: int, fb: int, ea: int | None, eb: int | None
         a_event=next_a if next_a is not None else a.end_of.get(fa, fa),
         b_event=next_b if next_b is not None else b.end_of.get(fb, fb),
         values=values,
+        callers=[a.code(f).qualname for f in a.stack(fa)[:-1] if not a.code(f).is_inline][-CALLERS:],
     )
 
 
