@@ -3,11 +3,17 @@
 A paste filter's whole job is often a key it puts in the environ (``nova.context``) or a header it adds to
 the answer (``x-openstack-request-id``); a debugger shows neither, because the change happens in a dict
 between two frames. A :class:`DeltaRecorder` wraps each WSGI app of a pipeline in a probe (a plain WSGI
-app of its own, outside the recorded modules, so the hop tree is unchanged): the probe describes the
-environ as the app receives it and the headers the app answers with. The delta of one layer is then the
-environ its inner app received minus the one it received, and the headers it answered minus those its
-inner app answered. Values are described by the same :class:`~tracer.model.values.ValueTable` as every
-other value of a trace, so secrets are redacted the same way; the format is in ``docs/trace-format.md``.
+app of its own, outside the recorded modules, so the hop tree is unchanged): the probe keeps the environ
+as the app receives it and the headers the app answers with. The delta of one layer is then the environ
+its inner app received minus the one it received, and the headers it answered minus those its inner app
+answered.
+
+While the request runs the probe only keeps references (a dict or a list is copied one level, which runs
+no code of the app); everything is described after the request, because describing a value may call the
+app's own ``__repr__``, which the recorder would note as a call the request made. So an object changed in
+place (not replaced) between two layers shows as the request left it. Values are described by the same
+:class:`~tracer.model.values.ValueTable` as every other value of a trace, so secrets are redacted the same
+way; the format is in ``docs/trace-format.md``.
 """
 
 from __future__ import annotations
@@ -30,8 +36,8 @@ class _Boundary:
     """One WSGI app as the request reached it."""
 
     hop: str  # "module:qualname" of the function that receives the environ there
-    environ: dict[str, str]  # key -> the value's description on the way in
-    headers: list[tuple[str, str]] | None = None  # (name, described value) of the answer, None: no answer seen
+    environ: dict[str, object]  # key -> the value on the way in (a dict or list: a copy of it)
+    headers: list[tuple[str, object]] | None = None  # the answer's headers, None: no answer seen
     status: str | None = None
     inner: list[int] = field(default_factory=list)  # boundaries entered while this one ran
 
@@ -76,7 +82,9 @@ class DeltaRecorder:
         if self._open:
             self.boundaries[self._open[-1]].inner.append(index)
         self._open.append(index)
-        snapshot = {key: self._describe(value, key) for key, value in environ.items()}
+        # Only references and one-level copies now: describing a value may run the app's own code (a repr),
+        # which would show up in the trace as a call the request made. They are described after the request.
+        snapshot = {key: _copy(value) for key, value in environ.items()}
         self.boundaries.append(_Boundary(hop, snapshot))
         return index
 
@@ -84,7 +92,7 @@ class DeltaRecorder:
         boundary = self.boundaries[index]
         if boundary.headers is None:
             boundary.status = status
-            boundary.headers = [(str(name), self._describe(value, str(name))) for name, value in headers]
+            boundary.headers = list(headers)
 
     def _describe(self, value: object, name: str) -> str:
         return self._text(self.table.encode(value, name=name), 2)
@@ -100,7 +108,14 @@ class DeltaRecorder:
         return text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 1] + "…"
 
     def deltas(self) -> list[dict]:
-        """The deltas of every layer that passed the request on or answered it, outermost first."""
+        """The deltas of every layer that passed the request on or answered it, outermost first.
+
+        Call it once the request has been answered and recording has stopped.
+        """
+        for boundary in self.boundaries:
+            boundary.environ = {key: self._describe(value, key) for key, value in boundary.environ.items()}
+            boundary.headers = [(str(name), self._describe(value, str(name))) for name, value in boundary.headers
+                                ] if boundary.headers is not None else None
         out = []
         for boundary in self.boundaries:
             inner = self.boundaries[boundary.inner[0]] if boundary.inner else None
@@ -127,6 +142,16 @@ class DeltaRecorder:
         """Hold no live object once the deltas were taken."""
         self.boundaries = []
         self.table.let_go()
+
+
+def _copy(value: object) -> object:
+    """What a layer saw: a dict or a list as it was then (its items by reference), anything else by reference."""
+    kind = type(value)
+    if kind is dict:
+        return dict(value)
+    if kind is list:
+        return list(value)
+    return value
 
 
 def _environ_delta(before: dict[str, str], after: dict[str, str]) -> list[list]:
