@@ -47,6 +47,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     diff.add_argument("a", metavar="A", help="a trace file or id")
     diff.add_argument("b", metavar="B", help="another trace file or id")
     diff.add_argument("--format", choices=DIFF_FORMATS, default="text", help="text (default) or json")
+    diff.add_argument("--tui", action="store_true",
+                      help="both traces side by side, full-screen; n / p jump to the next or previous divergence")
     commands_serve.add_store_option(diff)
     diff.set_defaults(func=cmd_diff)
 
@@ -107,10 +109,27 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
+    if args.tui and args.format != "text":
+        raise UsageError("--tui shows the comparison full-screen; it does not apply to --format json")
     a = commands_serve.resolve_trace(args.a, args.store)
     b = commands_serve.resolve_trace(args.b, args.store)
+    if args.tui:
+        return open_diff_tui(a, b)
     print_diff(a, b, args.format)
     return 0
+
+
+def open_diff_tui(a: Trace, b: Trace) -> int:
+    """The side-by-side replay of two traces (Textual is imported only here)."""
+    from tracer.replay.diff import diff_traces
+    from tracer.tui import terminal_problem
+
+    problem = terminal_problem()
+    if problem is not None:
+        raise UsageError(problem)
+    from tracer.tui.diff import run_diff_tui
+
+    return run_diff_tui(diff_traces(a, b))
 
 
 def print_diff(a: Trace, b: Trace, fmt: str = "text") -> None:
@@ -140,11 +159,14 @@ def run_diff_as(args: argparse.Namespace, spec, record) -> int:
     from tracer.targets.sample_api import parse_user
 
     user, project = parse_user(args.diff_as)
-    if args.tui or args.save or args.at or args.depth or args.deltas or args.format not in (None, "json"):
-        raise UsageError("--diff-as prints the comparison (text, or --format json); to keep the two traces, "
+    if args.save or args.at or args.depth or args.deltas or args.format not in (None, "json") or (
+            args.tui and args.format):
+        raise UsageError("--diff-as shows the comparison (text, --format json or --tui); to keep the two traces, "
                          "save each run with --save and compare them with tracer diff")
     a = Trace.from_dict(record(spec))
     b = Trace.from_dict(record(replace(spec, user=user, project=project)))
+    if args.tui:
+        return open_diff_tui(a, b)
     print_diff(a, b, "json" if args.format == "json" else "text")
     return 0
 

@@ -19,15 +19,17 @@ def _who(diff: TraceDiff, side: str) -> str:
 class DiffReport:
     """``tracer diff``: both status lines, the first divergence with its line and values, then a summary."""
 
-    def __init__(self, diff: TraceDiff) -> None:
+    def __init__(self, diff: TraceDiff, summary: bool = True) -> None:
         self.diff = diff
+        self.summary = summary  # the status lines and what only one ran (the replay shows those itself)
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         diff = self.diff
         wa, wb = _who(diff, "a"), _who(diff, "b")
-        yield Text(f"{wa}: ") + status_line(diff.a)
-        yield Text(f"{wb}: ") + status_line(diff.b)
-        yield Text("")
+        if self.summary:
+            yield Text(f"{wa}: ") + status_line(diff.a)
+            yield Text(f"{wb}: ") + status_line(diff.b)
+            yield Text("")
         d = diff.divergence
         if d is None:
             yield Text(f"Same path: all {len(diff.pairs)} hops, and every line in them, in the same order.",
@@ -48,6 +50,8 @@ class DiffReport:
                 for value in d.values:
                     yield Text(f"    {value.what:<{width}}  {wa}: {value.a}")
                     yield Text(f"    {'':<{width}}  {wb}: {value.b}")
+        if not self.summary:
+            return
         for side, rows, total in (("a", diff.only_a, diff.only_a_total), ("b", diff.only_b, diff.only_b_total)):
             if not rows:
                 continue

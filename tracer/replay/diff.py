@@ -60,6 +60,18 @@ class TraceDiff:
     divergences: list[tuple[int, int]]  # (event in a, event in b) at the start of every differing stretch
     only_a_total: int = 0  # hops only a ran, all functions
     only_b_total: int = 0
+    rows: list[tuple[int | None, int | None]] = field(default_factory=list)  # both hop lists aligned, side by side
+
+    def divergent_rows(self) -> list[int]:
+        """Indexes into :attr:`rows` where a stretch of hops that differ begins (the replay's jumps)."""
+        starts = []
+        for n, (ca, cb) in enumerate(self.rows):
+            differs = ca is None or cb is None or self.a.code(ca).key != self.b.code(cb).key
+            before = n > 0 and (self.rows[n - 1][0] is None or self.rows[n - 1][1] is None
+                                or self.a.code(self.rows[n - 1][0]).key != self.b.code(self.rows[n - 1][1]).key)
+            if differs and not before:
+                starts.append(n)
+        return starts
 
     @property
     def same_path(self) -> bool:
@@ -211,10 +223,13 @@ def diff_traces(a: Trace, b: Trace) -> TraceDiff:
     only_b: Counter[str] = Counter()
     first: tuple[int, int] | None = None
     stretches: list[tuple[int, int]] = []
+    rows: list[tuple[int | None, int | None]] = []
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
             pairs.extend(zip(hops_a[i1:i2], hops_b[j1:j2], strict=True))
+            rows.extend(zip(hops_a[i1:i2], hops_b[j1:j2], strict=True))
             continue
+        rows.extend([(ca, None) for ca in hops_a[i1:i2]] + [(None, cb) for cb in hops_b[j1:j2]])
         if first is None:
             first = (i1, j1)
         stretches.append((hops_a[i1] if i1 < len(hops_a) else len(a) - 1,
@@ -227,7 +242,7 @@ def diff_traces(a: Trace, b: Trace) -> TraceDiff:
     elif not _same_lines(a, b, pairs):
         divergence = _first_line_difference(a, b, pairs)
     return TraceDiff(a, b, pairs, divergence, only_a.most_common(SUMMARY_TOP), only_b.most_common(SUMMARY_TOP),
-                     stretches, only_a.total(), only_b.total())
+                     stretches, only_a.total(), only_b.total(), rows)
 
 
 def _divergence_at(a: Trace, b: Trace, hops_a: list[int], hops_b: list[int], pairs: list[tuple[int, int]],

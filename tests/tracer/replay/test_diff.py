@@ -84,6 +84,6 @@ def test_tracer_run_diff_as(capsys):
     out = capsys.readouterr().out
     assert "A (demo:demo): HTTP 403" in out and "B (admin:admin): HTTP 200" in out
     assert "policy.py" in out
-    assert main(["run", "GET", "/servers", "--diff-as", "demo", "--tui"]) == 2
+    assert main(["run", "GET", "/servers", "--diff-as", "demo", "--save", "x.json"]) == 2
     assert capsys.readouterr().err.count("\n") == 1
     assert main(["run", "GET", "/servers", "--diff-as", "a:b:c"]) == 2
