@@ -74,7 +74,7 @@ class DeltaRecorder:
             finally:
                 recorder._open.pop()
 
-        delta_probe.wrapped = app  # type: ignore[attr-defined]  # what the probe stands in front of
+        delta_probe.__wrapped__ = app  # type: ignore[attr-defined]  # what the probe stands in front of
         return delta_probe
 
     def _enter(self, hop: str, environ: dict) -> int:

@@ -20,6 +20,7 @@ from typing import Any
 from tracer.record.deltas import DeltaRecorder
 from tracer.record.recorder import DEFAULT_INCLUDE, Recorder
 from tracer.targets.pipeline import add_probes
+from tracer.targets.router import explain_router
 
 METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 API_PREFIX = "/v2.1"
@@ -207,7 +208,23 @@ def record_request(
         _status, _headers, _body, doc = recorder.call_wsgi(probed, environ)
     doc["deltas"] = deltas.deltas()
     deltas.let_go()
+    route = explain_route(app, spec)
+    if route is not None:
+        doc["route"] = route
     return doc
+
+
+def explain_route(app: Callable, spec: RequestSpec) -> dict | None:
+    """How the compute router routed the request (its routes asked one by one), for the router hop's note;
+    None for a path outside the compute API. Asked after the request: routes compiles its patterns at the
+    first match, which the request must do itself to be recorded as it happens."""
+    path = normalize_path(spec.path)
+    if not path.startswith(API_PREFIX + "/") or path == API_PREFIX + "/":
+        return None
+    try:
+        return explain_router(app, normalize_method(spec.method), path, API_PREFIX, DEFAULT_HOST).to_dict()
+    except LookupError:  # an api-paste.ini without the compute router: nothing to explain
+        return None
 
 
 # -- a learner's code in the app -------------------------------------------------------------------

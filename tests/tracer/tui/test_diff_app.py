@@ -49,3 +49,22 @@ def test_keys_jump_between_divergences():
             await pilot.press("q")
 
     asyncio.run(drive())
+
+
+def test_the_hop_note_shows_the_deltas_and_the_route():
+    """The replay's note for the auth filter and the router, from what tracer run recorded."""
+    from tracer.tui.hop_extras import hop_extras
+
+    trace = Trace.from_dict(record_request(RequestSpec("GET", "/servers/detail")))
+    code = {trace.code(c).qualname: trace.code(c) for c in trace.calls}
+    auth = hop_extras(trace, code["NoAuthMiddleware.__call__"]).plain
+    assert "+ nova.context" in auth
+    router = hop_extras(trace, code["Router.__call__"]).plain
+    assert "+ wsgiorg.routing_args" in router
+    assert "Route: #1 GET /servers/detail → detail()" in router
+    assert "show would match too, but comes later" in router
+    assert hop_extras(trace, code["ServersController.detail"]) is None
+    old = dict(trace.doc)
+    old.pop("deltas")
+    old.pop("route")
+    assert hop_extras(Trace.from_dict(old), code["NoAuthMiddleware.__call__"]) is None
