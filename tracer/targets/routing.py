@@ -25,6 +25,11 @@ def explain(method: str, path: str, extensions_dir: str | None = None) -> RouteE
     method = _normalize_method(method)
     full = build_environ(RequestSpec(method=method, path=path))  # checks the path, adds /v2.1
     full_path = full["PATH_INFO"]
+    try:
+        full_path.encode("latin-1").decode("utf-8")
+    except UnicodeError:
+        raise RequestError(f"{path!r} is not valid UTF-8 once unquoted: the URL map answers 400 before any router"
+                           " sees it") from None
     if not full_path.startswith(API_PREFIX + "/") or full_path == API_PREFIX + "/":
         raise RequestError(f"{full_path!r} is not routed by the compute API's router (it serves {API_PREFIX}/...);"
                            " give a path such as /servers/detail")

@@ -63,7 +63,8 @@ def test_tracer_route_text_json_and_errors(capsys):
     assert main(["route", "PUT", "/v2.1/servers/detail", "--format", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["match"]["action"] == "update" and data["status"].startswith("400")
-    for args in (["route", "FETCH", "/servers"], ["route", "GET", "servers"], ["route", "GET", "/"]):
+    for args in (["route", "FETCH", "/servers"], ["route", "GET", "servers"], ["route", "GET", "/"],
+                 ["route", "GET", "/servers/%ff"]):
         assert main(args) == 2
         err = capsys.readouterr().err
         assert err.count("\n") == 1 and err.startswith("tracer: error:")
