@@ -70,8 +70,8 @@ def add_run_options(run: argparse.ArgumentParser) -> None:
     run.add_argument("--diff-as", metavar="USER[:PROJECT]",
                      help="also send the request as this user and compare the two runs (like tracer diff)")
     run.add_argument("--deltas", action="store_true",
-                     help="under the hop tree, what each filter and the router added to or changed in the WSGI "
-                          "environ and the response headers")
+                     help="under each filter and router hop (Δ), what it added to or changed in the WSGI environ "
+                          "and the response headers")
 
 
 def check_deltas(args: argparse.Namespace, fmt: str) -> None:
@@ -83,7 +83,7 @@ def check_deltas(args: argparse.Namespace, fmt: str) -> None:
 
 def add_show_options(show: argparse.ArgumentParser) -> None:
     show.add_argument("--deltas", action="store_true",
-                      help="under the hop tree, what each filter and the router changed in the environ and headers")
+                      help="under each filter and router hop (Δ), what it changed in the environ and the headers")
 
 
 # -- export ----------------------------------------------------------------------------------------
@@ -192,15 +192,10 @@ def cmd_route(args: argparse.Namespace) -> int:
     return 0
 
 
-# -- deltas ----------------------------------------------------------------------------------------
+# -- deltas ---------------------------------------------------------------------------------------
 
 
-def print_deltas(trace: Trace) -> None:
-    """The per-hop deltas recorded with the trace, or one line saying the trace has none."""
-    from rich.console import Console
-
-    from tracer.render.deltas import DeltaList
-
-    console = Console(highlight=False, color_system=None if os.environ.get("NO_COLOR") else "auto")
-    console.print()
-    console.print(DeltaList(trace), soft_wrap=not console.is_terminal)
+def say_no_deltas(trace: Trace) -> None:
+    """``--deltas`` on a trace recorded without them (by tracer serve, or an older tracer): say so on stderr."""
+    if not isinstance(trace.doc.get("deltas"), list):
+        print("tracer: note: this trace has no per-hop deltas (tracer run records them)", file=sys.stderr)

@@ -160,9 +160,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         save_trace(doc, args.save, trace)
     if args.tui:
         return open_tui(trace)
-    render(trace, fmt, args.at, args.depth)
+    render(trace, fmt, args.at, args.depth, deltas=args.deltas)
     if args.deltas:
-        commands_compare.print_deltas(trace)
+        commands_compare.say_no_deltas(trace)
     return 0
 
 
@@ -185,9 +185,9 @@ def cmd_show(args: argparse.Namespace) -> int:
     commands_compare.check_deltas(args, fmt)
     trace = commands_serve.resolve_trace(args.file, args.store)
     say_line_detail(trace.meta)
-    render(trace, fmt, args.at, args.depth)
+    render(trace, fmt, args.at, args.depth, deltas=args.deltas)
     if args.deltas:
-        commands_compare.print_deltas(trace)
+        commands_compare.say_no_deltas(trace)
     return 0
 
 
@@ -250,7 +250,7 @@ def save_trace(doc: dict, path: str, trace: Trace) -> None:
     print(f"{PROG}: saved the trace to {path} ({len(trace)} events, {size:,} bytes)", file=sys.stderr)
 
 
-def render(trace: Trace, fmt: str, at: str | None = None, depth: int | None = None) -> None:
+def render(trace: Trace, fmt: str, at: str | None = None, depth: int | None = None, deltas: bool = False) -> None:
     """Print the trace in ``fmt`` to stdout."""
     if fmt == "json":
         from tracer.model.trace import dumps
@@ -271,7 +271,7 @@ def render(trace: Trace, fmt: str, at: str | None = None, depth: int | None = No
     wrap = console.is_terminal
     console.print(ResponseSummary(trace), soft_wrap=not wrap)
     console.print()
-    console.print(HopTree(trace, max_depth=depth, wrap=wrap), soft_wrap=not wrap)
+    console.print(HopTree(trace, max_depth=depth, wrap=wrap, deltas=deltas), soft_wrap=not wrap)
 
 
 def _silence_stdout() -> None:

@@ -1,12 +1,11 @@
-"""Per-hop deltas, printed: under each WSGI layer, what it added to or changed in the environ and the headers."""
+"""Per-hop deltas, printed: under each WSGI layer's hop, what it added to or changed in the environ and the headers."""
 
 from __future__ import annotations
 
-from rich.console import Console, ConsoleOptions, RenderResult
 from rich.text import Text
 
 from tracer.model.trace import Trace
-from tracer.render.theme import DIM, NAME, layer_style
+from tracer.render.theme import DIM
 
 ADDED = "green"
 REMOVED = "red"
@@ -35,34 +34,25 @@ def delta_lines(trace: Trace, entry: dict) -> list[Text]:
     return lines
 
 
-def layer_of(trace: Trace, hop: str) -> str:
-    module, _, qualname = hop.partition(":")
-    code = next((c for c in trace.codes if c.module == module and c.qualname == qualname), None)
-    return code.layer if code is not None else "other"
-
-
-class DeltaList:
-    """Every recorded WSGI layer, outermost first, with its changes (``tracer run --deltas``)."""
-
-    def __init__(self, trace: Trace) -> None:
-        self.trace = trace
-
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        deltas = self.trace.doc.get("deltas")
-        if not isinstance(deltas, list):
-            yield Text("This trace has no per-hop deltas (it was not recorded by tracer run).", style=DIM)
-            return
-        yield Text("What each layer changed (environ on the way in, headers on the way out):", style=NAME)
-        for entry in deltas:
-            if not isinstance(entry, dict) or not isinstance(entry.get("hop"), str):
-                continue
-            hop = entry["hop"]
-            layer = layer_of(self.trace, hop)
-            head = Text(hop.partition(":")[2], style=NAME)
-            head.append(f"  {layer}", style=layer_style(layer))
-            lines = delta_lines(self.trace, entry)
-            if not lines:
-                head.append("  no change", style=DIM)
-            yield head
-            for line in lines:
-                yield Text("   ") + line
+def delta_calls(trace: Trace) -> dict[int, dict]:
+    """Each recorded delta, keyed by the call it belongs to: the layers were probed in the order the request
+    reached them, so the n-th entry of a function is its n-th call."""
+    deltas = trace.doc.get("deltas")
+    if not isinstance(deltas, list):
+        return {}
+    calls_of: dict[str, list[int]] = {}
+    for call in trace.calls:
+        code = trace.code(call)
+        calls_of.setdefault(f"{code.module}:{code.qualname}", []).append(call)
+    used: dict[str, int] = {}
+    found: dict[int, dict] = {}
+    for entry in deltas:
+        if not isinstance(entry, dict) or not isinstance(entry.get("hop"), str):
+            continue
+        hop = entry["hop"]
+        n = used.get(hop, 0)
+        calls = calls_of.get(hop, [])
+        if n < len(calls):
+            found[calls[n]] = entry
+            used[hop] = n + 1
+    return found

@@ -82,20 +82,30 @@ def test_secrets_never_reach_a_delta():
 
 def test_tracer_run_and_show_deltas(tmp_path, detail_doc, capsys):
     assert main(["run", "GET", "/servers/detail", "--deltas"]) == 0
-    out = capsys.readouterr().out
-    tail = out[out.index("What each layer changed"):]
-    auth = tail[tail.index("NoAuthMiddleware.__call__"):tail.index("Router.__call__")]
-    assert "+ nova.context: <RequestContext" in auth
-    assert "~ SCRIPT_NAME: '' → '/v2.1'" in tail
-    assert "+ header x-openstack-request-id:" in tail
+    lines = capsys.readouterr().out.splitlines()
+    tree = lines[next(n for n, line in enumerate(lines) if line.startswith("GET /v2.1/servers/detail")):]
+    auth = next(n for n, line in enumerate(tree) if "NoAuthMiddleware.__call__" in line)
+    # right under the auth hop's node, before its children
+    assert "Δ + nova.context: <RequestContext" in tree[auth + 1]
+    assert "NoAuthMiddlewareBase.base_call" in tree[auth + 2]
+    urlmap = next(n for n, line in enumerate(tree) if "URLMap.__call__" in line)
+    assert "Δ ~ SCRIPT_NAME: '' → '/v2.1'" in tree[urlmap + 1]
+    assert any("Δ + header x-openstack-request-id:" in line for line in tree)
     save(detail_doc, tmp_path / "t.json")
     assert main(["show", str(tmp_path / "t.json"), "--deltas"]) == 0
-    assert "+ nova.context" in capsys.readouterr().out
+    shown = capsys.readouterr().out
+    assert "Δ + nova.context" in shown
+    # every change recorded is shown, once
+    assert shown.count("Δ ") == sum(len(e["environ"]) + len(e["headers"]) + bool(e.get("answered"))
+                                    for e in detail_doc["deltas"])
+    assert main(["show", str(tmp_path / "t.json")]) == 0
+    assert "Δ" not in capsys.readouterr().out  # only when asked
     assert main(["show", str(tmp_path / "t.json"), "--deltas", "--format", "json"]) == 2
     assert capsys.readouterr().err.count("\n") == 1
     old = dict(detail_doc)
     old.pop("deltas")
     save(old, tmp_path / "old.json")
     assert main(["show", str(tmp_path / "old.json"), "--deltas"]) == 0
-    assert "has no per-hop deltas" in capsys.readouterr().out
+    out, err = capsys.readouterr()
+    assert "Δ" not in out and "has no per-hop deltas" in err
     Trace.from_dict(old)  # a trace without deltas is still a valid trace
