@@ -91,10 +91,6 @@ def _mermaid_text(text: str) -> str:
     return text.replace("#", "#35;").replace(";", "#59;")
 
 
-def _actor(layer: str) -> str:
-    return "client" if layer == "client" else layer
-
-
 def mermaid_lines(trace: Trace) -> Iterator[str]:
     """A sequence diagram of the layers: an arrow each time a call crosses from one layer into another.
 
@@ -139,12 +135,12 @@ def mermaid_lines(trace: Trace) -> Iterator[str]:
                     rest = group[MERMAID_GROUP_AFTER:]
                     total = format_duration(sum(trace.duration_of(c) for c in rest))
                     word = "call" if len(rest) == 1 else "calls"
-                    body.append(f"{indent}Note over {_actor(caller_layer)},{code.layer}: "
+                    body.append(f"{indent}Note over {caller_layer},{code.layer}: "
                                 f"{_mermaid_text(f'… {len(rest)} more {word} of {code.qualname} ({total})')}")
                 continue
             if code.layer not in layers:
                 layers.append(code.layer)
-            body.append(f"{indent}{_actor(caller_layer)}->>+{code.layer}: "
+            body.append(f"{indent}{caller_layer}->>+{code.layer}: "
                         f"{_mermaid_text(f'{code.qualname} ({format_duration(trace.duration_of(call))})')}")
             walk(crossings(call, code.layer), code.layer, indent)
             outcome = trace.outcome(call)
@@ -154,7 +150,7 @@ def mermaid_lines(trace: Trace) -> Iterator[str]:
                 answer = f"returned {outcome.value.type_name if outcome.value else 'None'}"
             else:
                 answer = "did not finish (the trace stops here)"
-            body.append(f"{indent}{code.layer}-->>-{_actor(caller_layer)}: {_mermaid_text(answer)}")
+            body.append(f"{indent}{code.layer}-->>-{caller_layer}: {_mermaid_text(answer)}")
 
     walk(top, "client", "    ")
     yield "sequenceDiagram"

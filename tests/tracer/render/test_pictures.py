@@ -15,7 +15,7 @@ from tracer.model.trace import CALL, Trace, save
 from tracer.render.pictures import export, hops
 from tracer.targets.sample_api import RequestSpec, record_request
 
-SCHEMA = json.loads((Path(__file__).resolve().parents[2] / "data" / "trace-event-format.schema.json").read_text())
+SCHEMA = json.loads((Path(__file__).with_name("trace-event-format.schema.json")).read_text())
 
 
 @pytest.fixture(scope="module")
