@@ -26,7 +26,7 @@ from tracer.model.trace import Trace  # noqa: E402
 from tracer.record.deltas import DeltaRecorder  # noqa: E402
 from tracer.record.recorder import Recorder  # noqa: E402
 from tracer.replay.diff import diff_traces  # noqa: E402
-from tracer.targets.pipeline import add_probes  # noqa: E402
+from tracer.targets.pipeline import probed  # noqa: E402
 from tracer.targets.sample_api import RequestSpec, build_environ, record_request  # noqa: E402
 
 SPEC = RequestSpec("GET", "/servers/detail?limit=1000")
@@ -47,27 +47,10 @@ def call_level(app) -> None:
 def call_level_with_deltas(app) -> None:
     for _ in range(BATCH):
         deltas = DeltaRecorder()
-        probed = add_probes(app, deltas)
-        Recorder(detail="call").run_wsgi(probed, build_environ(SPEC)).session.discard()
+        with probed(app, deltas) as app_with_probes:
+            Recorder(detail="call").run_wsgi(app_with_probes, build_environ(SPEC)).session.discard()
         deltas.deltas()
         deltas.let_go()
-        _unprobe(app)
-
-
-def _unprobe(app) -> None:
-    """Take the probes out again, so that the next batch starts from the plain app."""
-    app.applications = [(url, getattr(inner, "__wrapped__", inner)) for url, inner in app.applications]
-    for _url, inner in app.applications:
-        node = inner
-        for _ in range(32):
-            nxt = getattr(node, "application", None)
-            if nxt is None:
-                routes_middleware = getattr(node, "_router", None)
-                if routes_middleware is not None:
-                    routes_middleware.app = getattr(routes_middleware.app, "__wrapped__", routes_middleware.app)
-                break
-            node.application = getattr(nxt, "__wrapped__", nxt)
-            node = node.application
 
 
 def timed(func, *args) -> float:

@@ -144,6 +144,13 @@ class DeltaRecorder:
         self.table.let_go()
 
 
+def unwrap(app: object) -> object:
+    """The app a probe stands in front of (``app`` itself when it is no probe)."""
+    while getattr(app, "__name__", None) == "delta_probe" and hasattr(app, "__wrapped__"):
+        app = app.__wrapped__
+    return app
+
+
 def _copy(value: object) -> object:
     """What a layer saw: a dict or a list as it was then (its items by reference), anything else by reference."""
     kind = type(value)

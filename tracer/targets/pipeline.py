@@ -8,9 +8,10 @@ hold the next one; the probes themselves know nothing of the app.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Iterator
 
-from tracer.record.deltas import DeltaRecorder
+from tracer.record.deltas import DeltaRecorder, unwrap
 
 #: How deep a pipeline may nest before the walk stops (a cycle would otherwise never end).
 MAX_LAYERS = 32
@@ -28,11 +29,17 @@ def hop_of(app: object) -> str:
     return f"{module}:{qualname}"
 
 
-def add_probes(app: Callable, recorder: DeltaRecorder) -> Callable:
-    """``app`` with a probe in front of it and of every layer inside it; the layers are changed in place,
-    so give a freshly loaded app that serves only the request being recorded."""
+@contextlib.contextmanager
+def probed(app: Callable, recorder: DeltaRecorder) -> Iterator[Callable]:
+    """``app`` with a probe in front of it and of every layer inside it, meanwhile. The layers are changed in
+    place (so the app must serve only the request being recorded meanwhile) and put back afterwards, so the
+    same app can record its next request (the lessons send several through one app)."""
+    _unprobe_inside(app, 0)  # a probe left by a request that crashed outright
     _probe_inside(app, recorder, 0)
-    return recorder.wrap(app, hop_of(app))
+    try:
+        yield recorder.wrap(app, hop_of(app))
+    finally:
+        _unprobe_inside(app, 0)
 
 
 def _probe_inside(app: object, recorder: DeltaRecorder, depth: int) -> None:
@@ -56,3 +63,21 @@ def _probe_inside(app: object, recorder: DeltaRecorder, depth: int) -> None:
         routes_middleware = app._router
         dispatch = routes_middleware.app
         routes_middleware.app = recorder.wrap(dispatch, "sample_api.wsgi:Router._dispatch")
+
+
+def _unprobe_inside(app: object, depth: int) -> None:
+    """Every layer as it was before :func:`_probe_inside`."""
+    if depth >= MAX_LAYERS:
+        return
+    from sample_api import wsgi
+    from sample_api.api.openstack import urlmap
+
+    if isinstance(app, urlmap.URLMap):
+        app.applications = [(url, unwrap(inner)) for url, inner in app.applications]
+        for _url, inner in app.applications:
+            _unprobe_inside(inner, depth + 1)
+    elif isinstance(app, wsgi.Middleware):
+        app.application = unwrap(app.application)
+        _unprobe_inside(app.application, depth + 1)
+    elif isinstance(app, wsgi.Router):
+        app._router.app = unwrap(app._router.app)

@@ -19,7 +19,7 @@ from typing import Any
 
 from tracer.record.deltas import DeltaRecorder
 from tracer.record.recorder import DEFAULT_INCLUDE, Recorder
-from tracer.targets.pipeline import add_probes
+from tracer.targets.pipeline import probed
 from tracer.targets.router import explain_router
 
 METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
@@ -198,14 +198,14 @@ def record_request(
     if app is None:
         app, twin = load_twins(db_path, extensions_dir)
     deltas = DeltaRecorder(spec.body)  # what each layer changes, from the request itself (not its re-run)
-    probed = add_probes(app, deltas)
-    if detail == "line" and rerun:
-        from tracer.record.rerun import record_by_rerun
+    with probed(app, deltas) as app_with_probes:
+        if detail == "line" and rerun:
+            from tracer.record.rerun import record_by_rerun
 
-        doc = record_by_rerun(probed, lambda: build_environ(spec), include, SampleApiWorld(), twin)
-    else:
-        recorder = Recorder(include=tuple(include), detail=detail)
-        _status, _headers, _body, doc = recorder.call_wsgi(probed, environ)
+            doc = record_by_rerun(app_with_probes, lambda: build_environ(spec), include, SampleApiWorld(), twin)
+        else:
+            recorder = Recorder(include=tuple(include), detail=detail)
+            _status, _headers, _body, doc = recorder.call_wsgi(app_with_probes, environ)
     doc["deltas"] = deltas.deltas()
     deltas.let_go()
     route = explain_route(app, spec)
@@ -225,6 +225,8 @@ def explain_route(app: Callable, spec: RequestSpec) -> dict | None:
         return explain_router(app, normalize_method(spec.method), path, API_PREFIX, DEFAULT_HOST).to_dict()
     except LookupError:  # an api-paste.ini without the compute router: nothing to explain
         return None
+    except (AttributeError, TypeError, ValueError) as exc:  # a learner's own router that routes cannot read
+        return {"error": f"the router could not be explained: {type(exc).__name__}: {exc}"}
 
 
 # -- a learner's code in the app -------------------------------------------------------------------

@@ -51,6 +51,9 @@ def _changes(entry: dict) -> Text:
 
 def _route(route: dict) -> Text:
     text = Text("Route: ", style="bold")
+    if isinstance(route.get("error"), str):
+        text.append(route["error"], style="dim")
+        return text
     match = route.get("match")
     if not isinstance(match, dict):
         text.append(f"none of the {route.get('routes', '?')} routes matched: 404")

@@ -109,3 +109,21 @@ def test_tracer_run_and_show_deltas(tmp_path, detail_doc, capsys):
     out, err = capsys.readouterr()
     assert "Δ" not in out and "has no per-hop deltas" in err
     Trace.from_dict(old)  # a trace without deltas is still a valid trace
+
+
+def test_one_app_records_request_after_request_with_its_layers_put_back():
+    """The lessons send several requests through one app: each gets its own deltas, and the app is left as
+    it was (no probe in front of any layer)."""
+    from sample_api.api.openstack.urlmap import URLMap
+
+    app = load_sample_api()
+    first = record_request(RequestSpec("GET", "/servers"), app=app, detail="call")
+    second = record_request(RequestSpec("GET", "/servers"), app=app, detail="call")
+    assert [e["hop"] for e in first["deltas"]] == [e["hop"] for e in second["deltas"]]
+    assert len(second["deltas"]) == 8
+    assert isinstance(app, URLMap)
+    layer, seen = dict(app.applications)["/v2.1/+"], 0
+    while hasattr(layer, "application"):
+        assert getattr(layer.application, "__name__", "") != "delta_probe"
+        layer, seen = layer.application, seen + 1
+    assert seen == 5  # compute_req_id, faultwrap, request_log, sizelimit, noauth2 down to the router
