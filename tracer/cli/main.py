@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from tracer.cli import compare as commands_compare
 from tracer.cli import serve as commands_serve
 from tracer.cli.arguments import UsageError, check_db_path, check_extensions_dir, parse_include, positive_int
 from tracer.cli.replay import open_tui
@@ -57,12 +58,14 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--save", metavar="FILE", help="write the trace to FILE (gzip when it ends in .gz)")
     run.add_argument("--tui", action="store_true", help="step through the trace in the full-screen replay")
     _add_render_options(run)
+    commands_compare.add_run_options(run)  # --diff-as, --deltas
     run.set_defaults(func=cmd_run)
 
     show = commands.add_parser("show", help="render a saved trace")
     show.add_argument("file", metavar="FILE|ID", help="a trace written by tracer run --save, or an id from tracer list")
     _add_render_options(show)
     commands_serve.add_store_option(show)
+    commands_compare.add_show_options(show)  # --deltas
     show.set_defaults(func=cmd_show)
 
     tui = commands.add_parser("tui", help="step through a saved trace in the full-screen replay")
@@ -72,6 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
     tui.set_defaults(func=cmd_tui)
 
     commands_serve.register(commands)  # serve, list
+    commands_compare.register(commands)  # export, diff, route
 
     from tracer.course.cli import register as register_lessons  # the classroom commands
 
@@ -129,6 +133,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     spec = request_spec(args)
     include = DEFAULT_INCLUDE + parse_include(args.include)
     fmt = output_format(args)
+    if not args.diff_as:
+        commands_compare.check_deltas(args, fmt)
     db_path = check_db_path(args.db)
     extensions_dir = check_extensions_dir(args.extensions_dir)
     try:
@@ -137,6 +143,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise
     except Exception as exc:  # a broken database file or extension: one line, not a traceback
         raise UsageError(f"sample_api could not start: {type(exc).__name__}: {exc}") from None
+    if args.diff_as:
+        return commands_compare.run_diff_as(args, spec, lambda one: target.record_request(
+            one, include=include, detail=args.detail, db_path=db_path, extensions_dir=extensions_dir))
     try:
         doc = target.record_request(spec, app=app, twin=twin, include=include, detail=args.detail)
     except target.RequestError:
@@ -151,7 +160,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         save_trace(doc, args.save, trace)
     if args.tui:
         return open_tui(trace)
-    render(trace, fmt, args.at, args.depth)
+    render(trace, fmt, args.at, args.depth, deltas=args.deltas)
+    if args.deltas:
+        commands_compare.say_no_deltas(trace)
     return 0
 
 
@@ -171,9 +182,12 @@ def say_line_detail(meta: dict) -> None:
 def cmd_show(args: argparse.Namespace) -> int:
     """Render a saved trace exactly as ``tracer run`` rendered it."""
     fmt = output_format(args)
+    commands_compare.check_deltas(args, fmt)
     trace = commands_serve.resolve_trace(args.file, args.store)
     say_line_detail(trace.meta)
-    render(trace, fmt, args.at, args.depth)
+    render(trace, fmt, args.at, args.depth, deltas=args.deltas)
+    if args.deltas:
+        commands_compare.say_no_deltas(trace)
     return 0
 
 
@@ -236,7 +250,7 @@ def save_trace(doc: dict, path: str, trace: Trace) -> None:
     print(f"{PROG}: saved the trace to {path} ({len(trace)} events, {size:,} bytes)", file=sys.stderr)
 
 
-def render(trace: Trace, fmt: str, at: str | None = None, depth: int | None = None) -> None:
+def render(trace: Trace, fmt: str, at: str | None = None, depth: int | None = None, deltas: bool = False) -> None:
     """Print the trace in ``fmt`` to stdout."""
     if fmt == "json":
         from tracer.model.trace import dumps
@@ -257,7 +271,7 @@ def render(trace: Trace, fmt: str, at: str | None = None, depth: int | None = No
     wrap = console.is_terminal
     console.print(ResponseSummary(trace), soft_wrap=not wrap)
     console.print()
-    console.print(HopTree(trace, max_depth=depth, wrap=wrap), soft_wrap=not wrap)
+    console.print(HopTree(trace, max_depth=depth, wrap=wrap, deltas=deltas), soft_wrap=not wrap)
 
 
 def _silence_stdout() -> None:

@@ -66,6 +66,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     serve.add_argument("--db", metavar="PATH", help="SQLite database file (default: a fresh in-memory demo database)")
     serve.add_argument("--extensions-dir", metavar="DIR", help="directory of extra API extensions to load")
     serve.add_argument("--debug", action="store_true", help="log everything at DEBUG level")
+    serve.add_argument("--otlp-endpoint", metavar="URL",
+                       help="also send each trace as OpenTelemetry spans (OTLP/HTTP) to this collector, e.g. "
+                       "http://127.0.0.1:4318 (Jaeger, Tempo, an OpenTelemetry Collector); needs tracer[otlp]")
     serve.set_defaults(func=cmd_serve)
 
     listing = subparsers.add_parser("list", help="list the requests recorded by tracer serve, newest first")
@@ -97,6 +100,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     include = DEFAULT_INCLUDE + parse_include(args.include)
     db_path = check_db_path(args.db)
     extensions_dir = check_extensions_dir(args.extensions_dir)
+    if args.otlp_endpoint:
+        from tracer.serve.otlp import traces_url
+
+        try:
+            traces_url(args.otlp_endpoint)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
     serve.setup_logging(args.debug)
 
     def say(text: str) -> None:
@@ -107,6 +117,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             store_dir=args.store, max_traces=args.max_traces, host=args.host, port=args.port,
             pool_size=args.pool_size, backlog=args.backlog, backend=args.server, include=include,
             detail=args.detail, db_path=db_path, extensions_dir=extensions_dir, say=say,
+            otlp_endpoint=args.otlp_endpoint,
         )
     except OSError as exc:
         raise UsageError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from None

@@ -18,6 +18,7 @@ from rich.text import Text
 
 from tracer.model.labels import Labels, load_labels
 from tracer.model.trace import CALL, EXCEPTION, Outcome, Trace
+from tracer.render.deltas import delta_calls, delta_lines
 from tracer.render.theme import CAUGHT, DIM, NAME, PROPAGATED, RAISED, format_duration, layer_style
 
 #: Calls of one function among siblings shown before the rest are grouped into one line.
@@ -117,8 +118,10 @@ class HopTree:
         group_after: int = GROUP_AFTER,
         labels: Labels | None = None,
         wrap: bool = True,
+        deltas: bool = False,
     ) -> None:
         self.trace = trace
+        self.deltas = deltas  # under each WSGI layer's node, what it changed (recorded by tracer run)
         self.max_depth = max_depth
         self.group_after = group_after
         self.labels = labels if labels is not None else load_labels()
@@ -153,6 +156,7 @@ class HopTree:
         self._hot = self._exception_path()
         self._said: set[str] = set()
         self._rows: list[Row] = []
+        self._delta_of = delta_calls(trace) if self.deltas else {}
         top = [call for call in trace.calls if trace.parent[call] < 0]
         self._add_children(self._visible(top), 1, "")
         return self._rows
@@ -218,7 +222,16 @@ class HopTree:
                 self._rows.append(Row(guide, inner, item))
             else:
                 self._rows.append(Row(guide, inner, self.label(item)))
+                self._add_deltas(item, inner)
                 self._add_below(item, level, inner)
+
+    def _add_deltas(self, call: int, prefix: str) -> None:
+        entry = self._delta_of.get(call)
+        if entry is None:
+            return
+        lead = prefix + (self._guides[2] if self._visible(self.trace.children(call)) else self._guides[3])
+        for line in delta_lines(self.trace, entry):
+            self._rows.append(Row(lead + "Δ ", lead + "  ", line))
 
     def _add_below(self, call: int, level: int, prefix: str) -> None:
         below = self._visible(self.trace.children(call))

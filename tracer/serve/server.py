@@ -22,6 +22,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from tracer.record.recorder import DEFAULT_INCLUDE, Recorder
+from tracer.serve.otlp import OtlpExporter
 from tracer.store.traces import DEFAULT_MAX_TRACES, EncodedTrace, StoreError, TraceStore, encode_doc
 from tracer.targets import recipes
 from tracer.targets.sample_api import load_sample_api, make_server
@@ -81,9 +82,11 @@ class TraceWriter:
     """
 
     def __init__(self, store: TraceStore, on_stored: Callable[[int, tuple], None] | None = None,
-                 background: bool = True, queue_size: int = QUEUE_SIZE) -> None:
+                 background: bool = True, queue_size: int = QUEUE_SIZE,
+                 on_doc: Callable[[dict], None] | None = None) -> None:
         self.store = store
         self.on_stored = on_stored
+        self.on_doc = on_doc  # also given each whole trace, in the writer thread (the OTLP export)
         self.stored = 0
         self.failed = 0
         self._count_lock = threading.Lock()
@@ -140,6 +143,8 @@ class TraceWriter:
             return
         with self._count_lock:
             self.stored += 1
+        if self.on_doc is not None and not isinstance(doc, recipes.Recipe):
+            self.on_doc(doc)
         if self.on_stored is not None:
             try:
                 self.on_stored(trace_id, summary)
@@ -155,8 +160,10 @@ class IdleReplayer:
     recipe (``tracer show ID`` says why).
     """
 
-    def __init__(self, store: TraceStore, activity: recipes.Activity, idle_seconds: float = IDLE_SECONDS) -> None:
+    def __init__(self, store: TraceStore, activity: recipes.Activity, idle_seconds: float = IDLE_SECONDS,
+                 on_doc: Callable[[dict], None] | None = None) -> None:
         self.store = store
+        self.on_doc = on_doc  # given each trace built
         self.activity = activity
         self.idle_seconds = idle_seconds
         self.built = 0
@@ -183,8 +190,10 @@ class IdleReplayer:
                 if not waiting:
                     break
                 try:
-                    self.store.get(waiting[0])
+                    doc = self.store.get(waiting[0])
                     self.built += 1
+                    if self.on_doc is not None:
+                        self.on_doc(doc)
                 except StoreError as exc:
                     self.failed.add(waiting[0])
                     LOG.warning("%s", exc)
@@ -215,8 +224,11 @@ class TracedServer:
         on_stored: Callable[[int, tuple], None] | None = None,
         record: bool = True,
         background_writer: bool | None = None,
+        otlp_endpoint: str | None = None,
     ) -> None:
         self.store = store
+        self.exporter = OtlpExporter(otlp_endpoint) if otlp_endpoint and record else None
+        on_doc = self.exporter.export if self.exporter is not None else None
         app = load_sample_api(db_path, extensions_dir)
         self.writer: TraceWriter | None = None
         self.recorder: Recorder | None = None
@@ -230,7 +242,7 @@ class TracedServer:
             self.recorder = Recorder(include=tuple(include), detail="line" if detail == "rerun" else detail)
             if background_writer is None:
                 background_writer = backend != "eventlet"
-            self.writer = TraceWriter(store, on_stored, background=background_writer)
+            self.writer = TraceWriter(store, on_stored, background=background_writer, on_doc=on_doc)
             served = app
             app = self.recorder.wrap(served, self.writer.submit)
             if detail == "rerun":
@@ -238,7 +250,7 @@ class TracedServer:
                 app = recipes.RecipeRecorder(served, app, self.writer.submit, include,
                                              recipes.code_digests(include), extensions_dir, activity)
                 store.builder = recipes.ServedAppBuilder(served)
-                self.replayer = IdleReplayer(store, activity)
+                self.replayer = IdleReplayer(store, activity, on_doc=on_doc)
         kwargs: dict[str, Any] = {"pool_size": pool_size, "backend": backend}
         if backlog is not None:
             kwargs["backlog"] = backlog
@@ -277,6 +289,8 @@ class TracedServer:
             self.recorder.uninstall()
         if self.writer is not None:
             self.writer.close()
+        if self.exporter is not None:
+            self.exporter.shutdown()
 
 
 def setup_logging(debug: bool = False) -> None:
@@ -302,6 +316,7 @@ def serve(
     db_path: str | None = None,
     extensions_dir: str | None = None,
     say: Callable[[str], None] | None = None,
+    otlp_endpoint: str | None = None,
 ) -> int:
     """Run until Ctrl-C or SIGTERM; returns the exit status. Raises StoreError / OSError before serving."""
     say = say or (lambda text: LOG.warning("%s", text))
@@ -318,7 +333,7 @@ def serve(
     try:
         server = TracedServer(store, host=host, port=port, pool_size=pool_size, backlog=backlog, backend=backend,
                               include=include, detail=detail, db_path=db_path, extensions_dir=extensions_dir,
-                              on_stored=on_stored)
+                              on_stored=on_stored, otlp_endpoint=otlp_endpoint)
     except BaseException:
         store.close()
         raise
@@ -326,6 +341,8 @@ def serve(
     server.start()
     say(f"tracer: serving the compute API on http://{server.host}:{server.port}/v2.1 ({backend} server, "
         f"{_RECORDING[detail]}); traces go to {store.file}; Ctrl-C to stop")
+    if server.exporter is not None:
+        say(f"tracer: each trace also goes to {server.exporter.url} as OTLP spans (one per hop)")
     try:
         server.wait()
     except (KeyboardInterrupt, Stop):

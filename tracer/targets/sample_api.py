@@ -17,7 +17,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from tracer.record.deltas import DeltaRecorder
 from tracer.record.recorder import DEFAULT_INCLUDE, Recorder
+from tracer.targets.pipeline import probed
+from tracer.targets.router import explain_router
 
 METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 API_PREFIX = "/v2.1"
@@ -194,13 +197,36 @@ def record_request(
     environ = build_environ(spec)  # a request that cannot be made fails here, before any app is loaded
     if app is None:
         app, twin = load_twins(db_path, extensions_dir)
-    if detail == "line" and rerun:
-        from tracer.record.rerun import record_by_rerun
+    deltas = DeltaRecorder(spec.body)  # what each layer changes, from the request itself (not its re-run)
+    with probed(app, deltas) as app_with_probes:
+        if detail == "line" and rerun:
+            from tracer.record.rerun import record_by_rerun
 
-        return record_by_rerun(app, lambda: build_environ(spec), include, SampleApiWorld(), twin)
-    recorder = Recorder(include=tuple(include), detail=detail)
-    _status, _headers, _body, doc = recorder.call_wsgi(app, environ)
+            doc = record_by_rerun(app_with_probes, lambda: build_environ(spec), include, SampleApiWorld(), twin)
+        else:
+            recorder = Recorder(include=tuple(include), detail=detail)
+            _status, _headers, _body, doc = recorder.call_wsgi(app_with_probes, environ)
+    doc["deltas"] = deltas.deltas()
+    deltas.let_go()
+    route = explain_route(app, spec)
+    if route is not None:
+        doc["route"] = route
     return doc
+
+
+def explain_route(app: Callable, spec: RequestSpec) -> dict | None:
+    """How the compute router routed the request (its routes asked one by one), for the router hop's note;
+    None for a path outside the compute API. Asked after the request: routes compiles its patterns at the
+    first match, which the request must do itself to be recorded as it happens."""
+    path = normalize_path(spec.path)
+    if not path.startswith(API_PREFIX + "/") or path == API_PREFIX + "/":
+        return None
+    try:
+        return explain_router(app, normalize_method(spec.method), path, API_PREFIX, DEFAULT_HOST).to_dict()
+    except LookupError:  # an api-paste.ini without the compute router: nothing to explain
+        return None
+    except (AttributeError, TypeError, ValueError) as exc:  # a learner's own router that routes cannot read
+        return {"error": f"the router could not be explained: {type(exc).__name__}: {exc}"}
 
 
 # -- a learner's code in the app -------------------------------------------------------------------

@@ -16,6 +16,7 @@ from textual.widget import Widget
 from tracer.model.labels import Labels, load_labels
 from tracer.model.trace import Trace
 from tracer.replay.cursor import Position
+from tracer.tui.hop_extras import hop_extras
 from tracer.tui.theme import layer_style
 from tracer.tui.widgets.kept import KeptScreen, StillLines
 from tracer.tui.widgets.memo import MemoStylesCache, whole_lines
@@ -109,6 +110,11 @@ class HopNote(KeptScreen, StillLines, Widget):
         super().notify_style_update()
 
     def describe(self, code_id: int) -> Text:
+        text = self._describe_label(code_id)
+        extra = hop_extras(self.trace, self.trace.codes[code_id]) if code_id >= 0 else None
+        return text if extra is None else Text("\n").join([text, extra])
+
+    def _describe_label(self, code_id: int) -> Text:
         if code_id < 0:
             return Text("No hop: the trace has no events.", style="dim")
         code = self.trace.codes[code_id]

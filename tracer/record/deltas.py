@@ -1,0 +1,188 @@
+"""Per-hop deltas: what each WSGI layer added to or changed in the environ, and in the response headers.
+
+A paste filter's whole job is often a key it puts in the environ (``nova.context``) or a header it adds to
+the answer (``x-openstack-request-id``); a debugger shows neither, because the change happens in a dict
+between two frames. A :class:`DeltaRecorder` wraps each WSGI app of a pipeline in a probe (a plain WSGI
+app of its own, outside the recorded modules, so the hop tree is unchanged): the probe keeps the environ
+as the app receives it and the headers the app answers with. The delta of one layer is then the environ
+its inner app received minus the one it received, and the headers it answered minus those its inner app
+answered.
+
+While the request runs the probe only keeps references (a dict or a list is copied one level, which runs
+no code of the app); everything is described after the request, because describing a value may call the
+app's own ``__repr__``, which the recorder would note as a call the request made. So an object changed in
+place (not replaced) between two layers shows as the request left it. Values are described by the same
+:class:`~tracer.model.values.ValueTable` as every other value of a trace, so secrets are redacted the same
+way; the format is in ``docs/trace-format.md``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from tracer.model.values import ValueTable, redact_json_text
+
+#: Environ keys whose value is the server's plumbing (a file or a stream): shown only when added or removed.
+PLUMBING = ("wsgi.input", "wsgi.errors", "wsgi.file_wrapper")
+#: Types whose items a delta spells out (an object keeps its one-line summary).
+CONTAINERS = ("dict", "list", "tuple")
+#: Characters of one described value in a delta.
+MAX_TEXT = 240
+
+
+@dataclass
+class _Boundary:
+    """One WSGI app as the request reached it."""
+
+    hop: str  # "module:qualname" of the function that receives the environ there
+    environ: dict[str, object]  # key -> the value on the way in (a dict or list: a copy of it)
+    headers: list[tuple[str, object]] | None = None  # the answer's headers, None: no answer seen
+    status: str | None = None
+    inner: list[int] = field(default_factory=list)  # boundaries entered while this one ran
+
+
+class DeltaRecorder:
+    """Probes for the WSGI apps of one request, and the deltas they saw.
+
+    ``secrets_from_body``: the request body, so that a secret in it (an ``adminPass``) is scrubbed from
+    any description that happens to contain it, as the trace's own values are.
+    """
+
+    def __init__(self, body: bytes | None = None) -> None:
+        self.table = ValueTable()
+        self.boundaries: list[_Boundary] = []
+        self._open: list[int] = []
+        if body:
+            redact_json_text(body.decode("utf-8", "replace"), self.table)
+
+    def wrap(self, app: Callable, hop: str) -> Callable:
+        """A WSGI app that notes the environ and the answer of ``app`` (whose hop is ``hop``) and calls it."""
+        recorder = self
+
+        def delta_probe(environ: dict, start_response: Callable) -> Iterable[bytes]:
+            index = recorder._enter(hop, environ)
+
+            def noting_start_response(status: str, headers: list, exc_info: object = None) -> Callable:
+                recorder._answered(index, status, headers)
+                if exc_info is None:
+                    return start_response(status, headers)
+                return start_response(status, headers, exc_info)
+
+            try:
+                return app(environ, noting_start_response)
+            finally:
+                recorder._open.pop()
+
+        delta_probe.__wrapped__ = app  # type: ignore[attr-defined]  # what the probe stands in front of
+        return delta_probe
+
+    def _enter(self, hop: str, environ: dict) -> int:
+        index = len(self.boundaries)
+        if self._open:
+            self.boundaries[self._open[-1]].inner.append(index)
+        self._open.append(index)
+        # Only references and one-level copies now: describing a value may run the app's own code (a repr),
+        # which would show up in the trace as a call the request made. They are described after the request.
+        snapshot = {key: _copy(value) for key, value in environ.items()}
+        self.boundaries.append(_Boundary(hop, snapshot))
+        return index
+
+    def _answered(self, index: int, status: str, headers: list) -> None:
+        boundary = self.boundaries[index]
+        if boundary.headers is None:
+            boundary.status = status
+            boundary.headers = list(headers)
+
+    def _describe(self, value: object, name: str) -> str:
+        return self._text(self.table.encode(value, name=name), 2)
+
+    def _text(self, rid: int, depth: int) -> str:
+        """One line for a described value: a container shows its items (two levels), not just their count."""
+        row = self.table.rows[rid]
+        if len(row) < 3 or not row[2] or depth == 0 or row[0] not in CONTAINERS:
+            return row[1]
+        items = ", ".join(f"{key}: {self._text(child, depth - 1)}" for key, child in row[2])
+        more = f", … {row[3]} more" if len(row) > 3 and row[3] else ""
+        text = "{" + items + more + "}"
+        return text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 1] + "…"
+
+    def deltas(self) -> list[dict]:
+        """The deltas of every layer that passed the request on or answered it, outermost first.
+
+        Call it once the request has been answered and recording has stopped.
+        """
+        for boundary in self.boundaries:
+            boundary.environ = {key: self._describe(value, key) for key, value in boundary.environ.items()}
+            boundary.headers = [(str(name), self._describe(value, str(name))) for name, value in boundary.headers
+                                ] if boundary.headers is not None else None
+        out = []
+        for boundary in self.boundaries:
+            inner = self.boundaries[boundary.inner[0]] if boundary.inner else None
+            entry: dict = {"hop": boundary.hop, "environ": [], "headers": []}
+            if inner is None:
+                entry["answered"] = True  # it made the answer itself: every header it sent is its own
+                entry["headers"] = [["+", name, None, value] for name, value in boundary.headers or ()]
+                if boundary.status is not None:
+                    entry["status"] = boundary.status
+            else:
+                entry["environ"] = _environ_delta(boundary.environ, inner.environ)
+                entry["headers"] = _header_delta(inner.headers or [], boundary.headers or [])
+                if boundary.status is not None and inner.status is not None and boundary.status != inner.status:
+                    entry["status"] = f"{inner.status} → {boundary.status}"
+            out.append(entry)
+        scrub = self.table.scrub
+        for entry in out:
+            for change in entry["environ"] + entry["headers"]:
+                change[2] = scrub(change[2]) if isinstance(change[2], str) else change[2]
+                change[3] = scrub(change[3]) if isinstance(change[3], str) else change[3]
+        return out
+
+    def let_go(self) -> None:
+        """Hold no live object once the deltas were taken."""
+        self.boundaries = []
+        self.table.let_go()
+
+
+def unwrap(app: object) -> object:
+    """The app a probe stands in front of (``app`` itself when it is no probe)."""
+    while getattr(app, "__name__", None) == "delta_probe" and hasattr(app, "__wrapped__"):
+        app = app.__wrapped__
+    return app
+
+
+def _copy(value: object) -> object:
+    """What a layer saw: a dict or a list as it was then (its items by reference), anything else by reference."""
+    kind = type(value)
+    if kind is dict:
+        return dict(value)
+    if kind is list:
+        return list(value)
+    return value
+
+
+def _environ_delta(before: dict[str, str], after: dict[str, str]) -> list[list]:
+    """``[op, key, old, new]`` rows: ``+`` added, ``-`` removed, ``~`` changed (described differently)."""
+    rows: list[list] = []
+    for key, text in after.items():
+        if key not in before:
+            rows.append(["+", key, None, text])
+        elif key not in PLUMBING and before[key] != text:
+            rows.append(["~", key, before[key], text])
+    rows.extend(["-", key, text, None] for key, text in before.items() if key not in after)
+    return rows
+
+
+def _header_delta(inner: list[tuple[str, str]], outer: list[tuple[str, str]]) -> list[list]:
+    """Headers the layer added (``+``), removed (``-``) or changed (``~``) on the way out; names compared
+    without case, as HTTP does."""
+    before = {name.lower(): (name, value) for name, value in inner}
+    after = {name.lower(): (name, value) for name, value in outer}
+    rows: list[list] = []
+    for low, (name, value) in after.items():
+        if low not in before:
+            rows.append(["+", name, None, value])
+        elif before[low][1] != value:
+            rows.append(["~", name, before[low][1], value])
+    rows.extend(["-", name, value, None] for low, (name, value) in before.items() if low not in after)
+    return rows
