@@ -35,8 +35,8 @@ class Config:
     quota_cores: int = 20
     quota_ram: int = 51200
     #: Seconds a connection may stay silent while a request is read before the server closes it
-    #: (Nova's ``client_socket_timeout`` is 900; a small API on a laptop needs far less to stay responsive).
-    client_socket_timeout: float = 30.0
+    #: (Nova's ``client_socket_timeout`` is 900: a half-sent request would hold a worker for 15 minutes).
+    client_socket_timeout: float = 10.0
     #: Where links point; ``None`` means the host of the incoming request.
     osapi_compute_link_prefix: str | None = None
 

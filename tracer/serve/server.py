@@ -24,7 +24,7 @@ from typing import Any
 from tracer.record.recorder import DEFAULT_INCLUDE, Recorder
 from tracer.store.traces import DEFAULT_MAX_TRACES, EncodedTrace, StoreError, TraceStore, encode_doc
 from tracer.targets import recipes
-from tracer.targets.sample_api import load_sample_api, make_server
+from tracer.targets.sample_api import load_sample_api, make_server, max_request_body_size
 
 LOG = logging.getLogger("tracer.serve")
 
@@ -227,7 +227,8 @@ class TracedServer:
                 raise ValueError("recording needs a store")
             if detail not in DETAILS:
                 raise ValueError(f"detail must be one of {', '.join(DETAILS)}")
-            self.recorder = Recorder(include=tuple(include), detail="line" if detail == "rerun" else detail)
+            self.recorder = Recorder(include=tuple(include), detail="line" if detail == "rerun" else detail,
+                                     max_request_body=max_request_body_size())
             if background_writer is None:
                 background_writer = backend != "eventlet"
             self.writer = TraceWriter(store, on_stored, background=background_writer)

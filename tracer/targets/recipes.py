@@ -31,8 +31,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import parse_qsl
 
+from tracer.model.redaction import is_secret_name, redact_headers
 from tracer.model.trace import TraceError
-from tracer.model.values import is_secret_name, redact_headers
 from tracer.record.recorder import DEFAULT_INCLUDE, module_path
 from tracer.targets.sample_api import SampleApiWorld
 
