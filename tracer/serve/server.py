@@ -21,6 +21,7 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from tracer.model.redaction import RedactingFilter
 from tracer.record.recorder import DEFAULT_INCLUDE, Recorder
 from tracer.store.traces import DEFAULT_MAX_TRACES, EncodedTrace, StoreError, TraceStore, encode_doc
 from tracer.targets import recipes
@@ -284,6 +285,7 @@ def setup_logging(debug: bool = False) -> None:
     """One line per request on stderr: the trace lines; sample_api itself speaks only at WARNING."""
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", datefmt="%H:%M:%S"))
+    handler.addFilter(RedactingFilter())  # sample_api's lines, webob's, ours: no secret at any level
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(logging.DEBUG if debug else logging.WARNING)

@@ -7,6 +7,7 @@ jsonschema reports *where* the body went wrong (``error.path``) and *why*
 
 from __future__ import annotations
 
+import re
 import uuid
 
 import jsonschema
@@ -28,6 +29,10 @@ def _validate_uuid_format(instance: object) -> bool:
     return True
 
 
+#: Fields whose value a 400 message never repeats.
+SECRET_FIELD = re.compile(r"(?i)pass(word)?$|secret|private_key|token")
+
+
 class _SchemaValidator:
     """Validate one body against one schema (Draft 4, as Nova uses)."""
 
@@ -41,7 +46,11 @@ class _SchemaValidator:
         try:
             self.validator.validate(body)
         except jsonschema.ValidationError as ex:
-            if len(ex.path) > 0:
+            if any(isinstance(part, str) and SECRET_FIELD.search(part) for part in ex.path):
+                # Nova's wording, without echoing a password back (it would land in logs and traces)
+                message = ex.message.replace(repr(ex.instance), "***")
+                detail = f"Invalid input for field/attribute {ex.path[-1]}. Value: ***. {message}"
+            elif len(ex.path) > 0:
                 detail = (
                     f"Invalid input for field/attribute {ex.path[-1]}. "
                     f"Value: {ex.instance}. {ex.message}"
