@@ -8,6 +8,7 @@ jsonschema reports *where* the body went wrong (``error.path``) and *why*
 from __future__ import annotations
 
 import re
+import unicodedata
 import uuid
 
 import jsonschema
@@ -15,6 +16,21 @@ import jsonschema
 from sample_api import exception
 
 _FORMAT_CHECKER = jsonschema.FormatChecker()
+
+
+@_FORMAT_CHECKER.checks("name")
+def _validate_name_format(instance: object) -> bool:
+    """Nova's "name" format: printable characters only (no control, format, private-use or unassigned ones,
+    no line or paragraph separators), and no whitespace at either end."""
+    if not isinstance(instance, str):
+        return True  # "type" reports non-strings
+    if instance != instance.strip():
+        return False
+    for char in instance:
+        category = unicodedata.category(char)
+        if category.startswith("C") or (category.startswith("Z") and category != "Zs"):
+            return False
+    return True
 
 
 @_FORMAT_CHECKER.checks("uuid")
