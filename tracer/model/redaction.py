@@ -67,23 +67,25 @@ def secret_strings(value: object) -> list[str]:
     """The strings (and numbers, as text) of a secret value that must not show anywhere else.
 
     A string or a number is itself; a list gives every item, however deeply lists nest; a dict gives the
-    values of its secret-named keys only (``{"changePassword": {"adminPass": C}}`` gives ``C``; a token
-    document's catalog stays readable). Walked with a stack, not recursion, and at most ``MAX_LEAVES``.
+    values of its secret-named keys only, at any depth (``{"changePassword": {"adminPass": C}}`` gives ``C``;
+    a token document's catalog stays readable). Walked with a stack, not recursion, and at most ``MAX_LEAVES``.
     """
     found: list[str] = []
-    stack = [value]
+    stack: list[tuple[object, bool]] = [(value, True)]  # (item, whether its strings are secret)
     while stack and len(found) < MAX_LEAVES:
-        item = stack.pop()
+        item, secret = stack.pop()
         if isinstance(item, bytes):
             item = item.decode("utf-8", "replace")
         if isinstance(item, str):
-            found.append(item)
+            if secret:
+                found.append(item)
         elif isinstance(item, (int, float)) and not isinstance(item, bool):
-            found.append(str(item))
+            if secret:
+                found.append(str(item))
         elif isinstance(item, Mapping):
-            stack.extend(child for key, child in item.items() if is_secret_name(key))
+            stack.extend((child, is_secret_name(key)) for key, child in item.items())
         elif isinstance(item, (list, tuple, set, frozenset)):
-            stack.extend(item)
+            stack.extend((child, secret) for child in item)
     return found
 
 
