@@ -30,7 +30,7 @@ class Config:
     osapi_max_limit: int = 1000
     #: Largest request body, in bytes, before the sizelimit filter answers 413.
     max_request_body_size: int = 114688
-    #: Per-project quotas, Nova's defaults (``quota_instances``, ``quota_cores``, ``quota_ram`` in MB).
+    #: Per-project quotas, Nova's defaults (``quota_instances``, ``quota_cores``, ``quota_ram`` in MB); -1: no limit.
     quota_instances: int = 10
     quota_cores: int = 20
     quota_ram: int = 51200

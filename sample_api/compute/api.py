@@ -127,8 +127,10 @@ class API:
         used = db.quota_usage_get(context, context.project_id)
         vcpus, ram = instance_type["vcpus"], instance_type["memory_mb"]
         wanted = {"instances": max_count, "cores": max_count * vcpus, "ram": max_count * ram}
-        headroom = {name: max(limits[name] - used[name], 0) for name in limits}
-        overs = sorted(name for name in limits if limits[name] >= 0 and wanted[name] > headroom[name])
+        # a negative limit is no limit, as in Nova (-1)
+        headroom = {name: max(limits[name] - used[name], 0) if limits[name] >= 0 else max_count * max(vcpus, ram, 1)
+                    for name in limits}
+        overs = sorted(name for name in limits if wanted[name] > headroom[name])
         if not overs:
             return max_count
         allowed = headroom["instances"]

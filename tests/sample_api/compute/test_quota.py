@@ -48,3 +48,10 @@ def test_deleted_servers_give_their_place_back(app):
 def test_other_projects_do_not_count(app):
     assert create(client(app, "one:one"), min_count=10).status_int == 202
     assert create(client(app, "two:two"), min_count=10).status_int == 202
+
+
+def test_a_negative_quota_is_no_limit(app, api_conf):
+    api_conf.quota_instances = api_conf.quota_cores = api_conf.quota_ram = -1
+    api = client(app, "free:free")
+    assert create(api, flavor="5", min_count=12).status_int == 202
+    assert len(api.get("/v2.1/servers").json["servers"]) == 12
