@@ -65,6 +65,10 @@ def send_secrets(port: int) -> list[str]:
     assert request(port, "POST", "/v2.1/servers", nested)[0] == 400
     malformed = '{"server": {"name": "web", "adminPass": ' + json.dumps(next_canary()) + ", oops"
     assert request(port, "POST", "/v2.1/servers", malformed)[0] == 400
+    fernet = "gAAAAABp" + base64.urlsafe_b64encode(next_canary().encode() * 8).decode()  # a keystone token's shape
+    sent.append(fernet)
+    assert request(port, "POST", "/v2.1/servers", json.dumps(server()), token=fernet)[0] == 401
+    request(port, "GET", "/v2.1/servers/detail?all_tenants=1", token="admin:admin")
     return sent
 
 
