@@ -124,7 +124,8 @@ class _QuietRequestHandler(simple_server.WSGIRequestHandler):
             return
         environ = self.get_environ()
         stdin = self.rfile
-        length = _declared_length(environ)
+        chunked = environ.get("HTTP_TRANSFER_ENCODING", "").lower() == "chunked"
+        length = 0 if chunked else _declared_length(environ)  # chunked framing wins over a Content-Length
         if length:
             # Read a body the API will accept here, under the socket's timeout: the app then never waits on a
             # slow client. A bigger one is left unread for the sizelimit filter to refuse from its header.
@@ -136,7 +137,7 @@ class _QuietRequestHandler(simple_server.WSGIRequestHandler):
             if len(data) < length:
                 return  # the client hung up mid-body: nobody is left to answer
             stdin = io.BytesIO(data)
-        if environ.get("HTTP_TRANSFER_ENCODING", "").lower() == "chunked":
+        if chunked:
             stdin = _ChunkedInput(self.rfile)
             environ.pop("CONTENT_LENGTH", None)
             environ["wsgi.input_terminated"] = True  # "read to EOF" is safe now
