@@ -14,6 +14,7 @@ import sys
 from collections.abc import Sequence
 
 from sample_api import conf, service, wsgi
+from sample_api.log_redaction import MaskingFilter
 from sample_api.utils import Stop, is_loopback, port_number, positive_int, raise_stop
 
 LOG = logging.getLogger("sample_api.cmd")
@@ -24,6 +25,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     serve = commands.add_parser("serve", help="serve the compute API v2.1 over HTTP")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: %(default)s)")
+    serve.add_argument("--allow-unauthenticated-remote-access", action="store_true",
+                       help="allow a --host other than loopback: sample-api has NO real authentication, so anyone "
+                            "who can reach the address can use the API as admin")
     serve.add_argument("--port", type=port_number, default=8774, help="port, 0 for a free one (default: %(default)s)")
     serve.add_argument(
         "--pool-size", type=positive_int, default=None, help=f"worker pool size (default: {wsgi.DEFAULT_POOL_SIZE})"
@@ -43,11 +47,18 @@ def _setup_logging(debug: bool) -> None:
         level=logging.DEBUG if debug else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s %(message)s",
     )
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(MaskingFilter())  # no password or token in any line, at any level
     if not debug:
         logging.getLogger("sample_api.api.openstack.requestlog").setLevel(logging.INFO)
 
 
 def serve(args: argparse.Namespace) -> int:
+    if not is_loopback(args.host) and not args.allow_unauthenticated_remote_access:
+        print(f"sample-api: error: --host {args.host} is reachable from other machines and sample-api has no real "
+              "authentication (any 'admin:admin' token is admin); add --allow-unauthenticated-remote-access to do "
+              "it anyway", file=sys.stderr)
+        return 2
     _setup_logging(args.debug)
     conf.CONF.db_path = args.db
     conf.CONF.extensions_dir = args.extensions_dir

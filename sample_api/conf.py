@@ -30,6 +30,13 @@ class Config:
     osapi_max_limit: int = 1000
     #: Largest request body, in bytes, before the sizelimit filter answers 413.
     max_request_body_size: int = 114688
+    #: Per-project quotas, Nova's defaults (``quota_instances``, ``quota_cores``, ``quota_ram`` in MB); -1: no limit.
+    quota_instances: int = 10
+    quota_cores: int = 20
+    quota_ram: int = 51200
+    #: Seconds a connection may stay silent while a request is read before the server closes it
+    #: (Nova's ``client_socket_timeout`` is 900: a half-sent request would hold a worker for 15 minutes).
+    client_socket_timeout: float = 10.0
     #: Where links point; ``None`` means the host of the incoming request.
     osapi_compute_link_prefix: str | None = None
 

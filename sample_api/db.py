@@ -355,6 +355,17 @@ def instance_destroy(context: RequestContext, uuid: str) -> dict:
         return _instance_dict(conn, row)
 
 
+def quota_usage_get(context: RequestContext, project_id: str) -> dict:
+    """What a project uses now: its servers (not deleted), their vcpus and their RAM in MB (Nova's quota usages)."""
+    with _transaction() as conn:
+        row = conn.execute(
+            "SELECT COUNT(*), COALESCE(SUM(f.vcpus), 0), COALESCE(SUM(f.memory_mb), 0) FROM instances i "
+            "JOIN flavors f ON f.id = i.instance_type_id WHERE i.deleted = 0 AND i.project_id = ?",
+            (project_id,),
+        ).fetchone()
+    return {"instances": row[0], "cores": row[1], "ram": row[2]}
+
+
 def instance_info_cache_update(context: RequestContext, instance_uuid: str, network_info: list[dict]) -> None:
     """Replace a server's cached network info (in Nova, what neutron last said about its ports)."""
     with _transaction() as conn:

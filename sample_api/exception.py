@@ -50,6 +50,15 @@ class ValidationError(Invalid):
     msg_fmt = "%(detail)s"
 
 
+class QuotaError(NovaException):
+    msg_fmt = "Quota exceeded: code=%(code)s"
+    code = 413
+
+
+class TooManyInstances(QuotaError):
+    msg_fmt = "Quota exceeded for %(overs)s: Requested %(req)s, but already used %(used)s of %(allowed)s %(overs)s"
+
+
 class InvalidInput(Invalid):
     msg_fmt = "Invalid input received: %(reason)s"
 

@@ -12,6 +12,7 @@ Nothing here knows about compute: it is the plumbing under ``sample_api.api``.
 
 from __future__ import annotations
 
+import io
 import logging
 import os
 import threading
@@ -27,6 +28,7 @@ import webob.exc
 from paste import deploy
 
 from sample_api import exception
+from sample_api.conf import CONF
 
 LOG = logging.getLogger(__name__)
 
@@ -92,8 +94,24 @@ class _ChunkedInput:
             yield data
 
 
+def _declared_length(environ: dict) -> int:
+    """The Content-Length of a body small enough to read at once (at most ``CONF.max_request_body_size``),
+    else 0: no body, a chunked one, a malformed length, or one the sizelimit filter will refuse unread."""
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
+    return length if 0 < length <= CONF.max_request_body_size else 0
+
+
 class _QuietRequestHandler(simple_server.WSGIRequestHandler):
     """wsgiref's handler without its access log: ``request_log`` logs each request."""
+
+    def setup(self) -> None:
+        """Every read on the connection gives up after ``CONF.client_socket_timeout`` seconds of silence,
+        so a client that sends half a request and stops does not hold a worker for ever."""
+        self.timeout = CONF.client_socket_timeout
+        super().setup()
 
     def handle(self) -> None:
         """wsgiref's ``handle``, plus chunked request bodies and ``wsgi.multithread``."""
@@ -106,7 +124,20 @@ class _QuietRequestHandler(simple_server.WSGIRequestHandler):
             return
         environ = self.get_environ()
         stdin = self.rfile
-        if environ.get("HTTP_TRANSFER_ENCODING", "").lower() == "chunked":
+        chunked = environ.get("HTTP_TRANSFER_ENCODING", "").lower() == "chunked"
+        length = 0 if chunked else _declared_length(environ)  # chunked framing wins over a Content-Length
+        if length:
+            # Read a body the API will accept here, under the socket's timeout: the app then never waits on a
+            # slow client. A bigger one is left unread for the sizelimit filter to refuse from its header.
+            try:
+                data = self.rfile.read(length)
+            except TimeoutError:
+                LOG.debug("%s sent a %d-byte body too slowly: connection closed", self.address_string(), length)
+                return
+            if len(data) < length:
+                return  # the client hung up mid-body: nobody is left to answer
+            stdin = io.BytesIO(data)
+        if chunked:
             stdin = _ChunkedInput(self.rfile)
             environ.pop("CONTENT_LENGTH", None)
             environ["wsgi.input_terminated"] = True  # "read to EOF" is safe now
@@ -231,6 +262,7 @@ class Server:
             environ={"wsgi.input_terminated": True},
             log=LOG,
             log_output=False,  # request_log already logs one line per request
+            socket_timeout=CONF.client_socket_timeout,  # a half-sent request does not hold a green thread
             debug=False,  # never send tracebacks to clients
         )
         while not self._stopping.is_set() and not server.dead:

@@ -19,6 +19,9 @@ from sample_api import wsgi as base_wsgi
 from sample_api.api.compute_req_id import ENV_REQUEST_ID
 from sample_api.api.openstack import wsgi
 
+#: Keystone's user and project ids are at most 64 characters (its ``id`` columns); a longer "id" is a token.
+MAX_ID_LENGTH = 64
+
 
 class NoAuthMiddlewareBase(base_wsgi.Middleware):
     """Build a ``RequestContext`` from ``X-Auth-Token: user:project`` and ``X-Roles``."""
@@ -31,6 +34,12 @@ class NoAuthMiddlewareBase(base_wsgi.Middleware):
             msg = "Authentication required: send X-Auth-Token: <user>:<project>"
             return wsgi.Fault(webob.exc.HTTPUnauthorized(explanation=msg))
         project_id = project_id.strip() or user_id
+        if len(user_id) > MAX_ID_LENGTH or len(project_id) > MAX_ID_LENGTH:
+            # a real keystone token sent by mistake: taken as an identity it would be written into every row
+            # the request creates, and show in every later listing
+            msg = (f"Authentication required: send X-Auth-Token: <user>:<project> (ids of at most {MAX_ID_LENGTH} "
+                   "characters); a keystone token is not an identity here")
+            return wsgi.Fault(webob.exc.HTTPUnauthorized(explanation=msg))
         roles = [role.strip() for role in req.headers.get("X-Roles", "").split(",") if role.strip()]
         if user_id == "admin" and "admin" not in roles:
             roles.append("admin")

@@ -11,16 +11,20 @@ from __future__ import annotations
 import functools
 import secrets
 import string
+import threading
 from collections.abc import Callable
 
 from sample_api import crypto, db, exception
 from sample_api.compute import power_state, vm_states
+from sample_api.conf import CONF
 from sample_api.context import RequestContext
 
 #: The only availability zone of the demo cloud (Nova's default zone name).
 DEFAULT_AVAILABILITY_ZONE = "nova"
 #: Every new server gets a port on the demo's "private" network.
 DEFAULT_NETWORK = "private"
+#: One quota check and the creations it allowed at a time, so two requests cannot both take the last place.
+_QUOTA_LOCK = threading.Lock()
 
 
 def check_instance_state(vm_state: list[str] | None = None, task_state: list | None = (None,)) -> Callable:
@@ -106,6 +110,49 @@ class API:
             raise exception.InvalidRequest("The requested availability zone is not available")
         if min_count > max_count:
             raise exception.InvalidInput(reason="min_count must be <= max_count")
+        with _QUOTA_LOCK:
+            count = self._check_num_instances_quota(context, instance_type, min_count, max_count)
+            return self._create_instances(context, instance_type, image_href, display_name, count, metadata,
+                                          key_name, availability_zone, access_ip_v4, access_ip_v6, config_drive,
+                                          auto_disk_config)
+
+    def _check_num_instances_quota(self, context: RequestContext, instance_type: dict, min_count: int,
+                                   max_count: int) -> int:
+        """How many servers the project's quota lets this request create, as Nova decides it.
+
+        As many as asked (``max_count``) when they fit; else as many as fit, if that is at least ``min_count``;
+        else ``TooManyInstances``, which the controller answers with a 403.
+        """
+        limits = {"instances": CONF.quota_instances, "cores": CONF.quota_cores, "ram": CONF.quota_ram}
+        used = db.quota_usage_get(context, context.project_id)
+        vcpus, ram = instance_type["vcpus"], instance_type["memory_mb"]
+        wanted = {"instances": max_count, "cores": max_count * vcpus, "ram": max_count * ram}
+        # a negative limit is no limit, as in Nova (-1)
+        headroom = {name: max(limits[name] - used[name], 0) if limits[name] >= 0 else max_count * max(vcpus, ram, 1)
+                    for name in limits}
+        overs = sorted(name for name in limits if wanted[name] > headroom[name])
+        if not overs:
+            return max_count
+        allowed = headroom["instances"]
+        if vcpus:
+            allowed = min(allowed, headroom["cores"] // vcpus)
+        if ram:
+            allowed = min(allowed, headroom["ram"] // ram)
+        if min_count <= allowed <= max_count:
+            return allowed
+        asked = str(min_count) if min_count == max_count else f"{min_count}-{max_count}"
+        requested = {"instances": asked, "cores": wanted["cores"], "ram": wanted["ram"]}
+        raise exception.TooManyInstances(
+            overs=", ".join(overs), req=", ".join(str(requested[name]) for name in overs),
+            used=", ".join(str(used[name]) for name in overs),
+            allowed=", ".join(str(limits[name]) for name in overs))
+
+    def _create_instances(
+        self, context: RequestContext, instance_type: dict, image_href: str | None, display_name: str,
+        max_count: int, metadata: dict | None, key_name: str | None, availability_zone: str | None,
+        access_ip_v4: str | None, access_ip_v6: str | None, config_drive: bool, auto_disk_config: bool,
+    ) -> list[dict]:
+        """Write ``max_count`` ACTIVE servers (the quota already allowed them)."""
         instances = []
         for index in range(1, max_count + 1):
             name = display_name if max_count == 1 else f"{display_name}-{index}"

@@ -156,3 +156,35 @@ def test_loader_errors(tmp_path):
         wsgi.Loader(str(tmp_path / "absent.ini"))
     with pytest.raises(exception.PasteAppNotFound):
         wsgi.Loader(CONF.api_paste_config).load_app("no_such_app")
+
+
+def test_half_sent_requests_are_dropped_after_the_socket_timeout(backend, api_conf, tmp_path):
+    """More half-sent requests than workers: each is dropped after ``client_socket_timeout`` seconds of silence,
+    so a normal request that waited behind them is still answered (without the timeout it would wait for
+    as long as those clients cared to stay)."""
+    import socket
+    import time
+
+    api_conf.client_socket_timeout = 1.0
+    server = wsgi.Server("osapi_compute", fakes.load_fake_app(tmp_path), port=0, pool_size=2, backend=backend)
+    server.start()
+    stalled = []
+    try:
+        for _ in range(6):
+            sock = socket.create_connection(("127.0.0.1", server.port), timeout=10)
+            sock.sendall(b"POST /v2.1/things HTTP/1.1\r\nHost: x\r\nContent-Length: 50\r\n\r\n{\"half")
+            stalled.append(sock)
+        started = time.monotonic()
+        req = urllib.request.Request(f"http://127.0.0.1:{server.port}/v2.1/things/detail",
+                                     headers={"X-Auth-Token": "admin:admin"})
+        with urllib.request.urlopen(req, timeout=30) as resp:
+            assert resp.status == 200
+        assert time.monotonic() - started < 10
+        for sock in stalled:  # each dropped (eventlet first answers that the body never came), none served
+            answer = sock.recv(1024)
+            assert answer == b"" or answer.split(b"\r\n")[0].split(b" ")[1].startswith(b"4"), answer
+    finally:
+        for sock in stalled:
+            sock.close()
+        server.stop()
+        server.wait()

@@ -48,6 +48,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                     "http://HOST:PORT/v2.1 with the token admin:admin); every request becomes a trace in the store.",
     )
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: %(default)s)")
+    serve.add_argument("--allow-unauthenticated-remote-access", action="store_true",
+                       help="allow a --host other than loopback: anyone who can reach it can use the API as admin "
+                            "(there is no real authentication) and every request body lands in the trace store")
     serve.add_argument("--port", type=port_number, default=8774, help="port, 0 for a free one (default: %(default)s)")
     serve.add_argument("--pool-size", type=positive_int, default=None, metavar="N", help="worker pool size")
     serve.add_argument("--backlog", type=positive_int, default=None, metavar="N",
@@ -97,6 +100,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from tracer.record.recorder import DEFAULT_INCLUDE
     from tracer.serve import server as serve
 
+    if not serve.is_loopback(args.host) and not args.allow_unauthenticated_remote_access:
+        raise UsageError(f"--host {args.host} is reachable from other machines, and the API has no real "
+                         "authentication (any 'admin:admin' token is admin): add --allow-unauthenticated-remote-access "
+                         "to do it anyway")
     include = DEFAULT_INCLUDE + parse_include(args.include)
     db_path = check_db_path(args.db)
     extensions_dir = check_extensions_dir(args.extensions_dir)

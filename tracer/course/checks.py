@@ -17,6 +17,7 @@ from tracer.course import grading
 from tracer.course.model import Expectation, Lesson, LessonError, Task
 from tracer.course.queries import QueryError, evaluate, hop_matches, returns_kind
 from tracer.course.recording import StudentCodeError, preflight, record, resolve_request, sample_api
+from tracer.course.workspace import check_inside
 from tracer.model import trace as trace_model
 from tracer.model.trace import EXCEPTION, RETURN, Trace
 
@@ -167,9 +168,9 @@ def _last_exception(trace: Trace, end: int) -> int:
 
 def save_trace(doc: dict, workspace: Path, name: str) -> str:
     """Keep a trace in the workspace (``.tracer/NAME.json``) so the learner can replay it; returns its path."""
-    folder = workspace / SAVE_DIR
+    folder = check_inside(workspace, workspace / SAVE_DIR)
     folder.mkdir(exist_ok=True)
-    path = folder / f"{name}.json"
+    path = check_inside(workspace, folder / f"{name}.json")
     trace_model.save(doc, path)
     return str(path)
 

@@ -6,6 +6,7 @@ after saving the learner's files in ``.tracer/backup-<time>/`` (work is never lo
 
 from __future__ import annotations
 
+import os
 import shutil
 import time
 from pathlib import Path
@@ -41,9 +42,27 @@ def instructions(lesson: Lesson) -> str:
     return "\n".join(lines)
 
 
+def check_inside(workspace: Path, path: Path) -> Path:
+    """``path``, after checking that writing there stays in the workspace (no symbolic link leads out of it)."""
+    root, target = Path(workspace).resolve(), Path(path).resolve()
+    if target != root and root not in target.parents:
+        raise LessonError(f"{path} leads out of the workspace (a symbolic link): tracer never writes through it; "
+                          "remove the link")
+    return path
+
+
+def refuse_links_out(workspace: Path) -> None:
+    """Refuse a workspace holding a symbolic link that leads out of it: a later write would land elsewhere."""
+    for folder, dirs, files in os.walk(workspace, followlinks=False):
+        for name in dirs + files:
+            check_inside(workspace, Path(folder) / name)
+
+
 def start(lesson: Lesson, workspace: Path) -> Path:
     """Create the workspace from the starter; refuses to overwrite one that already has files."""
     workspace = Path(workspace)
+    if workspace.is_dir():
+        refuse_links_out(workspace)
     if workspace.exists() and any(p.name != ".tracer" for p in workspace.iterdir()):
         raise LessonError(
             f"{workspace} already exists: carry on there, or run 'tracer lesson reset {lesson.number}' to start over"
@@ -60,6 +79,7 @@ def reset(lesson: Lesson, workspace: Path) -> Path | None:
     workspace = Path(workspace)
     if not workspace.is_dir():
         raise LessonError(f"no workspace at {workspace} (run 'tracer lesson start {lesson.number}' first)")
+    refuse_links_out(workspace)
     backup = None
     files = [p for p in workspace.iterdir() if p.name != ".tracer"]
     if files:

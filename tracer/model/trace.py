@@ -19,6 +19,8 @@ from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
+from tracer.model.trace_checks import TraceFileError, check_fields, read_limited
+
 FORMAT = "tracer-trace"
 VERSION = 1
 
@@ -407,29 +409,30 @@ def validate(doc: object) -> None:
             limit = n_scopes if kind in (CALL, LINE) else n_values
             if not (isinstance(ref, int) and -1 <= ref < limit):
                 raise TraceError(f"the trace is corrupt (event {i} refers to missing data {ref!r})")
+    try:
+        check_fields(doc)
+    except TraceFileError as exc:
+        raise TraceError(str(exc)) from None
 
 
 def read_doc(path: str | os.PathLike) -> dict:
-    """The raw JSON of a trace file (plain or gzip), or :class:`TraceError` with one clear line."""
+    """The raw JSON of a trace file (plain or gzip), or :class:`TraceError` with one clear line.
+
+    Read within limits (a regular file only, its size compressed and not, a time bound): see
+    :mod:`tracer.model.trace_checks`.
+    """
     p = Path(path)
     try:
-        raw = p.read_bytes()
-    except FileNotFoundError:
-        raise TraceError(f"{p}: no such trace file") from None
-    except IsADirectoryError:
-        raise TraceError(f"{p}: is a directory, not a trace file") from None
-    except OSError as exc:
-        raise TraceError(f"{p}: cannot read ({exc.strerror})") from None
-    if raw[:2] == b"\x1f\x8b":
-        try:
-            raw = gzip.decompress(raw)
-        except (OSError, EOFError):
-            raise TraceError(f"{p}: the compressed trace is truncated or corrupt") from None
+        raw = read_limited(p)
+    except TraceFileError as exc:
+        raise TraceError(f"{p}: {exc}") from None
     if not raw.strip():
         raise TraceError(f"{p}: the trace file is empty")
     try:
         with _gc_paused(keep=len(raw) >= BIG_TRACE_BYTES):
             return json.loads(raw)
+    except RecursionError:
+        raise TraceError(f"{p}: not a tracer trace (its JSON is nested deeper than any trace)") from None
     except (ValueError, UnicodeDecodeError) as exc:
         raise TraceError(f"{p}: not a tracer trace or truncated (invalid JSON: {exc})") from None
 

@@ -5,31 +5,29 @@ and could not be saved), never run away on a huge or self-referencing value,
 and never keep a secret. :class:`ValueTable` does all three: every value becomes
 an interned row ``[type, summary, children, more]`` whose children point at
 other rows, bounded in length, depth and breadth, with secrets replaced by a
-visible label.
+visible label (what counts as a secret, and how it is scrubbed, is :mod:`tracer.model.redaction`).
 """
 
 from __future__ import annotations
 
 import datetime
 import decimal
-import json
 import re
 import reprlib
 import uuid
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import unquote_plus
 
-#: Names (of dict keys, headers, attributes, arguments and locals) whose values are never recorded.
-SECRET_NAME = re.compile(
-    r"(?i)(auth[_-]?token|x[_-]auth[_-]token|x[_-]subject[_-]token|admin[_-]?pass|password|passwd|"
-    r"secret|private[_-]?key|api[_-]?key|credential|^token$|[_-]token$|^token[_-]|authorization$|^(set[_-])?cookie$)"
+from tracer.model.redaction import (
+    FRAGMENT,
+    MIN_SECRET_LEN,
+    REDACTED,
+    escaped_forms,
+    is_secret_name,
+    redaction_label,
+    scrub_text,
+    secret_strings,
 )
-
-#: Shortest string that is worth scrubbing from other values once seen as a secret.
-MIN_SECRET_LEN = 4
-#: A secret at least twice this long is also scrubbed where only its start or its end shows.
-FRAGMENT = 12
 
 # Types whose instances never change, so an encoding can be reused while the object lives (a database row's
 # timestamps among them: described once, however many dicts and calls they pass through).
@@ -38,8 +36,6 @@ IMMUTABLE_TYPES = frozenset((
     datetime.datetime, datetime.date, datetime.time, datetime.timedelta, datetime.timezone,
     decimal.Decimal, uuid.UUID,
 ))
-
-REDACTED = "redacted"
 
 _ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
 
@@ -58,22 +54,6 @@ class Opaque:
 
     def __init__(self, obj: object) -> None:
         self.obj = obj
-
-
-#: name -> is_secret_name(name): the same few hundred names come back on every event
-_secret_names: dict[str, bool] = {}
-
-
-def is_secret_name(name: object) -> bool:
-    """True when a key or variable name says its value is a secret."""
-    if type(name) is not str:
-        return isinstance(name, str) and SECRET_NAME.search(name) is not None
-    found = _secret_names.get(name)
-    if found is None:
-        found = SECRET_NAME.search(name) is not None
-        if len(_secret_names) < 50_000:
-            _secret_names[name] = found
-    return found
 
 
 def shallow_signature(value: object) -> tuple | None:
@@ -108,10 +88,6 @@ def same_children(old: tuple | None, new: tuple | None) -> bool:
         if before is not now:
             return False
     return True
-
-
-def redaction_label(name: str) -> str:
-    return f"[redacted: {name}]"
 
 
 class Limits:
@@ -190,11 +166,11 @@ class ValueTable:
         return rid
 
     def secret(self, name: str, value: object = None) -> int:
-        """The row for a redacted value; remembers the value so it can be scrubbed elsewhere."""
-        if isinstance(value, bytes):
-            value = value.decode("utf-8", "replace")
-        if isinstance(value, str) and len(value) >= MIN_SECRET_LEN:
-            self.secrets.update(_escaped_forms(value))
+        """The row for a redacted value; remembers every string inside it so it can be scrubbed elsewhere
+        (``changePassword`` is secret as a whole, and so is the ``adminPass`` within)."""
+        for text in secret_strings(value):
+            if len(text) >= MIN_SECRET_LEN:
+                self.secrets.update(escaped_forms(text))
         return self._intern((REDACTED, redaction_label(name)))
 
     # -- encoding ------------------------------------------------------------------------------
@@ -348,7 +324,7 @@ class ValueTable:
         A long secret inside a longer value is often cut by the repr (``head...tail``): whatever part of
         it starts with its first or ends with its last ``FRAGMENT`` characters goes too.
         """
-        return _scrub(text, *self._scrub_order())
+        return scrub_text(text, *self._scrub_order())
 
     def scrub_rows(self) -> None:
         """Second pass: a secret seen under one name must not survive under another."""
@@ -357,65 +333,15 @@ class ValueTable:
         ordered, long = self._scrub_order()
         for row in self.rows:
             if row[0] != REDACTED and isinstance(row[1], str):
-                row[1] = _scrub(row[1], ordered, long)
+                row[1] = scrub_text(row[1], ordered, long)
             if len(row) > 2:
                 for pair in row[2]:
-                    pair[0] = _scrub(pair[0], ordered, long)
+                    pair[0] = scrub_text(pair[0], ordered, long)
 
     def _scrub_order(self) -> tuple[list[str], list[str]]:
         """The secrets longest first (an escaped form before the plain one), and those long enough to cut."""
         ordered = sorted(self.secrets, key=len, reverse=True)
         return ordered, [secret for secret in ordered if len(secret) >= 2 * FRAGMENT]
-
-
-def _scrub(text: str, ordered: list[str], long: list[str]) -> str:
-    for secret in ordered:
-        if secret in text:
-            text = text.replace(secret, "[redacted]")
-    return _scrub_parts(text, long) if long else text
-
-
-def _escaped_forms(secret: str) -> set[str]:
-    """``secret`` as it reads inside a string's repr, inside JSON, and inside the repr of that JSON."""
-    forms = {secret}
-    for _level in range(2):
-        forms |= {escaped for form in forms for escaped in (repr(form)[1:-1], json.dumps(form)[1:-1])}
-    return forms
-
-
-def _scrub_parts(text: str, secrets: list[str]) -> str:
-    """``text`` without any run of characters that begins or ends one of ``secrets`` (FRAGMENT or longer)."""
-    spans = []
-    for secret in secrets:
-        head, tail = secret[:FRAGMENT], secret[-FRAGMENT:]
-        start = text.find(head)
-        while start != -1:
-            end = start + FRAGMENT
-            while end < len(text) and end - start < len(secret) and text[end] == secret[end - start]:
-                end += 1
-            spans.append((start, end))
-            start = text.find(head, start + 1)
-        found = text.find(tail)
-        while found != -1:
-            start, offset = found, len(secret) - FRAGMENT
-            while start > 0 and offset > 0 and text[start - 1] == secret[offset - 1]:
-                start, offset = start - 1, offset - 1
-            spans.append((start, found + FRAGMENT))
-            found = text.find(tail, found + 1)
-    if not spans:
-        return text
-    merged: list[list[int]] = []
-    for start, end in sorted(spans):
-        if merged and start <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], end)
-        else:
-            merged.append([start, end])
-    pieces, kept_to = [], 0
-    for start, end in merged:
-        pieces += [text[kept_to:start], "[redacted]"]
-        kept_to = end
-    pieces.append(text[kept_to:])
-    return "".join(pieces)
 
 
 # -- describers: what a learner wants to see of web objects ------------------------------------
@@ -529,64 +455,3 @@ def _is_webob_subclass(cls: type) -> bool:
         known = any((base.__module__ or "").startswith("webob") for base in cls.__mro__[1:])
         _webob_classes[cls] = known
     return known
-
-
-def redact_headers(headers: Mapping[str, str], table: ValueTable | None = None) -> dict[str, str]:
-    """Headers as a plain dict with secret values replaced (and remembered by ``table``)."""
-    clean: dict[str, str] = {}
-    for name, value in headers.items():
-        if is_secret_name(name):
-            if table is not None:
-                table.secret(name, value)
-            clean[name] = redaction_label(name)
-        else:
-            clean[name] = value
-    return clean
-
-
-def redact_query(query: str, table: ValueTable | None = None) -> str:
-    """A query string with the values of secret-named parameters replaced (and remembered by ``table``);
-    every other byte of it as it came."""
-    pieces = []
-    for piece in query.split("&"):
-        raw_name, sep, raw_value = piece.partition("=")
-        name = unquote_plus(raw_name)
-        if sep and is_secret_name(name):
-            if table is not None:  # as it came and decoded: other values hold either
-                table.secret(name, raw_value)
-                table.secret(name, unquote_plus(raw_value))
-            piece = f"{raw_name}={redaction_label(name)}"
-        pieces.append(piece)
-    return "&".join(pieces)
-
-
-def redact_json_text(text: str, table: ValueTable | None = None) -> str:
-    """A JSON body with secret keys redacted; non-JSON text is returned as it is."""
-    import json
-
-    try:
-        data = json.loads(text)
-    except (ValueError, TypeError):
-        return text
-
-    changed = False
-
-    def walk(node: object) -> object:
-        nonlocal changed
-        if isinstance(node, dict):
-            out = {}
-            for key, item in node.items():
-                if is_secret_name(key):
-                    if table is not None:
-                        table.secret(key, item)
-                    out[key] = redaction_label(key)
-                    changed = True
-                else:
-                    out[key] = walk(item)
-            return out
-        if isinstance(node, list):
-            return [walk(item) for item in node]
-        return node
-
-    cleaned = walk(data)
-    return json.dumps(cleaned) if changed else text

@@ -28,15 +28,8 @@ from typing import NamedTuple
 
 from tracer.model import trace as trace_model
 from tracer.model.labels import Labels, load_labels
-from tracer.model.values import (
-    Limits,
-    ValueTable,
-    redact_headers,
-    redact_json_text,
-    redact_query,
-    same_children,
-    shallow_signature,
-)
+from tracer.model.redaction import redact_headers, redact_json_text, redact_query
+from tracer.model.values import Limits, ValueTable, same_children, shallow_signature
 from tracer.record import trampolines
 from tracer.record.returns import marked_codes
 
@@ -46,6 +39,9 @@ DEFAULT_INCLUDE = ("sample_api", "sample_api_extensions")
 DETAILS = ("line", "call")
 #: Bodies longer than this are cut in the trace (the response itself is never changed).
 MAX_BODY_CHARS = 64 * 1024
+#: A request body declared longer than this is left unread for the app (whose size limit refuses it from the
+#: header) instead of being buffered for the trace: a 300 MB upload must not be read to be refused.
+MAX_REQUEST_BODY = 1024 * 1024
 
 TraceCallback = Callable[[dict], None]
 
@@ -73,6 +69,7 @@ class Recorder:
         limits: Limits | None = None,
         max_events: int = 1_000_000,
         call_hooks: bool = True,
+        max_request_body: int = MAX_REQUEST_BODY,
     ) -> None:
         if detail not in DETAILS:
             raise ValueError(f"detail must be one of {DETAILS}, not {detail!r}")
@@ -81,6 +78,8 @@ class Recorder:
         self.labels = labels or load_labels()
         self.limits = limits or Limits()
         self.max_events = max_events
+        #: bodies declared longer are not buffered (see ``MAX_REQUEST_BODY``); set it to the app's own limit
+        self.max_request_body = max_request_body
         #: call-level sessions record through trampolines (see ``_Trampolines``) instead of ``sys.settrace``
         self.call_hooks = call_hooks and detail == "call"
         # Code objects are keyed by id (a code object's own hash is recomputed from its bytecode and constants
@@ -212,7 +211,7 @@ class Recorder:
 
     def run_wsgi(self, app: Callable, environ: dict) -> RecordedRun:
         """Run one request through ``app`` while recording; the session is left for the caller to finish."""
-        request_body = _buffer_body(environ)
+        request_body = _buffer_body(environ, self.max_request_body)
         captured: dict = {}
 
         def start_response(status: str, headers: list, exc_info: object = None) -> Callable:
@@ -638,8 +637,11 @@ def _release_gc() -> None:
             gc.enable()
 
 
-def _buffer_body(environ: dict) -> bytes:
-    """Read the request body once and put an identical stream back, so the app sees the same bytes."""
+def _buffer_body(environ: dict, limit: int) -> bytes:
+    """Read the request body once and put an identical stream back, so the app sees the same bytes.
+
+    A body declared longer than ``limit`` stays unread: the app refuses it from its header.
+    """
     stream = environ.get("wsgi.input")
     if stream is None:
         return b""
@@ -647,7 +649,7 @@ def _buffer_body(environ: dict) -> bytes:
         length = int(environ.get("CONTENT_LENGTH") or 0)
     except ValueError:
         length = 0
-    if length <= 0:
+    if length <= 0 or length > limit:
         return b""
     data = stream.read(length)
     environ["wsgi.input"] = io.BytesIO(data)

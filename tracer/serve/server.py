@@ -21,11 +21,12 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from tracer.model.redaction import RedactingFilter
 from tracer.record.recorder import DEFAULT_INCLUDE, Recorder
 from tracer.serve.otlp import OtlpExporter
 from tracer.store.traces import DEFAULT_MAX_TRACES, EncodedTrace, StoreError, TraceStore, encode_doc
 from tracer.targets import recipes
-from tracer.targets.sample_api import load_sample_api, make_server
+from tracer.targets.sample_api import load_sample_api, make_server, max_request_body_size
 
 LOG = logging.getLogger("tracer.serve")
 
@@ -239,7 +240,8 @@ class TracedServer:
                 raise ValueError("recording needs a store")
             if detail not in DETAILS:
                 raise ValueError(f"detail must be one of {', '.join(DETAILS)}")
-            self.recorder = Recorder(include=tuple(include), detail="line" if detail == "rerun" else detail)
+            self.recorder = Recorder(include=tuple(include), detail="line" if detail == "rerun" else detail,
+                                     max_request_body=max_request_body_size())
             if background_writer is None:
                 background_writer = backend != "eventlet"
             self.writer = TraceWriter(store, on_stored, background=background_writer, on_doc=on_doc)
@@ -297,6 +299,7 @@ def setup_logging(debug: bool = False) -> None:
     """One line per request on stderr: the trace lines; sample_api itself speaks only at WARNING."""
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", datefmt="%H:%M:%S"))
+    handler.addFilter(RedactingFilter())  # sample_api's lines, webob's, ours: no secret at any level
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(logging.DEBUG if debug else logging.WARNING)

@@ -32,6 +32,7 @@ from typing import Protocol
 
 from tracer.model import trace as trace_model
 from tracer.model.trace import Trace, TraceError
+from tracer.model.trace_checks import MAX_JSON_BYTES
 from tracer.store.database import DB_NAME, SUMMARY_COLUMNS, StoreError, immediate, open_database
 
 #: ``hops`` and ``events`` of a request stored as its recipe, until its trace is built
@@ -318,11 +319,15 @@ class TraceStore:
 
     def _trace_doc(self, conn: sqlite3.Connection, tid: int, blob: bytes) -> dict:
         try:
-            doc = json.loads(zlib.decompress(blob))
+            inflater = zlib.decompressobj()
+            text = inflater.decompress(blob, MAX_JSON_BYTES + 1)  # a bomb stops at the limit, unexpanded
+            if len(text) > MAX_JSON_BYTES or not inflater.eof:
+                raise ValueError("too big or truncated")
+            doc = json.loads(text)
             refs = doc.get("files") if isinstance(doc, dict) else None
             if isinstance(refs, dict):
                 doc["files"] = {display: self._file_text(conn, digest) for display, digest in refs.items()}
-        except (zlib.error, ValueError, UnicodeDecodeError, TypeError, LookupError):
+        except (zlib.error, ValueError, UnicodeDecodeError, TypeError, LookupError, RecursionError):
             raise StoreError(f"trace {tid} in the store at {self.dir} is corrupt") from None
         return doc
 

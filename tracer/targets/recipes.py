@@ -31,8 +31,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import parse_qsl
 
+from tracer.model.redaction import is_secret_name, redact_headers
 from tracer.model.trace import TraceError
-from tracer.model.values import is_secret_name, redact_headers
 from tracer.record.recorder import DEFAULT_INCLUDE, module_path
 from tracer.targets.sample_api import SampleApiWorld
 
@@ -213,16 +213,24 @@ class RecipeRecorder:
             return captured.setdefault("written", []).append
 
         started = time.perf_counter_ns()
-        with world.fixed():
-            result = self.app(environ, start_response)
-            try:
-                body = b"".join(captured.get("written", ())) + b"".join(result)
-            finally:
-                close = getattr(result, "close", None)
-                if close is not None:
-                    close()
+        # The request reads one consistent copy of the database from start to end, the very copy its re-run
+        # will read: a write by another request meanwhile changes neither what it answers nor its re-run.
+        private = db.from_dump(generation.data)
+        previous = db.use(private)
+        try:
+            with world.fixed():
+                result = self.app(environ, start_response)
+                try:
+                    body = b"".join(captured.get("written", ())) + b"".join(result)
+                finally:
+                    close = getattr(result, "close", None)
+                    if close is not None:
+                        close()
+        finally:
+            db.use(previous)
+            changed = private.total_changes != 0  # a read-only request that wrote: only its copy saw it
+            private.close()
         duration_us = (time.perf_counter_ns() - started) // 1000
-        changed = db.data_version() != generation.version
         status = captured.get("status", "500 Internal Server Error")
         headers = captured.get("headers", [])
         context = environ.get("nova.context")
@@ -332,8 +340,8 @@ def build_trace(recipe: dict, data: bytes, app: Callable) -> dict:
         raise RecipeError(f"re-running the request failed: {type(exc).__name__}: {exc}") from None
     notes = []
     if recipe.get("database_changed"):
-        notes.append("another request changed the database while this one ran; the re-run read it as it was "
-                     "when this request began")
+        notes.append("this read-only request wrote to the database: it ran on its own copy, so the served "
+                     "database never saw the change (the re-run made it again on the same copy)")
     changed = sorted(path for path, digest in (recipe.get("code") or {}).items()
                      if path in doc["files"] and _sha1(doc["files"][path]) != digest)
     if changed:

@@ -117,6 +117,13 @@ def load_sample_api(db_path: str | None = None, extensions_dir: str | None = Non
     return service.load_app()
 
 
+def max_request_body_size() -> int:
+    """The largest request body sample_api accepts (its sizelimit filter refuses bigger ones from the header)."""
+    from sample_api.conf import CONF
+
+    return CONF.max_request_body_size
+
+
 def make_server(app: Callable, host: str, port: int, **options: Any):
     """sample_api's own web server (threaded, or eventlet as Nova's ``nova.wsgi.Server``) serving ``app``.
 

@@ -41,8 +41,11 @@ class APIVersionRequest:
             match = VERSION_RE.match(version_string)
             if not match:
                 raise exception.InvalidAPIVersionString(version=version_string)
-            self.ver_major = int(match.group(1))
-            self.ver_minor = int(match.group(2))
+            try:
+                self.ver_major = int(match.group(1))
+                self.ver_minor = int(match.group(2))
+            except ValueError:  # more digits than Python converts: no version is that long
+                raise exception.InvalidAPIVersionString(version=version_string) from None
 
     def __repr__(self) -> str:
         return f"API Version Request Major: {self.ver_major}, Minor: {self.ver_minor}"

@@ -174,6 +174,8 @@ class TextDeserializer(ActionDispatcher):
 class JSONDeserializer(TextDeserializer):
     def _from_json(self, datastring: bytes | str) -> Any:
         try:
+            if isinstance(datastring, bytes):  # UTF-8 only, as Nova decodes it (json would also guess UTF-16)
+                datastring = datastring.decode("utf-8")
             return json.loads(datastring)
         except (ValueError, RecursionError) as exc:  # RecursionError: absurdly nested JSON
             raise exception.MalformedRequestBody(reason="cannot understand JSON") from exc

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-#: A resource name (server, key pair ...): 1-255 characters, no leading or trailing space.
+#: A resource name (server, key pair ...): 1-255 printable characters, any script or emoji, no leading or
+#: trailing whitespace (the "name" format, checked in ``validators``, as Nova has it since Liberty).
 name = {
     "type": "string",
     "minLength": 1,
     "maxLength": 255,
-    "pattern": r"^(?! )[a-zA-Z0-9. _-]+(?<! )$",
+    "format": "name",
 }
 
 #: What a user may type for true/false (Nova accepts these spellings).

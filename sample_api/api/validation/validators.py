@@ -7,6 +7,8 @@ jsonschema reports *where* the body went wrong (``error.path``) and *why*
 
 from __future__ import annotations
 
+import re
+import unicodedata
 import uuid
 
 import jsonschema
@@ -14,6 +16,21 @@ import jsonschema
 from sample_api import exception
 
 _FORMAT_CHECKER = jsonschema.FormatChecker()
+
+
+@_FORMAT_CHECKER.checks("name")
+def _validate_name_format(instance: object) -> bool:
+    """Nova's "name" format: printable characters only (no control, format, private-use or unassigned ones,
+    no line or paragraph separators), and no whitespace at either end."""
+    if not isinstance(instance, str):
+        return True  # "type" reports non-strings
+    if instance != instance.strip():
+        return False
+    for char in instance:
+        category = unicodedata.category(char)
+        if category.startswith("C") or (category.startswith("Z") and category != "Zs"):
+            return False
+    return True
 
 
 @_FORMAT_CHECKER.checks("uuid")
@@ -26,6 +43,10 @@ def _validate_uuid_format(instance: object) -> bool:
     except ValueError:
         return False
     return True
+
+
+#: Fields whose value a 400 message never repeats.
+SECRET_FIELD = re.compile(r"(?i)pass(word)?$|secret|private_key|token")
 
 
 class _SchemaValidator:
@@ -41,7 +62,11 @@ class _SchemaValidator:
         try:
             self.validator.validate(body)
         except jsonschema.ValidationError as ex:
-            if len(ex.path) > 0:
+            if any(isinstance(part, str) and SECRET_FIELD.search(part) for part in ex.path):
+                # Nova's wording, without echoing a password back (it would land in logs and traces)
+                message = ex.message.replace(repr(ex.instance), "***")
+                detail = f"Invalid input for field/attribute {ex.path[-1]}. Value: ***. {message}"
+            elif len(ex.path) > 0:
                 detail = (
                     f"Invalid input for field/attribute {ex.path[-1]}. "
                     f"Value: {ex.instance}. {ex.message}"

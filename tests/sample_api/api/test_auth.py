@@ -64,3 +64,13 @@ def test_request_id_comes_from_compute_req_id():
 def test_context_request_id_matches_response_header(fake_testapp):
     resp = fake_testapp.get("/v2.1/things")
     assert resp.json["context"]["request_id"] == resp.headers["x-openstack-request-id"]
+
+
+def test_a_keystone_token_is_not_taken_as_an_identity():
+    """Ids are at most 64 characters in keystone: a longer "user" is a real token sent by mistake."""
+    fernet = "gAAAAABp" + "x" * 120
+    resp, ctx = context_of({"X-Auth-Token": fernet})
+    assert resp.status_int == 401 and ctx is None
+    assert fernet not in resp.text
+    _resp, ctx = context_of({"X-Auth-Token": "u" * 64})
+    assert ctx.user_id == ctx.project_id == "u" * 64

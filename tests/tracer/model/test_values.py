@@ -6,15 +6,8 @@ import json
 
 import webob
 
-from tracer.model.values import (
-    FRAGMENT,
-    Limits,
-    ValueTable,
-    is_secret_name,
-    redact_headers,
-    redact_json_text,
-    redact_query,
-)
+from tracer.model.redaction import FRAGMENT, is_secret_name, redact_headers, redact_json_text, redact_query
+from tracer.model.values import Limits, ValueTable
 
 
 def row(table: ValueTable, rid: int) -> list:

@@ -178,8 +178,10 @@ class ServersController(wsgi.Controller):
         password = self._get_server_admin_password(server_dict)
         image_uuid = self._image_from_req_data(server_dict)
         flavor_id = common.get_id_from_href(server_dict["flavorRef"])
-        min_count = int(server_dict.get("min_count", 1))
-        max_count = int(server_dict.get("max_count", min_count))
+        min_count = server_dict.get("min_count", 1)
+        max_count = server_dict.get("max_count", min_count)
+        min_count = _validate_count(min_count, "min_count")
+        max_count = _validate_count(max_count, "max_count")
         if min_count > max_count:
             raise exc.HTTPBadRequest(explanation="min_count must be <= max_count")
 
@@ -197,6 +199,8 @@ class ServersController(wsgi.Controller):
                 config_drive=common.bool_from_string(server_dict.get("config_drive", False)),
                 auto_disk_config=server_dict.get("OS-DCF:diskConfig") == "AUTO",
             )
+        except exception.QuotaError as error:
+            raise exc.HTTPForbidden(explanation=error.format_message(), headers={"Retry-After": "0"}) from None
         except exception.FlavorNotFound:
             raise exc.HTTPBadRequest(explanation="Invalid flavorRef provided.") from None
         except exception.KeypairNotFound:
@@ -294,6 +298,24 @@ class ServersController(wsgi.Controller):
             self.compute_api.stop(context, instance)
         except exception.InstanceInvalidState as state_error:
             common.raise_http_conflict_for_instance_invalid_state(state_error, "stop", id)
+
+
+def _validate_count(value: object, name: str) -> int:
+    """``min_count``/``max_count`` as an int of at least 1, else Nova's 400 (``nova.utils.validate_integer``).
+
+    The schema lets counts come as strings of digits ("2", but also "" or "0"): those are checked here.
+    """
+    try:
+        number = int(str(value))
+    except (ValueError, UnicodeEncodeError):  # "" or digits past Python's conversion limit
+        number = None
+    if number is None:
+        reason = f"{name} must be an integer"
+    elif number < 1:
+        reason = f"{name} must be >= 1"
+    else:
+        return number
+    raise exc.HTTPBadRequest(explanation=exception.InvalidInput(reason=reason).format_message())
 
 
 def create_resource(ext_mgr=None) -> wsgi.Resource:
