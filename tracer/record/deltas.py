@@ -21,7 +21,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from tracer.model.values import ValueTable, redact_json_text
+from tracer.model.redaction import redact_json_text
+from tracer.model.values import ValueTable
 
 #: Environ keys whose value is the server's plumbing (a file or a stream): shown only when added or removed.
 PLUMBING = ("wsgi.input", "wsgi.errors", "wsgi.file_wrapper")
