@@ -18,10 +18,14 @@ from pathlib import Path
 from typing import Any
 
 from tracer.record.recorder import DEFAULT_INCLUDE, Recorder
+from tracer.targets.stamp import stamp
 
 METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 API_PREFIX = "/v2.1"
 DEFAULT_HOST = "127.0.0.1:8774"
+NAME = "sample_api"
+#: sample_api is part of tracer; its framework libraries are what its version depends on
+DISTRIBUTIONS = ("tracer", "webob", "routes", "pastedeploy")
 
 
 class RequestError(ValueError):
@@ -197,10 +201,11 @@ def record_request(
     if detail == "line" and rerun:
         from tracer.record.rerun import record_by_rerun
 
-        return record_by_rerun(app, lambda: build_environ(spec), include, SampleApiWorld(), twin)
+        doc = record_by_rerun(app, lambda: build_environ(spec), include, SampleApiWorld(), twin)
+        return stamp(doc, NAME, DISTRIBUTIONS)
     recorder = Recorder(include=tuple(include), detail=detail)
     _status, _headers, _body, doc = recorder.call_wsgi(app, environ)
-    return doc
+    return stamp(doc, NAME, DISTRIBUTIONS)
 
 
 # -- a learner's code in the app -------------------------------------------------------------------
