@@ -38,7 +38,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    run = commands.add_parser("run", help="run one request through sample_api and show every hop")
+    run = commands.add_parser("run", help="run one request through sample_api (or real Nova) and show every hop")
+    add_target_option(run)
     run.add_argument("method", metavar="METHOD", help="GET, POST, PUT, PATCH, DELETE, HEAD or OPTIONS")
     run.add_argument("path", metavar="PATH",
                      help="e.g. /servers/detail (/v2.1 goes in front unless it is /, /v2.1... or /identity...)")
@@ -77,6 +78,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     register_lessons(commands)
     return parser
+
+
+def add_target_option(parser: argparse.ArgumentParser) -> None:
+    """``--target``: the app that answers (see ``tracer.targets.choose``)."""
+    parser.add_argument("--target", default="sample_api", metavar="TARGET",
+                        help="the app to record: sample_api (default, the miniature), nova (OpenStack Nova 34, "
+                        "pip install 'tracer[nova]') or module:callable (any WSGI app; the current folder is importable)")
 
 
 def _add_render_options(parser: argparse.ArgumentParser) -> None:
@@ -123,26 +131,29 @@ def error(message: str) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     """Run the request in-process, save it if asked, then show it."""
     from tracer.model.trace import Trace
-    from tracer.record.recorder import DEFAULT_INCLUDE
-    from tracer.targets import sample_api as target
+    from tracer.targets.choose import target_named
+    from tracer.targets.sample_api import RequestError
 
     spec = request_spec(args)
-    include = DEFAULT_INCLUDE + parse_include(args.include)
     fmt = output_format(args)
     db_path = check_db_path(args.db)
     extensions_dir = check_extensions_dir(args.extensions_dir)
+    target = target_named(args.target)
+    if target.warning:
+        print(f"{PROG}: warning: {target.warning}", file=sys.stderr)
+    include = target.include + parse_include(args.include)
     try:
         app, twin = target.load_twins(db_path, extensions_dir)
-    except OSError:
+    except (OSError, RequestError):
         raise
     except Exception as exc:  # a broken database file or extension: one line, not a traceback
-        raise UsageError(f"sample_api could not start: {type(exc).__name__}: {exc}") from None
+        raise UsageError(f"{target.name} could not start: {type(exc).__name__}: {exc}") from None
     try:
-        doc = target.record_request(spec, app=app, twin=twin, include=include, detail=args.detail)
-    except target.RequestError:
+        doc = target.record(spec, app, twin, include, args.detail)
+    except RequestError:
         raise
     except Exception as exc:  # escaped every fault handler: the trace is lost with it
-        print(f"{PROG}: error: the request crashed outside sample_api's fault handling: "
+        print(f"{PROG}: error: the request crashed outside {target.name}'s fault handling: "
               f"{type(exc).__name__}: {exc}", file=sys.stderr)
         return 1
     say_line_detail(doc["meta"])

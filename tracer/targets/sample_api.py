@@ -91,11 +91,12 @@ def parse_json_body(text: str) -> bytes:
     return text.encode("utf-8")
 
 
-def build_environ(spec: RequestSpec) -> dict:
-    """The WSGI environ a real client's request would produce."""
+def build_environ(spec: RequestSpec, compute_api: bool = True) -> dict:
+    """The WSGI environ a real client's request would produce (to the compute API's ``/v2.1`` unless not
+    ``compute_api``: then the path is sent as given)."""
     import webob
 
-    path = normalize_path(spec.path)
+    path = normalize_path(spec.path) if compute_api else spec.path
     headers = {"Accept": "application/json", "X-Auth-Token": spec.token}
     if spec.body is not None:
         headers["Content-Type"] = "application/json"

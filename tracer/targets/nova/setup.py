@@ -70,6 +70,7 @@ def start() -> Path:
         if "folder" in _started:
             return _started["folder"]  # type: ignore[return-value]
         nova_version()
+        _quiet_imports()
         folder = Path(tempfile.mkdtemp(prefix="tracer-nova-"))
         cache = cache_folder()
         built = all((cache / f"{name}.sqlite").is_file() for name in DATABASES)
@@ -86,6 +87,16 @@ def start() -> Path:
         _patch_services()
         _started["folder"] = folder
         return folder
+
+
+def _quiet_imports() -> None:
+    """Nova's libraries speak up on import about things no user of tracer can change: eventlet's deprecation
+    (futurist imports it when it is installed) and oslo.cache's memcached backend, which is not used here."""
+    import logging
+    import warnings
+
+    warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated", category=DeprecationWarning)
+    logging.getLogger("stevedore.extension").setLevel(logging.ERROR)
 
 
 def copy_database(source: Path, target: Path) -> None:
