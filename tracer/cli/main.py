@@ -84,7 +84,8 @@ def add_target_option(parser: argparse.ArgumentParser) -> None:
     """``--target``: the app that answers (see ``tracer.targets.choose``)."""
     parser.add_argument("--target", default="sample_api", metavar="TARGET",
                         help="the app to record: sample_api (default, the miniature), nova (OpenStack Nova 34, "
-                        "pip install 'tracer[nova]') or module:callable (any WSGI app; the current folder is importable)")
+                        "pip install 'tracer[nova]') or module:callable (any WSGI app; the current folder is "
+                        "importable)")
 
 
 def _add_render_options(parser: argparse.ArgumentParser) -> None:

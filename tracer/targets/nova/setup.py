@@ -95,8 +95,8 @@ def _quiet_imports() -> None:
     import logging
     import warnings
 
-    warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated", category=DeprecationWarning)
-    logging.getLogger("stevedore.extension").setLevel(logging.ERROR)
+    warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
+    logging.getLogger("stevedore").setLevel(logging.ERROR)
 
 
 def copy_database(source: Path, target: Path) -> None:

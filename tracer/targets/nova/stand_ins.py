@@ -41,7 +41,8 @@ class TokenFilter:
         token = environ.get("HTTP_X_AUTH_TOKEN", "")
         user, _, project = token.partition(":")
         if not user or ":" in project:
-            body = b'{"error": {"code": 401, "title": "Unauthorized", "message": "The request you have made requires authentication."}}'
+            body = (b'{"error": {"code": 401, "title": "Unauthorized", '
+                    b'"message": "The request you have made requires authentication."}}')
             start_response("401 Unauthorized", [("Content-Type", "application/json"),
                                                 ("Content-Length", str(len(body))),
                                                 ("WWW-Authenticate", "Keystone uri='http://127.0.0.1:8774/identity'")])
@@ -135,7 +136,6 @@ def synchronous_spawn_on(real_spawn_on: Callable) -> Callable:
     missing from the trace. Nova's own tests run them synchronously too, with a ``futurist.SynchronousExecutor``.
     """
     import futurist
-
     from nova import thread_pool_factory
 
     executor = futurist.SynchronousExecutor()
