@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from tracer.cli import compare as commands_compare
 from tracer.cli import serve as commands_serve
 from tracer.cli.arguments import UsageError, check_db_path, check_extensions_dir, parse_include, positive_int
 from tracer.cli.replay import open_tui
@@ -73,6 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
     tui.set_defaults(func=cmd_tui)
 
     commands_serve.register(commands)  # serve, list
+    commands_compare.register(commands)  # compare
 
     from tracer.course.cli import register as register_lessons  # the classroom commands
 

@@ -96,7 +96,9 @@ def _quiet_imports() -> None:
     import warnings
 
     warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
-    logging.getLogger("stevedore").setLevel(logging.ERROR)
+    logging.getLogger("stevedore.extension").addFilter(
+        lambda record: "oslo_cache.memcache_pool" not in record.getMessage()
+    )
 
 
 def copy_database(source: Path, target: Path) -> None:
