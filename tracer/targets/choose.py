@@ -13,8 +13,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from tracer.model.labels import Labels, load_labels
 from tracer.record.recorder import DEFAULT_INCLUDE, Recorder
-from tracer.targets import sample_api
+from tracer.targets import LABEL_FILES, sample_api
 from tracer.targets.sample_api import RequestError, RequestSpec, build_environ
 from tracer.targets.stamp import stamp
 
@@ -39,12 +40,18 @@ class Target:
     record: Callable[..., dict]
     #: a warning to print before using it (e.g. another Nova release than the one tracer was written for)
     warning: str | None = None
+    #: what a served request's trace is stamped with (``tracer.targets.stamp``): (doc) -> doc
+    stamp: Callable[[dict], dict] = lambda doc: doc
+    #: its hop labels, when it brings its own
+    labels: Labels | None = None
 
 
 def target_named(name: str) -> Target:
     """The target called ``name``: ``sample_api``, ``nova`` or ``package.module:callable``."""
     if name in ("sample_api", "sample-api"):
-        return Target("sample_api", DEFAULT_INCLUDE, sample_api.load_twins, _record_sample_api)
+        return Target("sample_api", DEFAULT_INCLUDE, sample_api.load_twins, _record_sample_api,
+                      stamp=lambda doc: stamp(doc, sample_api.NAME, sample_api.DISTRIBUTIONS),
+                      labels=load_labels(LABEL_FILES["sample_api"]))
     if name == "nova":
         return _nova()
     if _CALLABLE.match(name):
@@ -69,7 +76,9 @@ def _nova() -> Target:
     def record(spec: RequestSpec, app: Callable, twin: Callable, include: Sequence[str], detail: str) -> dict:
         return nova.record_request(spec, app=app, twin=twin, include=include, detail=detail)
 
-    return Target("nova", nova.INCLUDE, nova.load_twins, record, warning)
+    return Target("nova", nova.INCLUDE, nova.load_twins, record, warning,
+                  stamp=lambda doc: stamp(doc, nova.NAME, nova.DISTRIBUTIONS, nova.STOP),
+                  labels=load_labels(LABEL_FILES["nova"]))
 
 
 def _wsgi_callable(name: str) -> Target:
@@ -105,4 +114,4 @@ def _wsgi_callable(name: str) -> Target:
         _status, _headers, _body, doc = Recorder(include=tuple(include), detail=detail).call_wsgi(app, environ)
         return stamp(doc, name, (top,))
 
-    return Target(name, (top,), load, record)
+    return Target(name, (top,), load, record, stamp=lambda doc: stamp(doc, name, (top,)))

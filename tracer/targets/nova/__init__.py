@@ -8,6 +8,7 @@ and :class:`NovaWorld` gives a re-run the request's world back: the clock, ids a
 from __future__ import annotations
 
 import contextlib
+import random
 import secrets
 import sqlite3
 import sys
@@ -102,13 +103,17 @@ class NovaWorld:
 
     @contextlib.contextmanager
     def fixed(self) -> Iterator[None]:
+        from nova import utils
         from oslo_utils import timeutils
 
         timeutils.set_time_override(self.instant.replace(tzinfo=None))
+        real_random = utils.random
+        utils.random = _SeededRandomModule(self.seed)  # generate_password's random.SystemRandom()
         try:
             with seeded_randomness(self.seed):
                 yield
         finally:
+            utils.random = real_random
             timeutils.clear_time_override()
 
     def save(self) -> None:
@@ -128,6 +133,20 @@ class NovaWorld:
                 after[name].close()
                 self._saved[name].close()
             self._saved = {}
+
+
+class _SeededRandomModule:
+    """``random`` as ``nova.utils`` sees it in a fixed world: ``SystemRandom()`` is a generator seeded once per
+    entry, so the admin password a POST /servers makes is the same in the request and its re-run."""
+
+    def __init__(self, seed: int) -> None:
+        self._generator = random.Random(seed)
+
+    def SystemRandom(self) -> random.Random:  # noqa: N802 (the name nova.utils calls)
+        return self._generator
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(random, name)
 
 
 def _databases() -> dict[str, Path]:
@@ -152,16 +171,33 @@ def _restore(saved: sqlite3.Connection, path: Path) -> None:
         live.close()
 
 
+def warm(app: Callable, spec: RequestSpec) -> None:
+    """Send ``spec`` once, untraced, and drop what it wrote.
+
+    Nova and SQLAlchemy do some work only the first time a kind of request comes (compiling a query, a
+    column type's dialect); a request and its re-run must take the same path, so both come after this one:
+    the trace shows the request as a server that has answered one like it before runs it.
+    """
+    world = NovaWorld()
+    world.save()
+    with world.restored(), world.fixed():
+        _drain(app, build_environ(spec))
+
+
 def record_request(
     spec: RequestSpec, app: Callable | None = None, include: Sequence[str] = INCLUDE, detail: str = "line",
     rerun: bool = True, twin: Callable | None = None,
 ) -> dict:
-    """Send ``spec`` through Nova while recording; returns the trace document (see the sample_api target's)."""
+    """Send ``spec`` through Nova while recording; returns the trace document (see the sample_api target's).
+
+    With line detail from a re-run, the request is first sent once untraced (see :func:`warm`).
+    """
     environ = build_environ(spec)
     if app is None:
         app, twin = load_twins()
     labels = load_labels(LABEL_FILES[NAME])
     if detail == "line" and rerun:
+        warm(app, spec)
         doc = record_by_rerun(app, lambda: build_environ(spec), include, NovaWorld(), twin, labels=labels)
     else:
         recorder = Recorder(include=tuple(include), detail=detail, labels=labels)

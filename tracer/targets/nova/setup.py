@@ -7,6 +7,8 @@ cache folder, and later calls get the same Nova back.
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import os
 import shutil
 import sqlite3
@@ -74,9 +76,11 @@ def start() -> Path:
         folder = Path(tempfile.mkdtemp(prefix="tracer-nova-"))
         cache = cache_folder()
         built = all((cache / f"{name}.sqlite").is_file() for name in DATABASES)
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
         if built:
             for name in DATABASES:
                 shutil.copyfile(cache / f"{name}.sqlite", folder / f"{name}.sqlite")
+            _point_cells_at(folder)
         _configure(folder)
         if not built:
             _build(folder)
@@ -87,6 +91,14 @@ def start() -> Path:
         _patch_services()
         _started["folder"] = folder
         return folder
+
+
+def _point_cells_at(folder: Path) -> None:
+    """The API database's cell mappings name their databases' files: point them at this run's copies."""
+    with contextlib.closing(sqlite3.connect(folder / "api.sqlite")) as db, db:
+        for name in ("cell0", "cell1"):
+            db.execute("UPDATE cell_mappings SET database_connection = ? WHERE name = ?",
+                       (f"sqlite:///{folder / f'{name}.sqlite'}", name))
 
 
 def _quiet_imports() -> None:

@@ -95,6 +95,8 @@ class NeutronClient:
         self.project_id = project_id
 
     def list_networks(self, retrieve_all: bool = True, **params: Any) -> dict:
+        if params.get("shared"):  # the one network is the project's own, not shared
+            return {"networks": []}
         return {"networks": [{"id": NETWORK_ID, "name": "private", "status": "ACTIVE", "shared": False,
                               "admin_state_up": True, "subnets": [], "tenant_id": self.project_id,
                               "project_id": self.project_id, "port_security_enabled": True}]}
