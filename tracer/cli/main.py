@@ -177,6 +177,8 @@ def say_line_detail(meta: dict) -> None:
               "its values may not be the request's", file=sys.stderr)
     for note in line_detail.get("notes") or ():
         print(f"{PROG}: note: {note}", file=sys.stderr)
+    for note in (meta.get("target") or {}).get("notes") or ():  # what the recorded app could not do here
+        print(f"{PROG}: note: {note}", file=sys.stderr)
     if meta.get("served_as") == "recipe" and isinstance(meta.get("rerun_duration_us"), int):
         print(f"{PROG}: note: built from the served request's recipe; the hop times are its re-run's "
               f"({meta['rerun_duration_us'] / 1000:.1f} ms in all)", file=sys.stderr)

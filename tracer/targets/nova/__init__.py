@@ -90,7 +90,7 @@ def load_twins(db_path: str | None = None, extensions_dir: str | None = None) ->
 class NovaWorld:
     """Nova's state around one request, as a re-run needs it (see ``tracer.record.rerun.World``).
 
-    The clock frozen with ``oslo_utils.timeutils.set_time_override`` (the clock Nova reads, as its tests do),
+    The clock frozen (``oslo_utils.timeutils.utcnow``, the clock Nova reads, replaced meanwhile),
     uuids from a seeded generator, and the three SQLite databases copied with SQLite's backup before the first
     run, put back for the re-run and then replaced by what the first run left. The clock is frozen for the
     whole process meanwhile: Nova reads it from a module global.
@@ -106,7 +106,13 @@ class NovaWorld:
         from nova import utils
         from oslo_utils import timeutils
 
-        timeutils.set_time_override(self.instant.replace(tzinfo=None))
+        instant = self.instant
+        real_utcnow = timeutils.utcnow
+
+        def utcnow(with_timezone: bool = False) -> datetime:
+            return instant if with_timezone else instant.replace(tzinfo=None)
+
+        timeutils.utcnow = utcnow  # the clock every Nova module reads (oslo.utils' advice over its overrides)
         real_random = utils.random
         utils.random = _SeededRandomModule(self.seed)  # generate_password's random.SystemRandom()
         try:
@@ -114,7 +120,7 @@ class NovaWorld:
                 yield
         finally:
             utils.random = real_random
-            timeutils.clear_time_override()
+            timeutils.utcnow = real_utcnow
 
     def save(self) -> None:
         self._saved = {name: _copy(path, sqlite3.connect(":memory:")) for name, path in _databases().items()}
@@ -202,7 +208,20 @@ def record_request(
     else:
         recorder = Recorder(include=tuple(include), detail=detail, labels=labels)
         _status, _headers, _body, doc = recorder.call_wsgi(app, environ)
-    return stamp(doc, NAME, DISTRIBUTIONS, STOP)
+    stamp(doc, NAME, DISTRIBUTIONS, STOP)
+    if spec.method == "POST" and doc["response"]["status"] == 202 and _creates_server(environ):
+        doc["meta"]["target"]["notes"] = [BUILD_NOTE]
+    return doc
+
+
+#: why a server made by POST /servers stays BUILD here
+BUILD_NOTE = ("the new server stays BUILD: Nova cast the build to the conductor over an in-memory message bus "
+              "(transport_url fake:/) where no conductor, scheduler or compute service listens")
+
+
+def _creates_server(environ: dict) -> bool:
+    path = environ.get("PATH_INFO", "").rstrip("/")
+    return path.endswith("/servers")
 
 
 def installed() -> bool:
