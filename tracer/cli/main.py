@@ -96,6 +96,8 @@ def _add_render_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--at", metavar="FUNCTION",
                         help="where the pdb walkthrough stops, e.g. dispatch or ViewBuilder.show (implies pdb)")
     parser.add_argument("--depth", type=positive_int, metavar="N", help="draw at most N levels of the hop tree")
+    parser.add_argument("--unfold", action="store_true",
+                        help="draw each decorator frame of a chain (Nova's validation wrappers) as its own hop")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -165,7 +167,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         save_trace(doc, args.save, trace)
     if args.tui:
         return open_tui(trace)
-    render(trace, fmt, args.at, args.depth)
+    render(trace, fmt, args.at, args.depth, args.unfold)
     return 0
 
 
@@ -189,7 +191,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     fmt = output_format(args)
     trace = commands_serve.resolve_trace(args.file, args.store)
     say_line_detail(trace.meta)
-    render(trace, fmt, args.at, args.depth)
+    render(trace, fmt, args.at, args.depth, args.unfold)
     return 0
 
 
@@ -241,6 +243,8 @@ def output_format(args: argparse.Namespace) -> str:
         raise UsageError(f"--at chooses where the pdb walkthrough stops; it does not apply to --format {fmt}")
     if args.depth and fmt != "tree":
         raise UsageError(f"--depth limits the hop tree; it does not apply to --format {fmt}")
+    if getattr(args, "unfold", False) and fmt != "tree":
+        raise UsageError(f"--unfold draws the hop tree; it does not apply to --format {fmt}")
     return fmt
 
 
@@ -252,7 +256,7 @@ def save_trace(doc: dict, path: str, trace: Trace) -> None:
     print(f"{PROG}: saved the trace to {path} ({len(trace)} events, {size:,} bytes)", file=sys.stderr)
 
 
-def render(trace: Trace, fmt: str, at: str | None = None, depth: int | None = None) -> None:
+def render(trace: Trace, fmt: str, at: str | None = None, depth: int | None = None, unfold: bool = False) -> None:
     """Print the trace in ``fmt`` to stdout."""
     if fmt == "json":
         from tracer.model.trace import dumps
@@ -273,7 +277,7 @@ def render(trace: Trace, fmt: str, at: str | None = None, depth: int | None = No
     wrap = console.is_terminal
     console.print(ResponseSummary(trace), soft_wrap=not wrap)
     console.print()
-    console.print(HopTree(trace, max_depth=depth, wrap=wrap), soft_wrap=not wrap)
+    console.print(HopTree(trace, max_depth=depth, wrap=wrap, fold_decorators=not unfold), soft_wrap=not wrap)
 
 
 def _silence_stdout() -> None:
