@@ -20,6 +20,7 @@ from tracer.cli import serve as commands_serve
 from tracer.cli.arguments import UsageError, check_db_path, check_extensions_dir, parse_include, positive_int
 from tracer.cli.replay import open_tui
 from tracer.model.trace import TraceError
+from tracer.targets import LABEL_FILES  # noqa: F401  (importing it registers every target's hop labels)
 
 if TYPE_CHECKING:
     from tracer.model.trace import Trace

@@ -101,5 +101,7 @@ def load_labels(*paths: Path) -> Labels:
     labels = _loaded.get(key)
     if labels is None:
         labels = parse_labels("\n".join(path.read_text(encoding="utf-8") for path in key))
+        # a file's catch-all rule ("*") ends that file; with several files, every catch-all goes last
+        labels.rules.sort(key=lambda rule: rule.pattern == "*")
         _loaded[key] = labels
     return labels

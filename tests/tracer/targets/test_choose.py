@@ -70,3 +70,13 @@ def test_without_nova_the_nova_target_names_the_extra(capsys):
     assert main(["run", "--target", "nova", "GET", "/servers/detail"]) == 2
     err = capsys.readouterr().err
     assert "pip install 'tracer[nova]'" in err and err.count("\n") == 1
+
+
+def test_each_targets_labels_apply_to_its_own_hops():
+    from tracer.model.labels import load_labels
+
+    labels = load_labels()  # every registered file, as the faces read them
+    assert labels.layer_for("sample_api.api.openstack.wsgi", "Resource.dispatch") == "resource"
+    assert labels.layer_for("nova.api.openstack.wsgi", "Resource.dispatch") == "resource"
+    assert labels.layer_for("nova.compute.multi_cell_list", "CrossCellLister.get_records_sorted") == "cells"
+    assert labels.lookup("nova.api.validation", "query_schema.<locals>.add_validator.<locals>.wrapper").does
