@@ -68,6 +68,7 @@ def test_the_trace_shows_the_request_the_client_sent(app):
     doc = record(app, RequestSpec("GET", "/servers/detail"), detail="call")
     headers = {name.lower() for name in doc["request"]["headers"]}
     assert not headers & {"x-identity-status", "x-user-id", "x-project-id", "x-roles"}
+    assert (doc["request"]["user_id"], doc["request"]["project_id"]) == ("admin", "admin")
 
 
 def test_every_hop_of_novas_api_has_a_layer_and_the_validation_and_cells_layers_show(app):

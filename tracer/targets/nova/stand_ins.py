@@ -31,7 +31,8 @@ class TokenFilter:
     The user ``admin`` gets the roles admin, member and reader; anyone else member and reader. Headers of the
     same names sent by the client are dropped first (a client could otherwise claim any identity). The
     identity goes into a copy of the environ handed to the next layer, so the request a trace shows is the
-    one the client sent.
+    one the client sent; the context Nova built is handed back in ``environ['nova.context']`` (not a
+    header), so the trace says who the request ran as.
     """
 
     def __init__(self, app: Callable) -> None:
@@ -55,7 +56,12 @@ class TokenFilter:
             "HTTP_X_PROJECT_ID": project, "HTTP_X_PROJECT_NAME": project, "HTTP_X_ROLES": roles,
             "HTTP_X_USER_DOMAIN_ID": "default", "HTTP_X_PROJECT_DOMAIN_ID": "default",
         })
-        return self.app(inner, start_response)
+        try:
+            return self.app(inner, start_response)
+        finally:
+            # who the request ran as, for the trace (the context NovaKeystoneContext built; no header)
+            if "nova.context" in inner:
+                environ["nova.context"] = inner["nova.context"]
 
 
 # -- Glance ----------------------------------------------------------------------------------------
