@@ -34,6 +34,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     compare.add_argument("--data", metavar="JSON", help="request body as JSON text")
     compare.add_argument("--format", choices=("table", "json"), default="table",
                          help="table (default) or json, for scripts")
+    compare.add_argument("--tui", action="store_true",
+                         help="open both traces side by side, one cursor on their shared frames (n/p to move)")
     compare.set_defaults(func=cmd_compare)
 
 
@@ -67,6 +69,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
     left = Trace.from_dict(record_on(args.left, spec))
     right = Trace.from_dict(record_on(args.right, spec))
     steps = compare(left, right)
+    if args.tui:
+        return open_compare(left, right, steps)
     if args.format == "json":
         doc = {
             "request": left.request_line,
@@ -80,6 +84,19 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from tracer.render.compare import ComparedPaths
 
     Console(highlight=False).print(ComparedPaths(left, right, steps))
+    return 0
+
+
+def open_compare(left: Trace, right: Trace, steps: list) -> int:
+    """The side-by-side replay (Textual is imported only here)."""
+    from tracer.tui import terminal_problem
+
+    problem = terminal_problem()
+    if problem is not None:
+        raise UsageError(problem)
+    from tracer.tui.compare import CompareApp
+
+    CompareApp(left, right, steps).run()
     return 0
 
 
