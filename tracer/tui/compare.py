@@ -12,7 +12,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.reactive import reactive
-from textual.widgets import Footer, Static
+from textual.widgets import Footer, Header, Static
 
 from tracer.model.trace import Trace
 from tracer.render.theme import layer_style
@@ -75,6 +75,7 @@ class CompareApp(App[None]):
 
     def __init__(self, left: Trace, right: Trace, steps: list[Step]) -> None:
         super().__init__()
+        self.title = f"tracer compare: {left.request_line}"
         shared = [step for step in steps if step.shared]
         if not shared:
             raise ValueError("the two paths share no frame")
@@ -85,6 +86,7 @@ class CompareApp(App[None]):
         self.right_frames = _frames(right, right_path, shared, 1)
 
     def compose(self) -> ComposeResult:
+        yield Header()
         with Horizontal():
             yield Column(self.left, self.left_frames, id="left")
             yield Column(self.right, self.right_frames, id="right")
