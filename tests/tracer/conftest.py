@@ -7,6 +7,8 @@ import types
 
 import pytest
 
+import tracer.targets  # noqa: F401  (registers every target's hop labels, as the command line does)
+
 
 @pytest.fixture
 def fake_module():

@@ -16,10 +16,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tracer.cli import compare as commands_compare
+from tracer.cli import explain as commands_explain
 from tracer.cli import serve as commands_serve
 from tracer.cli.arguments import UsageError, check_db_path, check_extensions_dir, parse_include, positive_int
 from tracer.cli.replay import open_tui
 from tracer.model.trace import TraceError
+from tracer.targets import LABEL_FILES  # noqa: F401  (importing it registers every target's hop labels)
 
 if TYPE_CHECKING:
     from tracer.model.trace import Trace
@@ -39,7 +41,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    run = commands.add_parser("run", help="run one request through sample_api and show every hop")
+    run = commands.add_parser("run", help="run one request through sample_api (or real Nova) and show every hop")
+    add_target_option(run)
     run.add_argument("method", metavar="METHOD", help="GET, POST, PUT, PATCH, DELETE, HEAD or OPTIONS")
     run.add_argument("path", metavar="PATH",
                      help="e.g. /servers/detail (/v2.1 goes in front unless it is /, /v2.1... or /identity...)")
@@ -58,14 +61,14 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--save", metavar="FILE", help="write the trace to FILE (gzip when it ends in .gz)")
     run.add_argument("--tui", action="store_true", help="step through the trace in the full-screen replay")
     _add_render_options(run)
-    commands_compare.add_run_options(run)  # --diff-as, --deltas
+    commands_explain.add_run_options(run)  # --diff-as, --deltas
     run.set_defaults(func=cmd_run)
 
     show = commands.add_parser("show", help="render a saved trace")
     show.add_argument("file", metavar="FILE|ID", help="a trace written by tracer run --save, or an id from tracer list")
     _add_render_options(show)
     commands_serve.add_store_option(show)
-    commands_compare.add_show_options(show)  # --deltas
+    commands_explain.add_show_options(show)  # --deltas
     show.set_defaults(func=cmd_show)
 
     tui = commands.add_parser("tui", help="step through a saved trace in the full-screen replay")
@@ -75,12 +78,21 @@ def build_parser() -> argparse.ArgumentParser:
     tui.set_defaults(func=cmd_tui)
 
     commands_serve.register(commands)  # serve, list
-    commands_compare.register(commands)  # export, diff, route
+    commands_explain.register(commands)  # export, diff, route
+    commands_compare.register(commands)  # compare
 
     from tracer.course.cli import register as register_lessons  # the classroom commands
 
     register_lessons(commands)
     return parser
+
+
+def add_target_option(parser: argparse.ArgumentParser) -> None:
+    """``--target``: the app that answers (see ``tracer.targets.choose``)."""
+    parser.add_argument("--target", default="sample_api", metavar="TARGET",
+                        help="the app to record: sample_api (default, the miniature), nova (OpenStack Nova 34, "
+                        "pip install 'tracer[nova]') or module:callable (any WSGI app; the current folder is "
+                        "importable)")
 
 
 def _add_render_options(parser: argparse.ArgumentParser) -> None:
@@ -89,6 +101,8 @@ def _add_render_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--at", metavar="FUNCTION",
                         help="where the pdb walkthrough stops, e.g. dispatch or ViewBuilder.show (implies pdb)")
     parser.add_argument("--depth", type=positive_int, metavar="N", help="draw at most N levels of the hop tree")
+    parser.add_argument("--unfold", action="store_true",
+                        help="draw each decorator frame of a chain (Nova's validation wrappers) as its own hop")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -127,31 +141,34 @@ def error(message: str) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     """Run the request in-process, save it if asked, then show it."""
     from tracer.model.trace import Trace
-    from tracer.record.recorder import DEFAULT_INCLUDE
-    from tracer.targets import sample_api as target
+    from tracer.targets.choose import target_named
+    from tracer.targets.sample_api import RequestError
 
     spec = request_spec(args)
-    include = DEFAULT_INCLUDE + parse_include(args.include)
     fmt = output_format(args)
     if not args.diff_as:
-        commands_compare.check_deltas(args, fmt)
+        commands_explain.check_deltas(args, fmt)
     db_path = check_db_path(args.db)
     extensions_dir = check_extensions_dir(args.extensions_dir)
+    target = target_named(args.target)
+    if target.warning:
+        print(f"{PROG}: warning: {target.warning}", file=sys.stderr)
+    include = target.include + parse_include(args.include)
     try:
         app, twin = target.load_twins(db_path, extensions_dir)
-    except OSError:
+    except (OSError, RequestError):
         raise
     except Exception as exc:  # a broken database file or extension: one line, not a traceback
-        raise UsageError(f"sample_api could not start: {type(exc).__name__}: {exc}") from None
+        raise UsageError(f"{target.name} could not start: {type(exc).__name__}: {exc}") from None
     if args.diff_as:
-        return commands_compare.run_diff_as(args, spec, lambda one: target.record_request(
-            one, include=include, detail=args.detail, db_path=db_path, extensions_dir=extensions_dir))
+        return commands_explain.run_diff_as(args, spec, lambda one: target.record(
+            one, *target.load_twins(db_path, extensions_dir), include, args.detail))
     try:
-        doc = target.record_request(spec, app=app, twin=twin, include=include, detail=args.detail)
-    except target.RequestError:
+        doc = target.record(spec, app, twin, include, args.detail)
+    except RequestError:
         raise
     except Exception as exc:  # escaped every fault handler: the trace is lost with it
-        print(f"{PROG}: error: the request crashed outside sample_api's fault handling: "
+        print(f"{PROG}: error: the request crashed outside {target.name}'s fault handling: "
               f"{type(exc).__name__}: {exc}", file=sys.stderr)
         return 1
     say_line_detail(doc["meta"])
@@ -160,9 +177,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         save_trace(doc, args.save, trace)
     if args.tui:
         return open_tui(trace)
-    render(trace, fmt, args.at, args.depth, deltas=args.deltas)
+    render(trace, fmt, args.at, args.depth, args.unfold, deltas=args.deltas)
     if args.deltas:
-        commands_compare.say_no_deltas(trace)
+        commands_explain.say_no_deltas(trace)
     return 0
 
 
@@ -174,6 +191,8 @@ def say_line_detail(meta: dict) -> None:
               "its values may not be the request's", file=sys.stderr)
     for note in line_detail.get("notes") or ():
         print(f"{PROG}: note: {note}", file=sys.stderr)
+    for note in (meta.get("target") or {}).get("notes") or ():  # what the recorded app could not do here
+        print(f"{PROG}: note: {note}", file=sys.stderr)
     if meta.get("served_as") == "recipe" and isinstance(meta.get("rerun_duration_us"), int):
         print(f"{PROG}: note: built from the served request's recipe; the hop times are its re-run's "
               f"({meta['rerun_duration_us'] / 1000:.1f} ms in all)", file=sys.stderr)
@@ -182,12 +201,12 @@ def say_line_detail(meta: dict) -> None:
 def cmd_show(args: argparse.Namespace) -> int:
     """Render a saved trace exactly as ``tracer run`` rendered it."""
     fmt = output_format(args)
-    commands_compare.check_deltas(args, fmt)
+    commands_explain.check_deltas(args, fmt)
     trace = commands_serve.resolve_trace(args.file, args.store)
     say_line_detail(trace.meta)
-    render(trace, fmt, args.at, args.depth, deltas=args.deltas)
+    render(trace, fmt, args.at, args.depth, args.unfold, deltas=args.deltas)
     if args.deltas:
-        commands_compare.say_no_deltas(trace)
+        commands_explain.say_no_deltas(trace)
     return 0
 
 
@@ -239,6 +258,8 @@ def output_format(args: argparse.Namespace) -> str:
         raise UsageError(f"--at chooses where the pdb walkthrough stops; it does not apply to --format {fmt}")
     if args.depth and fmt != "tree":
         raise UsageError(f"--depth limits the hop tree; it does not apply to --format {fmt}")
+    if getattr(args, "unfold", False) and fmt != "tree":
+        raise UsageError(f"--unfold draws the hop tree; it does not apply to --format {fmt}")
     return fmt
 
 
@@ -250,7 +271,8 @@ def save_trace(doc: dict, path: str, trace: Trace) -> None:
     print(f"{PROG}: saved the trace to {path} ({len(trace)} events, {size:,} bytes)", file=sys.stderr)
 
 
-def render(trace: Trace, fmt: str, at: str | None = None, depth: int | None = None, deltas: bool = False) -> None:
+def render(trace: Trace, fmt: str, at: str | None = None, depth: int | None = None, unfold: bool = False,
+           deltas: bool = False) -> None:
     """Print the trace in ``fmt`` to stdout."""
     if fmt == "json":
         from tracer.model.trace import dumps
@@ -271,7 +293,8 @@ def render(trace: Trace, fmt: str, at: str | None = None, depth: int | None = No
     wrap = console.is_terminal
     console.print(ResponseSummary(trace), soft_wrap=not wrap)
     console.print()
-    console.print(HopTree(trace, max_depth=depth, wrap=wrap, deltas=deltas), soft_wrap=not wrap)
+    console.print(HopTree(trace, max_depth=depth, wrap=wrap, fold_decorators=not unfold, deltas=deltas),
+                  soft_wrap=not wrap)
 
 
 def _silence_stdout() -> None:

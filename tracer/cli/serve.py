@@ -68,6 +68,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                        " calls, arguments and return values, as the request left them")
     serve.add_argument("--db", metavar="PATH", help="SQLite database file (default: a fresh in-memory demo database)")
     serve.add_argument("--extensions-dir", metavar="DIR", help="directory of extra API extensions to load")
+    serve.add_argument("--target", default="sample_api", metavar="TARGET",
+                       help="the app to serve: sample_api (default), nova (OpenStack Nova 34, pip install "
+                       "'tracer[nova]'; --detail rerun records each request line by line) or module:callable")
     serve.add_argument("--debug", action="store_true", help="log everything at DEBUG level")
     serve.add_argument("--otlp-endpoint", metavar="URL",
                        help="also send each trace as OpenTelemetry spans (OTLP/HTTP) to this collector, e.g. "
@@ -97,14 +100,17 @@ def _add_store_option(parser: argparse.ArgumentParser) -> None:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """Check the arguments, then serve until Ctrl-C / SIGTERM."""
-    from tracer.record.recorder import DEFAULT_INCLUDE
     from tracer.serve import server as serve
+    from tracer.targets.choose import target_named
 
     if not serve.is_loopback(args.host) and not args.allow_unauthenticated_remote_access:
         raise UsageError(f"--host {args.host} is reachable from other machines, and the API has no real "
                          "authentication (any 'admin:admin' token is admin): add --allow-unauthenticated-remote-access "
                          "to do it anyway")
-    include = DEFAULT_INCLUDE + parse_include(args.include)
+    target = target_named(args.target)
+    if target.warning:
+        print(f"tracer: warning: {target.warning}", file=sys.stderr)
+    include = target.include + parse_include(args.include)
     db_path = check_db_path(args.db)
     extensions_dir = check_extensions_dir(args.extensions_dir)
     if args.otlp_endpoint:
@@ -123,7 +129,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return serve.serve(
             store_dir=args.store, max_traces=args.max_traces, host=args.host, port=args.port,
             pool_size=args.pool_size, backlog=args.backlog, backend=args.server, include=include,
-            detail=args.detail, db_path=db_path, extensions_dir=extensions_dir, say=say,
+            detail=args.detail, db_path=db_path, extensions_dir=extensions_dir, say=say, target=target.name,
             otlp_endpoint=args.otlp_endpoint,
         )
     except OSError as exc:

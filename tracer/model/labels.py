@@ -1,8 +1,10 @@
 """Hop labels: which layer a function belongs to, what it does, and where it lives in Nova.
 
-The labels are data (``labels.toml``), kept apart from code so that a teacher can improve
-a sentence without touching the recorder. The first rule whose pattern matches
-``module:qualname`` wins, so specific rules come before broad ones.
+The labels are data (one TOML file per recorded app, brought by its target in ``tracer.targets``), kept
+apart from code so that a teacher can improve a sentence without touching the recorder. The first rule
+whose pattern matches ``module:qualname`` wins, so specific rules come before broad ones. The targets
+register their files here (:func:`add_label_files`) because the faces that print a trace sit above the
+targets and the model below them: the model only knows that files were registered.
 """
 
 from __future__ import annotations
@@ -10,10 +12,7 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
-from functools import lru_cache
 from pathlib import Path
-
-LABELS_FILE = Path(__file__).with_name("labels.toml")
 
 #: Every layer a hop can have, outermost first (faces colour hops by layer).
 LAYERS = (
@@ -24,7 +23,9 @@ LAYERS = (
     "extension",
     "controller",
     "policy",
+    "validation",
     "compute",
+    "cells",
     "db",
     "view",
     "serializer",
@@ -44,7 +45,7 @@ class Label:
 
 
 class Labels:
-    """The ordered rules of ``labels.toml`` with a cache per function."""
+    """The ordered rules of the label files with a cache per function."""
 
     def __init__(self, rules: list[Label]) -> None:
         self.rules = rules
@@ -82,7 +83,25 @@ def parse_labels(text: str) -> Labels:
     return Labels(rules)
 
 
-@lru_cache(maxsize=1)
-def load_labels() -> Labels:
-    """The labels shipped with tracer."""
-    return parse_labels(LABELS_FILE.read_text(encoding="utf-8"))
+#: the label files of every known target, in the order they were registered
+_label_files: list[Path] = []
+_loaded: dict[tuple[Path, ...], Labels] = {}
+
+
+def add_label_files(*paths: Path) -> None:
+    """Make ``paths`` part of the labels every face uses by default (each file once)."""
+    for path in paths:
+        if path not in _label_files:
+            _label_files.append(path)
+
+
+def load_labels(*paths: Path) -> Labels:
+    """The rules of ``paths`` (by default every registered file, in order), read once per set of files."""
+    key = tuple(paths) or tuple(_label_files)
+    labels = _loaded.get(key)
+    if labels is None:
+        labels = parse_labels("\n".join(path.read_text(encoding="utf-8") for path in key))
+        # a file's catch-all rule ("*") ends that file; with several files, every catch-all goes last
+        labels.rules.sort(key=lambda rule: rule.pattern == "*")
+        _loaded[key] = labels
+    return labels

@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from typing import Protocol
 
+from tracer.model.labels import Labels
 from tracer.model.trace import CALL, RETURN
 from tracer.record.recorder import RecordedRun, Recorder, describe_response
 
@@ -95,6 +96,7 @@ def seeded_randomness(seed: int) -> Iterator[None]:
 def record_by_rerun(
     app: Callable, make_environ: Callable[[], dict], include: Sequence[str], world: World,
     twin: Callable | None = None, check: Callable[[str, list, bytes], str | None] | None = None,
+    labels: Labels | None = None,
 ) -> dict:
     """Record one request at call level, then again line by line in a re-run; returns the merged trace.
 
@@ -103,17 +105,18 @@ def record_by_rerun(
     regular expressions at the first match) is then built in the re-run as it was in the request.
     ``check`` compares the first run's response with one it must equal (the one a client got when the first
     run is itself a re-run, see ``tracer.targets.recipes``); a difference it names makes the trace unfaithful.
+    ``labels`` are the recorded app's hop labels (the registered ones when not given).
     """
     world.save()
     with world.fixed():
-        first = Recorder(include=tuple(include), detail="call").run_wsgi(app, make_environ())
+        first = Recorder(include=tuple(include), detail="call", labels=labels).run_wsgi(app, make_environ())
     codes, timeline = first.session.timeline()
     duration_us = (first.session.ended_ns - first.session.started_ns) // 1000
     with world.restored():  # entered even when the request crashed: leaving it lets go of the saved state
         if first.error is not None:
             raise first.error
         with world.fixed():
-            status, headers, body, doc = Recorder(include=tuple(include), detail="line").call_wsgi(
+            status, headers, body, doc = Recorder(include=tuple(include), detail="line", labels=labels).call_wsgi(
                 twin or app, make_environ()
             )
     expected = check(first.status, first.headers, first.body) if check is not None else None

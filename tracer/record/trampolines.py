@@ -117,6 +117,10 @@ def _raised(session, hop: int, exc: BaseException) -> None:
     session.hop_raised(hop, code, exc)
 
 
+#: how many levels of holders (class, method, decorator closure) are looked through to find a function: Nova 34
+#: stacks about twenty validation decorators on one controller method
+MAX_WRAPPING_DEPTH = 48
+
 class Trampolines:
     """Finds the functions in scope and swaps their code for trampolines while call-level sessions run."""
 
@@ -195,7 +199,7 @@ class Trampolines:
             del self._modules[name]
 
     def _visit(self, value: object, depth: int) -> None:
-        if depth > 6:
+        if depth > MAX_WRAPPING_DEPTH:
             return
         kind = type(value)
         if kind is types.FunctionType:

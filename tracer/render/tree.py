@@ -109,6 +109,8 @@ class HopTree:
     many calls of one function a node lists before grouping the rest; ``labels`` gives the
     one-line explanations (tracer's own labels by default). With ``wrap=False`` each node stays
     on one line however long (for pipes and grep); otherwise long labels wrap under their guide.
+    ``fold_decorators`` draws a chain of decorator frames (Nova's twenty validation wrappers between
+    ``dispatch`` and the controller method) as one node, unless an exception touched it.
     """
 
     def __init__(
@@ -119,9 +121,11 @@ class HopTree:
         labels: Labels | None = None,
         wrap: bool = True,
         deltas: bool = False,
+        fold_decorators: bool = True,
     ) -> None:
         self.trace = trace
         self.deltas = deltas  # under each WSGI layer's node, what it changed (recorded by tracer run)
+        self.fold_decorators = fold_decorators
         self.max_depth = max_depth
         self.group_after = group_after
         self.labels = labels if labels is not None else load_labels()
@@ -166,9 +170,15 @@ class HopTree:
         return [self.trace.request_line] + [row.guide + row.label.plain for row in self.rows()]
 
     def _exception_path(self) -> set[int]:
-        """Calls an exception touched, and every call above them, so grouping never hides them."""
+        """Calls an exception escaped from, and every call above them, so grouping never hides them.
+
+        An exception raised and caught inside one call is ordinary control flow (Nova looks up optional keys
+        and ends iterators that way): its marks still show on the call, but it makes no exception path.
+        """
         hot: set[int] = set()
-        for call in self._marks:
+        for call, marks in self._marks.items():
+            if all(mark.caught for mark in marks):
+                continue
             while call >= 0 and call not in hot:
                 hot.add(call)
                 call = self.trace.parent[call]
@@ -220,6 +230,11 @@ class HopTree:
             inner = prefix + (blank if last else pipe)
             if isinstance(item, Text):
                 self._rows.append(Row(guide, inner, item))
+                continue
+            chain = self._decorator_chain(item) if self.fold_decorators else [item]
+            if len(chain) > 1:
+                self._rows.append(Row(guide, inner, self._chain_label(chain)))
+                self._add_below(chain[-1], level, inner)
             else:
                 self._rows.append(Row(guide, inner, self.label(item)))
                 self._add_deltas(item, inner)
@@ -232,6 +247,42 @@ class HopTree:
         lead = prefix + (self._guides[2] if self._visible(self.trace.children(call)) else self._guides[3])
         for line in delta_lines(self.trace, entry):
             self._rows.append(Row(lead + "Δ ", lead + "  ", line))
+
+    def _decorator_chain(self, call: int) -> list[int]:
+        """``call`` and the decorator frames it runs the method through, each calling the next (Nova's
+        validation decorators): the frames of the validation layer named ``wrapper``/``wrapped``, followed
+        through the child with the most calls below it. Never folded when an exception touched one."""
+        trace = self.trace
+        chain: list[int] = []
+        while self._is_decorator(call) and call not in self._hot:
+            chain.append(call)
+            inner = [c for c in self._visible(trace.children(call)) if self._is_decorator(c)]
+            if not inner:
+                break
+            call = max(inner, key=lambda c: trace.end_of.get(c, c) - c)
+        return chain if len(chain) > 1 else [call if not chain else chain[0]]
+
+    def _is_decorator(self, call: int) -> bool:
+        code = self.trace.code(call)
+        return code.layer == "validation" and code.name in ("wrapper", "wrapped")
+
+    def _chain_label(self, chain: list[int]) -> Text:
+        """One node for a folded decorator chain: how many frames, of which decorators, and their checks."""
+        trace = self.trace
+        kinds: dict[str, int] = {}
+        for call in chain:
+            outer = trace.code(call).qualname.split(".<locals>")[0]
+            kinds[outer] = kinds.get(outer, 0) + 1
+        in_chain = set(chain)
+        # the last frame's own calls are drawn below the node; the others' are what the node folds away
+        checks = sum(1 for call in chain[:-1] for child in self._visible(trace.children(call)) if child not in in_chain)
+        text = Text()
+        text.append(f"{len(chain)} decorator frames", style=NAME)
+        text.append("  validation", style=layer_style("validation"))
+        text.append(f"  {format_duration(trace.duration_of(chain[0]))}", style=DIM)
+        text.append("  " + ", ".join(f"{name} ×{n}" if n > 1 else name for name, n in kinds.items()), style=DIM)
+        text.append(f"  — folded with {checks} calls beside them (--unfold shows each)", style="italic")
+        return text
 
     def _add_below(self, call: int, level: int, prefix: str) -> None:
         below = self._visible(self.trace.children(call))

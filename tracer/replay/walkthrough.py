@@ -44,7 +44,9 @@ def matches(code: CodeInfo, name: str) -> bool:
 def walkthrough_point(trace: Trace, at: str | None = None) -> int:
     """The event index where the walkthrough stops.
 
-    With ``at``, the first call of that function; by default the deepest call of a public
+    With ``at``, the first call of that function; by default the first call of the function the trace's
+    target names (``meta["target"]["stop"]``, e.g. Nova's ``ViewBuilder.show``) when there is one, else the
+    deepest call of a public
     method in an application layer (for GET /servers/detail the view builder's ``show`` of
     the first server), because that is the stack the pdb walkthrough of Nova's API shows. Falls back to the
     deepest call of any kind.
@@ -58,6 +60,12 @@ def walkthrough_point(trace: Trace, at: str | None = None) -> int:
             if not code.is_inline and matches(code, name):
                 return call
         raise TraceError(f"no call of {name!r} in this trace ({_suggest(trace, name)})")
+    stop = (trace.meta.get("target") or {}).get("stop")  # where the recorded app's walkthrough stops
+    if isinstance(stop, str):
+        for call in trace.calls:
+            code = trace.code(call)
+            if not code.is_inline and matches(code, stop):
+                return call
     best, best_depth = -1, -1
     for call in trace.calls:
         code = trace.code(call)

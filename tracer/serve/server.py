@@ -26,6 +26,7 @@ from tracer.record.recorder import DEFAULT_INCLUDE, Recorder
 from tracer.serve.otlp import OtlpExporter
 from tracer.store.traces import DEFAULT_MAX_TRACES, EncodedTrace, StoreError, TraceStore, encode_doc
 from tracer.targets import recipes
+from tracer.targets.choose import target_named
 from tracer.targets.sample_api import load_sample_api, make_server, max_request_body_size
 
 LOG = logging.getLogger("tracer.serve")
@@ -225,12 +226,19 @@ class TracedServer:
         on_stored: Callable[[int, tuple], None] | None = None,
         record: bool = True,
         background_writer: bool | None = None,
+        target: str = "sample_api",
         otlp_endpoint: str | None = None,
     ) -> None:
         self.store = store
         self.exporter = OtlpExporter(otlp_endpoint) if otlp_endpoint and record else None
         on_doc = self.exporter.export if self.exporter is not None else None
-        app = load_sample_api(db_path, extensions_dir)
+        chosen = None
+        if target == "sample_api":
+            app = load_sample_api(db_path, extensions_dir)
+        else:  # another app (real Nova): no recipes to re-run, so "rerun" records each request line by line
+            chosen = target_named(target)
+            app, _twin = chosen.load_twins(db_path, extensions_dir)
+            detail = "line" if detail == "rerun" else detail
         self.writer: TraceWriter | None = None
         self.recorder: Recorder | None = None
         self.replayer: IdleReplayer | None = None
@@ -240,13 +248,18 @@ class TracedServer:
                 raise ValueError("recording needs a store")
             if detail not in DETAILS:
                 raise ValueError(f"detail must be one of {', '.join(DETAILS)}")
+            labels = chosen.labels if chosen is not None else None
             self.recorder = Recorder(include=tuple(include), detail="line" if detail == "rerun" else detail,
-                                     max_request_body=max_request_body_size())
+                                     labels=labels, max_request_body=max_request_body_size())
             if background_writer is None:
                 background_writer = backend != "eventlet"
             self.writer = TraceWriter(store, on_stored, background=background_writer, on_doc=on_doc)
             served = app
-            app = self.recorder.wrap(served, self.writer.submit)
+            submit = self.writer.submit
+            if chosen is not None:
+                stamp, writer = chosen.stamp, self.writer
+                submit = lambda doc: writer.submit(stamp(doc))  # noqa: E731
+            app = self.recorder.wrap(served, submit)
             if detail == "rerun":
                 activity = recipes.Activity()
                 app = recipes.RecipeRecorder(served, app, self.writer.submit, include,
@@ -319,6 +332,7 @@ def serve(
     db_path: str | None = None,
     extensions_dir: str | None = None,
     say: Callable[[str], None] | None = None,
+    target: str = "sample_api",
     otlp_endpoint: str | None = None,
 ) -> int:
     """Run until Ctrl-C or SIGTERM; returns the exit status. Raises StoreError / OSError before serving."""
@@ -336,14 +350,15 @@ def serve(
     try:
         server = TracedServer(store, host=host, port=port, pool_size=pool_size, backlog=backlog, backend=backend,
                               include=include, detail=detail, db_path=db_path, extensions_dir=extensions_dir,
-                              on_stored=on_stored, otlp_endpoint=otlp_endpoint)
+                              on_stored=on_stored, target=target, otlp_endpoint=otlp_endpoint)
     except BaseException:
         store.close()
         raise
     previous = signal.signal(signal.SIGTERM, raise_stop)
     server.start()
     say(f"tracer: serving the compute API on http://{server.host}:{server.port}/v2.1 ({backend} server, "
-        f"{_RECORDING[detail]}); traces go to {store.file}; Ctrl-C to stop")
+        f"{_RECORDING[detail] if target == 'sample_api' or detail != 'rerun' else _RECORDING['line']}, "
+        f"target {target}); traces go to {store.file}; Ctrl-C to stop")
     if server.exporter is not None:
         say(f"tracer: each trace also goes to {server.exporter.url} as OTLP spans (one per hop)")
     try:

@@ -21,10 +21,14 @@ from tracer.record.deltas import DeltaRecorder
 from tracer.record.recorder import DEFAULT_INCLUDE, Recorder
 from tracer.targets.pipeline import probed
 from tracer.targets.router import explain_router
+from tracer.targets.stamp import stamp
 
 METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 API_PREFIX = "/v2.1"
 DEFAULT_HOST = "127.0.0.1:8774"
+NAME = "sample_api"
+#: sample_api is part of tracer; its framework libraries are what its version depends on
+DISTRIBUTIONS = ("tracer", "webob", "routes", "pastedeploy")
 
 
 class RequestError(ValueError):
@@ -90,11 +94,12 @@ def parse_json_body(text: str) -> bytes:
     return text.encode("utf-8")
 
 
-def build_environ(spec: RequestSpec) -> dict:
-    """The WSGI environ a real client's request would produce."""
+def build_environ(spec: RequestSpec, compute_api: bool = True) -> dict:
+    """The WSGI environ a real client's request would produce (to the compute API's ``/v2.1`` unless not
+    ``compute_api``: then the path is sent as given)."""
     import webob
 
-    path = normalize_path(spec.path)
+    path = normalize_path(spec.path) if compute_api else spec.path
     headers = {"Accept": "application/json", "X-Auth-Token": spec.token}
     if spec.body is not None:
         headers["Content-Type"] = "application/json"
@@ -218,7 +223,7 @@ def record_request(
     route = explain_route(app, spec)
     if route is not None:
         doc["route"] = route
-    return doc
+    return stamp(doc, NAME, DISTRIBUTIONS)
 
 
 def explain_route(app: Callable, spec: RequestSpec) -> dict | None:
