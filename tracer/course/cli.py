@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TextIO
 
 from tracer.course import workspace as ws
+from tracer.course.grading import letter
 from tracer.course.model import Course, Lesson, LessonError, load_course
 from tracer.course.progress import Progress
 
@@ -50,7 +51,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     check.add_argument("--json", action="store_true", help="print the report as JSON (for grading scripts)")
     quiz = add("quiz", "answer the lesson's questions; each answer is checked against a real trace", cmd_quiz)
     quiz.add_argument("--answer", action="append", default=[], metavar="ID=TEXT",
-                      help="answer question ID without prompting (repeatable)")
+                      help="answer question ID without prompting (repeatable; a letter picks a choice)")
+    quiz.add_argument("--reveal", action="append", default=[], metavar="ID",
+                      help="show the answer of question ID (it then counts as not answered right)")
     add("hint", "show the next hint", cmd_hint).add_argument("--all", action="store_true", help="every hint at once")
     reset = add("reset", "put the starter files back (yours are saved in .tracer/)", cmd_reset)
     reset.add_argument("--workspace", metavar="DIR", help="the folder to reset (default: your started one)")
@@ -140,8 +143,8 @@ def cmd_show(args: argparse.Namespace, course: Course, progress: Progress, out: 
             where = f" [replay paused at {q.pause}]" if q.kind == "predict" else ""
             print(f"{n}. ({q.id}, about {lesson.requests[q.request].label}){where}", file=out)
             print(f"   {q.prompt}", file=out)
-            for i, choice in enumerate(q.choices, 1):
-                print(f"     {i}) {choice}", file=out)
+            for i, choice in enumerate(q.choices):
+                print(f"     {letter(i)}) {choice}", file=out)
             if asked:
                 print(f"   answer (from the trace): {asked[q.id].expected_text}", file=out)
     if lesson.tasks:
@@ -189,11 +192,48 @@ def cmd_check(args: argparse.Namespace, course: Course, progress: Progress, out:
     print(f"\n{passed} of {len(report.tasks)} tasks pass.", file=out)
     if report.passed:
         nxt = lesson.number + 1 if lesson.number < len(course.lessons) else None
-        follow = f" Next: tracer lesson start {nxt}" if nxt else " That was the last lesson: well done."
-        print(f"Lesson {lesson.number} done!{follow}", file=out)
+        print(f"Lesson {lesson.number} done!{_follow(course, progress, lesson)}", file=out)
     else:
         print(f"Stuck? tracer lesson hint {lesson.number}", file=out)
     return 0 if report.passed else 1
+
+
+def _parse_answers(lesson: Lesson, items: list[str], reveal: list[str]) -> dict[str, str]:
+    given: dict[str, str] = {}
+    for item in items:
+        qid, sep, text = item.partition("=")
+        if not sep:
+            raise LessonError(f"--answer {item!r} is not ID=TEXT")
+        given[qid.strip()] = text
+    known = {q.id for q in lesson.questions}
+    unknown = sorted((set(given) | set(reveal)) - known)
+    if unknown:
+        names = ", ".join(sorted(known))
+        raise LessonError(f"lesson {lesson.number} has no question {unknown[0]!r} (its questions: {names})")
+    return given
+
+
+def _read_answer(out: TextIO, prompt: str) -> str | None:
+    print(prompt, end="", file=out, flush=True)
+    line = sys.stdin.readline()
+    if not line:
+        return None
+    answer = line.strip()
+    if not sys.stdin.isatty():
+        print(answer, file=out)  # piped answers: show them as if typed
+    return answer
+
+
+def _follow(course: Course, progress: Progress, lesson: Lesson) -> str:
+    """What to do after a passed check: the next lesson, or how much of the course is done."""
+    if lesson.number < len(course.lessons):
+        return f" Next: tracer lesson start {lesson.number + 1}"
+    slugs = [item.slug for item in course.lessons]
+    done = progress.done(slugs) if progress is not None else []
+    if len(done) == len(slugs):
+        return f" That was the last lesson, and all {len(slugs)} are done: well done."
+    left = [str(item.number) for item in course.lessons if item.slug not in done]
+    return f" That was the last lesson; {len(done)} of {len(slugs)} are done (still to do: {', '.join(left)})."
 
 
 def cmd_quiz(args: argparse.Namespace, course: Course, progress: Progress, out: TextIO) -> int:
@@ -203,54 +243,67 @@ def cmd_quiz(args: argparse.Namespace, course: Course, progress: Progress, out: 
     if not lesson.questions:
         print(f"Lesson {lesson.number} has no questions.", file=out)
         return 0
-    given: dict[str, str] = {}
-    for item in args.answer:
-        qid, sep, text = item.partition("=")
-        if not sep:
-            raise LessonError(f"--answer {item!r} is not ID=TEXT")
-        given[qid.strip()] = text
-    known = {q.id for q in lesson.questions}
-    unknown = sorted(set(given) - known)
-    if unknown:
-        names = ", ".join(sorted(known))
-        raise LessonError(f"lesson {lesson.number} has no question {unknown[0]!r} (its questions: {names})")
+    given = _parse_answers(lesson, args.answer, args.reveal)
+    chosen = set(given) | set(args.reveal)
     asked = ask_all(lesson)
     right = 0
     for n, item in enumerate(asked, 1):
         q = item.question
-        if given and q.id not in given:
+        if chosen and q.id not in chosen:
             continue
         request = lesson.requests[q.request]
         print(f"\nQ{n} ({q.id}) about {request.label}", file=out)
         if q.kind == "predict":
             print(f"  The replay is paused where {q.pause} is called. Predict before you look.", file=out)
         print(f"  {q.prompt}", file=out)
-        for i, choice in enumerate(q.choices, 1):
-            print(f"    {i}) {choice}", file=out)
-        if q.id in given:
-            answer = given[q.id]
-            print(f"  your answer: {answer}", file=out)
+        for i, choice in enumerate(q.choices):
+            print(f"    {letter(i)}) {choice}", file=out)
+        show_answer = False
+        if q.id in args.reveal:
+            progress.revealed(lesson.slug, q.id)
+            show_answer = True
+        elif q.id in given:
+            print(f"  your answer: {given[q.id]}", file=out)
+            result = item.grade(given[q.id])
+            entry = progress.answered(lesson.slug, q.id, result.given, result.correct) if given[q.id] else None
+            if result.correct:
+                right += 1
+                print(f"  right: {result.expected}", file=out)
+            elif entry is None:
+                print("  (skipped)", file=out)
+            elif entry["result"] == "open":
+                print(f"  not quite. Try again with --answer {q.id}=..., or see the answer with --reveal {q.id}",
+                      file=out)
+            else:
+                show_answer = True
         else:
-            print("  your answer: ", end="", file=out, flush=True)
-            line = sys.stdin.readline()
-            if not line:
+            hint = " (a letter picks a choice; ? shows the answer; empty skips)" if q.choices else ""
+            answer = _read_answer(out, f"  your answer{hint}: ")
+            while answer:
+                if answer == "?":
+                    progress.revealed(lesson.slug, q.id)
+                    show_answer = True
+                    break
+                result = item.grade(answer)
+                entry = progress.answered(lesson.slug, q.id, result.given, result.correct)
+                if result.correct:
+                    right += 1
+                    print(f"  right: {result.expected}", file=out)
+                    break
+                if entry["result"] != "open":
+                    print("  not quite.", file=out)
+                    show_answer = True
+                    break
+                answer = _read_answer(out, "  not quite. Try again (? shows the answer): ")
+            if answer is None:
                 print("\n(stopped: no more input)", file=out)
                 break
-            answer = line.strip()
-            if not sys.stdin.isatty():
-                print(answer, file=out)  # piped answers: show them as if typed
-        result = item.grade(answer)
-        if not answer:
-            print(f"  (skipped) the trace says: {result.expected}", file=out)
-        elif result.correct:
-            right += 1
-            print(f"  right: {result.expected}", file=out)
-        else:
-            print(f"  not quite: the trace says {result.expected}", file=out)
-        if q.explain:
+            if answer == "":
+                print("  (skipped)", file=out)
+        if show_answer:
+            print(f"  the trace says: {item.expected_text}", file=out)
+        if q.explain and (show_answer or progress.question(lesson.slug, q.id)["result"] == "right"):
             print(f"  {q.explain}", file=out)
-        if answer:
-            progress.answered(lesson.slug, q.id, result.given, result.correct, result.expected)
     print(f"\n{right} right. Every answer above was computed from a trace recorded just now.", file=out)
     return 0
 

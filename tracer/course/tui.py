@@ -3,8 +3,9 @@
 :class:`LessonApp` is the replay app (:class:`tracer.tui.app.TraceApp`) plus a side panel
 holding the lesson's questions. Moving forward onto (or past) the hop a *predict* question
 pauses at stops the replay there and asks the question before the learner can see the answer;
-the answer is graded against the trace, recorded in the progress file, and never blocks: the
-right answer is shown and the replay carries on. ``?`` on a fact question is asked with ``a``.
+the answer is graded against the trace and recorded in the progress file. A wrong answer may be
+tried once more; after the second wrong try (or an empty answer, which asks for it) the answer
+is shown and the replay carries on. Fact questions are asked with ``a``.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 import tracer.tui.app as tui_app
+from tracer.course import grading
 from tracer.course.model import Lesson, LessonError
 from tracer.course.progress import Progress
 from tracer.course.quiz import Asked, ask_all
@@ -37,9 +39,10 @@ class QuestionScreen(ModalScreen[str]):
     """
     BINDINGS = [Binding("escape", "skip", "skip")]
 
-    def __init__(self, asked: Asked) -> None:
+    def __init__(self, asked: Asked, retry: bool = False) -> None:
         super().__init__()
         self.asked = asked
+        self.retry = retry
 
     def compose(self) -> ComposeResult:
         q = self.asked.question
@@ -47,10 +50,13 @@ class QuestionScreen(ModalScreen[str]):
         if q.kind == "predict":
             lines.append(f"[b]Predict[/b] (the replay is paused where {q.pause} is called)")
         lines.append(q.prompt)
-        lines += [f"  {i}) {choice}" for i, choice in enumerate(q.choices, 1)]
+        lines += [f"  {grading.letter(i)}) {choice}" for i, choice in enumerate(q.choices)]
+        if self.retry:
+            lines.append("[b]Not quite.[/b] One more try.")
+        placeholder = "your answer (a letter picks a choice; empty or Esc shows the answer)"
         with Vertical(id="question-box"):
             yield Static("\n".join(lines), markup=True)
-            yield Input(placeholder="your answer (a number picks a choice; Esc skips)", id="answer")
+            yield Input(placeholder=placeholder, id="answer")
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()
@@ -78,6 +84,7 @@ class LessonApp(tui_app.TraceApp):
         self.asked = asked
         self.progress = progress
         self.results: dict[str, str] = {}
+        self.tries: dict[str, int] = {}
         self.pending = sorted((a for a in asked if a.question.kind == "predict"), key=lambda a: a.pause_event)
         self.asking = False
 
@@ -122,26 +129,36 @@ class LessonApp(tui_app.TraceApp):
                 return
         self.notify("every question is answered", timeout=3)
 
-    def _ask(self, asked: Asked) -> None:
+    def _ask(self, asked: Asked, retry: bool = False) -> None:
         self.asking = True
 
         def answered(text: str | None) -> None:
             self.asking = False
             self.record(asked, text or "")
 
-        self.push_screen(QuestionScreen(asked), answered)
+        self.push_screen(QuestionScreen(asked, retry), answered)
 
     def record(self, asked: Asked, text: str) -> None:
-        """Grade, remember, show the right answer; never block the replay."""
+        """Grade and remember; a first wrong answer is asked again, the answer shown after that."""
         q = asked.question
+        state = "open"
         if not text:
-            self.results[q.id] = f"skipped: the trace says {asked.expected_text}"
+            if self.progress is not None:
+                self.progress.revealed(self.lesson.slug, q.id)
+            self.results[q.id] = f"shown: the trace says {asked.expected_text}"
         else:
             grade = asked.grade(text)
-            verdict = "right" if grade.correct else "not quite"
-            self.results[q.id] = f"{verdict}: {grade.expected}"
+            tries = self.tries.get(q.id, 0) + (not grade.correct)
+            self.tries[q.id] = tries
             if self.progress is not None:
-                self.progress.answered(self.lesson.slug, q.id, grade.given, grade.correct, grade.expected)
+                state = self.progress.answered(self.lesson.slug, q.id, grade.given, grade.correct)["result"]
+            if grade.correct:
+                self.results[q.id] = f"right: {grade.expected}"
+            elif tries < 2 and state == "open":
+                self._ask(asked, retry=True)
+                return
+            else:
+                self.results[q.id] = f"not quite: the trace says {grade.expected}"
         self.notify(self.results[q.id] + (f"\n{q.explain}" if q.explain else ""), timeout=8)
         self._refresh_panel()
 

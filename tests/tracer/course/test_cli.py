@@ -40,8 +40,8 @@ def test_a_newcomer_does_lesson_1(tmp_path, monkeypatch):
     assert (ws / "request.toml").is_file() and (ws / "INSTRUCTIONS.md").is_file()
     assert "tracer lesson check 1" in (ws / "INSTRUCTIONS.md").read_text()
 
-    # The questions: answers typed by choice number or text; each is graded against a fresh trace.
-    code, out = run("quiz", "1", stdin="2\n3\n4\nJSONDictSerializer.default\n", monkeypatch=monkeypatch)
+    # The questions: a choice typed by its letter or its text; each is graded against a fresh trace.
+    code, out = run("quiz", "1", stdin="b\n5\n4\nc\n", monkeypatch=monkeypatch)
     assert code == 0
     assert out.count("right:") == 4, out
 
@@ -58,20 +58,45 @@ def test_a_newcomer_does_lesson_1(tmp_path, monkeypatch):
     assert "2 of 2 tasks pass" in out and "Lesson 1 done" in out
 
     code, out = run("list")
-    assert "done, 4/4 answered" in out.splitlines()[0]
+    assert "done, quiz 4 right, 0 wrong of 4" in out.splitlines()[0]
     assert "Start with: tracer lesson start 2" in out
 
 
-def test_wrong_answers_are_answered_from_the_trace_and_recorded(monkeypatch):
-    code, out = run("quiz", "1", "--answer", "controller=ServersController.show", "--answer", "shows=7")
+def test_a_number_is_a_value_never_a_position():
+    # "3" is the third choice's position but not its value: a learner who believes 3 is told so.
+    code, out = run("quiz", "1", "--answer", "filters=3")
     assert code == 0
-    assert out.count("not quite: the trace says") == 2
-    assert "the trace says ServersController.detail" in out
-    answers = Progress().lesson("01-first-trace")["answers"]
-    assert answers["controller"] == {
-        "given": "ServersController.show", "correct": False, "expected": "ServersController.detail",
-        "at": answers["controller"]["at"],
-    }
+    assert "right:" not in out and "not quite. Try again" in out
+    assert "the trace says" not in out  # one wrong try does not give the answer away
+    code, out = run("quiz", "1", "--answer", "filters=5")
+    assert "right: 5" in out
+
+
+def test_a_wrong_answer_is_retried_then_shown_and_kept_as_wrong(monkeypatch):
+    code, out = run("quiz", "1", "--answer", "controller=a")
+    assert "not quite. Try again" in out and "ServersController.detail" not in out.split("your answer")[1]
+    code, out = run("quiz", "1", "--answer", "controller=ServersController.show")
+    assert "the trace says: ServersController.detail" in out
+    # Typing the shown answer afterwards is graded right but does not turn the question into a right one.
+    code, out = run("quiz", "1", "--answer", "controller=b")
+    assert "right: ServersController.detail" in out
+    record = Progress().lesson("01-first-trace")["answers"]["controller"]
+    assert record["result"] == "wrong"
+    assert [t["given"] for t in record["tries"]] == [
+        "ServersController.index", "ServersController.show", "ServersController.detail"]
+
+
+def test_interactively_a_wrong_try_is_asked_again(monkeypatch):
+    code, out = run("quiz", "1", stdin="ServersController.index\nServersController.detail\n", monkeypatch=monkeypatch)
+    assert "not quite. Try again" in out and "right: ServersController.detail" in out
+
+
+def test_the_answer_on_request_counts_as_not_answered_right(monkeypatch):
+    code, out = run("quiz", "1", "--reveal", "shows")
+    assert "the trace says: " in out
+    assert Progress().lesson("01-first-trace")["answers"]["shows"]["result"] == "wrong"
+    code, out = run("list")
+    assert "quiz 0 right, 1 wrong of 4" in out.splitlines()[0]
 
 
 def test_a_teacher_grades_a_folder_as_json(tmp_path):

@@ -25,7 +25,8 @@ def test_the_replay_pauses_at_the_hop_and_grades_the_prediction():
     app = build_app(lesson, progress=Progress())
     asyncio.run(drive(app))
     answers = Progress().lesson(lesson.slug)["answers"]
-    assert answers["controller"]["correct"] is True and answers["filters"]["correct"] is False
+    assert answers["controller"]["result"] == "right" and answers["filters"]["result"] == "wrong"
+    assert [t["given"] for t in answers["filters"]["tries"]] == ["2", "3"]
 
 
 async def drive(app) -> None:
@@ -38,15 +39,20 @@ async def drive(app) -> None:
             await pilot.press("right_square_bracket")
         assert isinstance(app.screen, QuestionScreen)
         assert app.position.index == pause
-        await pilot.press("2", "enter")
+        await pilot.press("b", "enter")
         await pilot.pause()
         assert not isinstance(app.screen, QuestionScreen)
         assert app.results["controller"] == "right: ServersController.detail"
         await pilot.press("a")  # the fact questions are asked on demand
         assert isinstance(app.screen, QuestionScreen)
-        await pilot.press("1", "enter")
+        await pilot.press("2", "enter")  # the value 2, not the second choice
         await pilot.pause()
-        assert app.results["filters"].startswith("not quite: 5")
+        assert isinstance(app.screen, QuestionScreen) and app.screen.retry  # one more try, no answer yet
+        assert "filters" not in app.results
+        await pilot.press("3", "enter")
+        await pilot.pause()
+        assert not isinstance(app.screen, QuestionScreen)
+        assert app.results["filters"] == "not quite: the trace says 5"
 
 
 def test_an_unknown_request_is_bad_input():
