@@ -2,7 +2,8 @@
 
 A lesson folder holds ``lesson.md`` (the text), ``questions.toml`` (requests to trace and
 questions whose answers are queries), ``hints.toml``, ``check.toml`` (the build tasks, each a
-request plus expectations that are queries too), ``starter/`` and ``solution/``. Every file is
+request plus expectations that are queries too), ``starter/`` and, in the repository only,
+``solution/`` (reference solutions are not installed with the package). Every file is
 plain data, so a teacher can edit a lesson without touching Python; this module refuses a
 broken lesson with one line that names the file and the problem.
 """
@@ -189,8 +190,10 @@ class Lesson:
         return self.path / "starter"
 
     @property
-    def solution(self) -> Path:
-        return self.path / "solution"
+    def solution(self) -> Path | None:
+        """The reference solution: in a clone of the repository, never in an installed tracer (None there)."""
+        folder = self.path / "solution"
+        return folder if folder.is_dir() else None
 
     @property
     def label(self) -> str:
@@ -347,8 +350,6 @@ def load_lesson(root: Path, number: int, entry: dict) -> Lesson:
     workspace = WorkspaceSpec(extensions=ws.get("extensions"), paste=ws.get("paste"), policy=ws.get("policy"))
     if tasks and not (path / "starter").is_dir():
         raise LessonError(f"{path}: a lesson with check tasks needs a starter/ folder")
-    if tasks and not (path / "solution").is_dir():
-        raise LessonError(f"{path}: a lesson with check tasks needs a solution/ folder")
     return Lesson(
         number=number,
         slug=slug,
