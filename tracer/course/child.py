@@ -15,8 +15,16 @@ import resource
 import sys
 from pathlib import Path
 
-from tracer.course.model import load_course
-from tracer.course.recording import StudentCodeError, preflight, record, resolve_request, sample_api
+from tracer.course.model import Lesson, load_course
+from tracer.course.recording import (
+    StudentCodeError,
+    answer_json,
+    fill,
+    preflight,
+    record,
+    resolve_request,
+    sample_api,
+)
 
 DONE = "done.json"
 
@@ -28,15 +36,24 @@ def limit(memory_bytes: int, cpu_seconds: int) -> None:
             resource.setrlimit(which, (value, value))
 
 
-def requests_in_order(lesson) -> list[str]:
-    """Check requests in the order tasks first use them (they share one database, so order matters)."""
+def requests_in_order(lesson: Lesson) -> list[str]:
+    """Check requests in the order tasks first use them (they share one database, so order matters),
+    each after the requests whose answers it quotes."""
     names: list[str] = []
+
+    def add(name: str) -> None:
+        if name in names:
+            return
+        for other in lesson.check_requests[name].needs():
+            add(other)
+        names.append(name)
+
     for task in lesson.tasks:
-        names.append(task.request)
+        add(task.request)
         for exp in task.expect:
             if exp.comparator == "same_as":
-                names.append(exp.expected.get("request", task.request))
-    return list(dict.fromkeys(names))
+                add(exp.expected.get("request", task.request))
+    return names
 
 
 def run(job: dict) -> None:
@@ -47,12 +64,14 @@ def run(job: dict) -> None:
     workspace = Path(job["workspace"])
     error = None
     recorded: list[str] = []
+    answers: dict[str, object] = {}
     try:
         preflight(workspace, lesson.workspace)
         with sample_api(workspace, lesson.workspace) as api:
             for n, name in enumerate(requests_in_order(lesson)):
-                request = resolve_request(lesson.check_requests[name], workspace)
+                request = fill(resolve_request(lesson.check_requests[name], workspace), answers)
                 doc = record(request, api)
+                answers[name] = answer_json(doc)
                 (out / f"{n}.json").write_text(json.dumps({"name": name, "doc": doc}), encoding="utf-8")
                 recorded.append(name)
     except StudentCodeError as exc:

@@ -19,6 +19,7 @@ from tracer.course.model import load_course
 from tracer.course.quiz import ask_all
 
 COURSE = load_course()
+REPO_LESSONS = Path(__file__).resolve().parents[3] / "tracer" / "course" / "lessons"  # solutions are not installed
 LESSONS = [pytest.param(lesson, id=lesson.slug) for lesson in COURSE.lessons]
 
 
@@ -31,7 +32,7 @@ def quiet_logs():
 
 def workspace_from(lesson, which: str, tmp_path: Path) -> Path:
     target = tmp_path / which
-    shutil.copytree(lesson.path / which, target, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(REPO_LESSONS / lesson.slug / which, target, ignore=shutil.ignore_patterns("__pycache__"))
     return target
 
 
@@ -58,7 +59,7 @@ def test_the_solution_passes(lesson, tmp_path):
 
 @pytest.mark.parametrize("lesson", LESSONS)
 def test_the_starter_fails_with_a_helpful_message(lesson, tmp_path):
-    report = run_check(lesson, workspace_from(lesson, "starter", tmp_path))
+    report = run_check(lesson, workspace_from(lesson, "starter", tmp_path), save_dir=tmp_path / "saved")
     assert not report.passed
     failed = [task for task in report.tasks if not task.passed]
     assert failed
