@@ -238,8 +238,11 @@ def run_check(
             else:
                 ok = compare(exp, actual)
             if not ok:
+                # The first failed expectation is the one to fix; the ones after it build on it and
+                # would only describe the same mistake from further away.
                 result.passed = False
                 result.problems.append(failure_line(task, exp, actual))
+                break
         if task.request in crashes and not result.passed:
             what, path = crashes[task.request]
             replay = f"; replay it with: tracer tui {path}" if path else ""

@@ -159,7 +159,7 @@ def cmd_show(args: argparse.Namespace, course: Course, progress: Progress, out: 
     print(text, file=out)
     requests = [r for r in lesson.requests.values() if r.command()]
     if requests:
-        print("\n## Requests to trace\n", file=out)
+        print("\n## The questions' requests (record them yourself with these commands)\n", file=out)
         for r in requests:
             print(f"  {r.command()} --save {r.name}.json" + (f"   # {r.describe}" if r.describe else ""), file=out)
     if lesson.questions:

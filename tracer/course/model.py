@@ -70,7 +70,9 @@ class RequestDef:
             return f"the request in your {self.file}"
         who = self.user if not self.project or self.project == self.user else f"{self.user}:{self.project}"
         suffix = "" if who == "admin" else f" (as {who})"
-        return f"{self.method} {self.path}{suffix}"
+        # Two requests to one URL (two actions on one server) differ by their body: show it when short.
+        body = f" {self.body}" if self.body and len(self.body) <= 60 else ""
+        return f"{self.method} {self.path}{body}{suffix}"
 
     def needs(self) -> list[str]:
         """The requests whose answers this one's path or body quotes (``{created.server.id}``)."""

@@ -250,3 +250,11 @@ def test_the_lesson_replay_without_a_terminal_is_one_line_and_exit_2(capsys, mon
     err = capsys.readouterr().err
     assert err.splitlines() == [
         "tracer lesson: error: the replay is full-screen and needs a terminal, but standard input is not one"]
+
+
+def test_each_question_says_which_request_it_is_about():
+    code, out = run("show", "7")
+    assert code == 0
+    assert out.count("Requests to trace") == 1  # the lesson's own list, not a second one
+    assert 'about POST /servers/57ced187-b1bf-400b-b48b-d22f3ffe6422/action {"reboot": {"type": "SOFT"}}' in out
+    assert 'about POST /servers/57ced187-b1bf-400b-b48b-d22f3ffe6422/action {"lock": null}' in out
