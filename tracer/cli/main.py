@@ -73,9 +73,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands_serve.register(commands)  # serve, list
 
+    from tracer.course.classroom import register as register_classroom
     from tracer.course.cli import register as register_lessons  # the classroom commands
 
     register_lessons(commands)
+    register_classroom(commands)  # the replays served to web browsers
     return parser
 
 

@@ -679,6 +679,9 @@ class ControllerMetaclass(type):
         cls_dict["wsgi_extensions"] = extensions
         if versioned_methods:
             cls_dict[VER_METHOD_ATTR] = versioned_methods
+            # Nova puts this lookup on every controller; here only classes with versioned methods get
+            # it, so the traces of the others are not filled with one call per attribute they read.
+            cls_dict["__getattribute__"] = _versioned_getattribute
         return super().__new__(mcs, name, bases, cls_dict)
 
 
@@ -695,7 +698,7 @@ class Controller(metaclass=ControllerMetaclass):
         else:
             self._view_builder = None
 
-    def __getattribute__(self, key: str) -> Any:
+    def __getattribute__(self, key: str) -> Any:  # moved off Controller below, onto versioned classes
         """A versioned method is chosen per request: the version whose range holds the request's
         microversion is called; with none, ``VersionNotFoundForAPIMethod`` (which ``dispatch`` makes a 404)."""
 
@@ -736,3 +739,7 @@ class Controller(metaclass=ControllerMetaclass):
             return func
 
         return decorator
+
+
+_versioned_getattribute = Controller.__dict__["__getattribute__"]
+del Controller.__getattribute__
