@@ -258,3 +258,17 @@ def test_each_question_says_which_request_it_is_about():
     assert out.count("Requests to trace") == 1  # the lesson's own list, not a second one
     assert 'about POST /servers/57ced187-b1bf-400b-b48b-d22f3ffe6422/action {"reboot": {"type": "SOFT"}}' in out
     assert 'about POST /servers/57ced187-b1bf-400b-b48b-d22f3ffe6422/action {"lock": null}' in out
+
+
+def test_the_course_end_counts_what_is_done():
+    course = load_course()
+    last = course.lessons[-1]
+    progress = Progress()
+    progress.checked(course.lessons[0].slug, True, [])
+    progress.checked(last.slug, True, [])
+    text = cli._follow(course, progress, last)
+    assert "well done" not in text
+    assert f"2 of {len(course.lessons)} are done" in text and "still to do: 2, 3," in text
+    for lesson in course.lessons:
+        progress.checked(lesson.slug, True, [])
+    assert f"all {len(course.lessons)} are done" in cli._follow(course, progress, last)
