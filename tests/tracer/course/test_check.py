@@ -135,10 +135,13 @@ def test_the_check_leaves_sample_api_as_it_found_it(lesson, tmp_path):
 
     from sample_api import conf, policy
 
-    run_check(lesson, workspace(tmp_path, GOOD.replace("BODY", "'hi'")))
+    before = {name for name in sys.modules if name.startswith("sample_api_extensions")}
+    assert run_check(lesson, workspace(tmp_path, GOOD.replace("BODY", "'hi'"))).passed
     assert conf.CONF.extensions_dir is None
     assert policy.RULES == policy.DEFAULT_RULES
-    assert not [name for name in sys.modules if name.startswith("sample_api_extensions")]
+    # The learner's module ran in the child process only: this one never imported it.
+    assert {name for name in sys.modules if name.startswith("sample_api_extensions")} == before
+    assert not [m for m in sys.modules.values() if str(getattr(m, "__file__", "")).startswith(str(tmp_path))]
 
 
 # -- the learner's code runs in a child process, judged from outside ----------------------------------
