@@ -35,7 +35,10 @@ CREATE TABLE instances (
     vm_state TEXT, task_state TEXT, power_state INTEGER, host TEXT, node TEXT,
     availability_zone TEXT, access_ip_v4 TEXT, access_ip_v6 TEXT, config_drive TEXT NOT NULL DEFAULT '',
     auto_disk_config INTEGER NOT NULL DEFAULT 0, progress INTEGER, launched_at TEXT, terminated_at TEXT,
-    created_at TEXT, updated_at TEXT, deleted_at TEXT, deleted INTEGER NOT NULL DEFAULT 0
+    created_at TEXT, updated_at TEXT, deleted_at TEXT, deleted INTEGER NOT NULL DEFAULT 0,
+    reservation_id TEXT, launch_index INTEGER NOT NULL DEFAULT 0, hostname TEXT, kernel_id TEXT NOT NULL DEFAULT '',
+    ramdisk_id TEXT NOT NULL DEFAULT '', root_device_name TEXT, user_data TEXT, locked_by TEXT,
+    display_description TEXT
 );
 CREATE TABLE instance_metadata (
     instance_uuid TEXT NOT NULL REFERENCES instances(uuid), key TEXT NOT NULL, value TEXT
@@ -165,7 +168,9 @@ def seed(conn: sqlite3.Connection) -> None:
             "image_ref": image, "instance_type_id": flavor, "key_name": key_name, "vm_state": vm_state,
             "power_state": power_state, "host": host, "node": host and f"{host}.tracer.local",
             "availability_zone": "nova", "progress": 0, "created_at": created_at,
-            "updated_at": launched_at or created_at, "launched_at": launched_at, **extra,
+            "updated_at": launched_at or created_at, "launched_at": launched_at,
+            # Shown to admins from microversion 2.3: one boot request per server here.
+            "reservation_id": f"r-{uuid[:8]}", "hostname": name, "root_device_name": "/dev/vda", **extra,
         }
         conn.execute(
             f"INSERT INTO instances ({', '.join(values)}) VALUES ({', '.join('?' * len(values))})",

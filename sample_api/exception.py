@@ -91,6 +91,10 @@ class InvalidAPIVersionString(Invalid):
     msg_fmt = "API Version String %(version)s is of invalid format. Must be of format MajorNum.MinorNum."
 
 
+class VersionNotFoundForAPIMethod(Invalid):
+    msg_fmt = "API version %(version)s is not supported on this method."
+
+
 class InvalidGlobalAPIVersion(Invalid):
     msg_fmt = (
         "Version %(req_ver)s is not supported by the API. Minimum is %(min_ver)s and maximum is %(max_ver)s."

@@ -34,6 +34,7 @@ DEFAULT_RULES: dict[str, str] = {
     "os_compute_api:servers:index:get_all_tenants": ADMIN_API,
     "os_compute_api:servers:detail:get_all_tenants": ADMIN_API,
     "os_compute_api:servers:show": ADMIN_OR_OWNER,
+    "os_compute_api:servers:show:host_status": ADMIN_API,
     "os_compute_api:servers:create": ADMIN_OR_OWNER,
     "os_compute_api:servers:update": ADMIN_OR_OWNER,
     "os_compute_api:servers:delete": ADMIN_OR_OWNER,

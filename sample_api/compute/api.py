@@ -9,9 +9,11 @@ state at once: ``stop`` leaves the server ``stopped`` before the 202 goes out.
 from __future__ import annotations
 
 import functools
+import re
 import secrets
 import string
 import threading
+import uuid
 from collections.abc import Callable
 
 from sample_api import crypto, db, exception
@@ -94,6 +96,7 @@ class API:
         metadata: dict | None = None, key_name: str | None = None, availability_zone: str | None = None,
         min_count: int = 1, max_count: int = 1, access_ip_v4: str | None = None,
         access_ip_v6: str | None = None, config_drive: bool = False, auto_disk_config: bool = False,
+        description: str | None = None,
     ) -> list[dict]:
         """Create ``max_count`` servers and return them, already ACTIVE (no scheduler, no hypervisor).
 
@@ -114,7 +117,7 @@ class API:
             count = self._check_num_instances_quota(context, instance_type, min_count, max_count)
             return self._create_instances(context, instance_type, image_href, display_name, count, metadata,
                                           key_name, availability_zone, access_ip_v4, access_ip_v6, config_drive,
-                                          auto_disk_config)
+                                          auto_disk_config, description)
 
     def _check_num_instances_quota(self, context: RequestContext, instance_type: dict, min_count: int,
                                    max_count: int) -> int:
@@ -151,9 +154,11 @@ class API:
         self, context: RequestContext, instance_type: dict, image_href: str | None, display_name: str,
         max_count: int, metadata: dict | None, key_name: str | None, availability_zone: str | None,
         access_ip_v4: str | None, access_ip_v6: str | None, config_drive: bool, auto_disk_config: bool,
+        description: str | None = None,
     ) -> list[dict]:
         """Write ``max_count`` ACTIVE servers (the quota already allowed them)."""
         instances = []
+        reservation_id = f"r-{uuid.uuid4().hex[:8]}"  # one per request, shared by the servers it makes
         for index in range(1, max_count + 1):
             name = display_name if max_count == 1 else f"{display_name}-{index}"
             now = db.utcnow()
@@ -166,6 +171,8 @@ class API:
                 "access_ip_v4": access_ip_v4, "access_ip_v6": access_ip_v6,
                 "config_drive": "True" if config_drive else "", "auto_disk_config": int(auto_disk_config),
                 "progress": 0, "launched_at": now, "metadata": metadata or {},
+                "reservation_id": reservation_id, "launch_index": index - 1, "hostname": _hostname(name),
+                "root_device_name": "/dev/vda", "display_description": description,
             })
             db.instance_info_cache_update(context, instance["uuid"], self._allocate_network(instance))
             instances.append(db.instance_get_by_uuid(context, instance["uuid"]))
@@ -178,8 +185,13 @@ class API:
         return [{"network": DEFAULT_NETWORK, "address": f"10.0.{row_id // 250}.{row_id % 250 + 2}",
                  "version": 4, "type": "fixed", "mac_address": mac}]
 
+    def get_instance_host_status(self, instance: dict) -> str:
+        """``UP`` for a server on a host, ``""`` for one on none (microversion 2.16). Nova asks the host's
+        compute service (``DOWN``, ``MAINTENANCE``, ``UNKNOWN``); the demo cloud's hosts are always up."""
+        return "UP" if instance["host"] else ""
+
     def update(self, context: RequestContext, instance: dict, **kwargs) -> dict:
-        """Change fields of a server (at 2.1 the API only lets users rename it)."""
+        """Change fields of a server (the name; from microversion 2.19 the description too)."""
         return db.instance_update(context, instance["uuid"], kwargs)
 
     def delete(self, context: RequestContext, instance: dict) -> None:
@@ -225,18 +237,37 @@ class KeypairAPI:
     def get_key_pair(self, context: RequestContext, user_id: str, key_name: str) -> dict:
         return db.key_pair_get(context, user_id, key_name)
 
-    def import_key_pair(self, context: RequestContext, user_id: str, key_name: str, public_key: str) -> dict:
-        """Store a public key the user already has; its fingerprint proves it parses."""
-        fingerprint = crypto.generate_fingerprint(public_key)
+    def import_key_pair(
+        self, context: RequestContext, user_id: str, key_name: str, public_key: str, key_type: str = "ssh"
+    ) -> dict:
+        """Store a public key (or, of type x509, a certificate) the user already has; its fingerprint
+        proves it parses."""
+        if key_type == "x509":
+            fingerprint = crypto.generate_x509_fingerprint(public_key)
+        else:
+            fingerprint = crypto.generate_fingerprint(public_key)
         return db.key_pair_create(context, {
-            "user_id": user_id, "name": key_name, "public_key": public_key, "fingerprint": fingerprint})
+            "user_id": user_id, "name": key_name, "public_key": public_key, "fingerprint": fingerprint,
+            "type": key_type})
 
-    def create_key_pair(self, context: RequestContext, user_id: str, key_name: str) -> tuple[dict, str]:
+    def create_key_pair(
+        self, context: RequestContext, user_id: str, key_name: str, key_type: str = "ssh"
+    ) -> tuple[dict, str]:
         """Generate a pair; the private key is returned once and never stored."""
-        private_key, public_key, fingerprint = crypto.generate_key_pair()
+        if key_type == "x509":
+            private_key, public_key, fingerprint = crypto.generate_x509_key_pair(user_id)
+        else:
+            private_key, public_key, fingerprint = crypto.generate_key_pair()
         keypair = db.key_pair_create(context, {
-            "user_id": user_id, "name": key_name, "public_key": public_key, "fingerprint": fingerprint})
+            "user_id": user_id, "name": key_name, "public_key": public_key, "fingerprint": fingerprint,
+            "type": key_type})
         return keypair, private_key
 
     def delete_key_pair(self, context: RequestContext, user_id: str, key_name: str) -> None:
         db.key_pair_destroy(context, user_id, key_name)
+
+
+def _hostname(display_name: str) -> str:
+    """The server's hostname: its name with what a hostname cannot hold turned into dashes."""
+    name = re.sub(r"[^a-zA-Z0-9-]+", "-", display_name.strip()).strip("-").lower()
+    return name[:63] or "server"

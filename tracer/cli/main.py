@@ -81,9 +81,11 @@ def build_parser() -> argparse.ArgumentParser:
     commands_explain.register(commands)  # export, diff, route
     commands_compare.register(commands)  # compare
 
+    from tracer.course.classroom import register as register_classroom
     from tracer.course.cli import register as register_lessons  # the classroom commands
 
     register_lessons(commands)
+    register_classroom(commands)  # the replays served to web browsers
     return parser
 
 

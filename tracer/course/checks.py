@@ -1,10 +1,12 @@
-"""``tracer lesson check``: run a lesson's tasks against a learner's workspace.
+"""``tracer lesson check``: judge a learner's workspace by the traces of its requests.
 
-Every task is one request recorded through sample_api with the learner's code loaded, and a
-few expectations that are queries over that trace (and its response). A failed expectation is
-one friendly line saying what was expected and what happened; a learner's module that does not
+Every task is one request recorded through sample_api with the learner's code loaded (in a
+child process, see :mod:`tracer.course.sandbox`), and a few expectations that are queries over
+that trace (and its response), evaluated here in the grader. A failed expectation is one
+friendly line saying what was expected and what happened; a learner's module that does not
 import is one line naming the file and the line; a learner's exception is saved as a trace to
-replay with ``tracer tui FILE``. Nothing here prints: faces render the :class:`CheckReport`.
+replay with ``tracer tui FILE`` when a folder for it is given. Nothing here prints: faces render
+the :class:`CheckReport`.
 """
 
 from __future__ import annotations
@@ -16,12 +18,10 @@ from typing import Any
 from tracer.course import grading
 from tracer.course.model import Expectation, Lesson, LessonError, Task
 from tracer.course.queries import QueryError, evaluate, hop_matches, returns_kind
-from tracer.course.recording import StudentCodeError, preflight, record, resolve_request, sample_api
+from tracer.course.sandbox import MEMORY_LIMIT, TIME_LIMIT, record_in_child
 from tracer.course.workspace import check_inside
 from tracer.model import trace as trace_model
 from tracer.model.trace import EXCEPTION, RETURN, Trace
-
-SAVE_DIR = ".tracer"
 
 
 @dataclass
@@ -166,10 +166,12 @@ def _last_exception(trace: Trace, end: int) -> int:
     return -1
 
 
-def save_trace(doc: dict, workspace: Path, name: str) -> str:
-    """Keep a trace in the workspace (``.tracer/NAME.json``) so the learner can replay it; returns its path."""
-    folder = check_inside(workspace, workspace / SAVE_DIR)
-    folder.mkdir(exist_ok=True)
+def save_trace(doc: dict, folder: Path, name: str) -> str:
+    """Keep a trace (``FOLDER/NAME.json``, FOLDER being a workspace's ``.tracer``) so the learner can replay it;
+    returns its path. Never through a symbolic link that leads out of the workspace."""
+    workspace = folder.parent
+    folder = check_inside(workspace, folder)
+    folder.mkdir(parents=True, exist_ok=True)
     path = check_inside(workspace, folder / f"{name}.json")
     trace_model.save(doc, path)
     return str(path)
@@ -183,19 +185,18 @@ def _student_prefixes(lesson: Lesson, workspace: Path) -> tuple[str, ...]:
     return ("sample_api_extensions",) + stems
 
 
-def _requests_in_order(lesson: Lesson) -> list[str]:
-    """Check requests in the order tasks first use them (they share one database, so order matters)."""
-    names: list[str] = []
-    for task in lesson.tasks:
-        names.append(task.request)
-        for exp in task.expect:
-            if exp.comparator == "same_as":
-                names.append(exp.expected.get("request", task.request))
-    return list(dict.fromkeys(names))
+def run_check(
+    lesson: Lesson,
+    workspace: Path,
+    save_dir: Path | None = None,
+    time_limit: float = TIME_LIMIT,
+    memory_limit: int = MEMORY_LIMIT,
+) -> CheckReport:
+    """Run every task of ``lesson`` on ``workspace``; :class:`LessonError` when the workspace is missing.
 
-
-def run_check(lesson: Lesson, workspace: Path) -> CheckReport:
-    """Run every task of ``lesson`` on ``workspace``; :class:`LessonError` when the workspace is missing."""
+    Traces of failed tasks are kept in ``save_dir`` when it is given (a learner's own ``.tracer/``),
+    never anywhere else, so grading someone else's folder leaves no mark on it.
+    """
     workspace = Path(workspace)
     if not workspace.is_dir():
         raise LessonError(f"no workspace at {workspace} (run 'tracer lesson start {lesson.number}' first)")
@@ -206,33 +207,27 @@ def run_check(lesson: Lesson, workspace: Path) -> CheckReport:
         report.tasks = [TaskResult(t.id, t.text, False, [message]) for t in lesson.tasks]
         return report
 
-    try:
-        preflight(workspace, lesson.workspace)
-    except StudentCodeError as exc:
-        return all_failed(str(exc))
+    recorded = record_in_child(lesson, workspace, time_limit, memory_limit)
+    if recorded.error:
+        return all_failed(recorded.error)
+    docs = recorded.docs
     prefixes = _student_prefixes(lesson, workspace)
-    docs: dict[str, dict] = {}
-    crashes: dict[str, tuple[str, str]] = {}
+    crashes: dict[str, tuple[str, str | None]] = {}
     try:
-        # One app for the whole check: requests run in the order tasks name them, and share the database.
-        with sample_api(workspace, lesson.workspace) as api:
-            for name in _requests_in_order(lesson):
-                if name in docs:
-                    continue
-                request = resolve_request(lesson.check_requests[name], workspace)
-                doc = record(request, api)
-                docs[name] = doc
-                trace = Trace.from_dict(doc)
-                crash = student_crash(trace, prefixes)
-                if crash and lesson.workspace.extensions:
-                    crash = crash.replace("sample_api_extensions/", lesson.workspace.extensions.rstrip("/") + "/")
-                if crash or trace.status >= 500:
-                    path = save_trace(doc, workspace, f"check-{name}")
-                    crashes[name] = (crash or f"the API answered {trace.status}", path)
-    except StudentCodeError as exc:
-        return all_failed(str(exc))
+        traces = {name: Trace.from_dict(doc) for name, doc in docs.items()}
+    except Exception as exc:  # a document the child made up or mangled is a failure, not a crash of the grader
+        return all_failed(f"the check's records are damaged ({type(exc).__name__})")
+    missing = [t.request for t in lesson.tasks if t.request not in traces]
+    if missing:
+        return all_failed(f"the check's records are incomplete (no {missing[0]!r})")
+    for name, trace in traces.items():
+        crash = student_crash(trace, prefixes)
+        if crash and lesson.workspace.extensions:
+            crash = crash.replace("sample_api_extensions/", lesson.workspace.extensions.rstrip("/") + "/")
+        if crash or trace.status >= 500:
+            path = save_trace(docs[name], save_dir, f"check-{name}") if save_dir else None
+            crashes[name] = (crash or f"the API answered {trace.status}", path)
 
-    traces = {name: Trace.from_dict(doc) for name, doc in docs.items()}
     for task in lesson.tasks:
         trace = traces[task.request]
         result = TaskResult(task.id, task.text, passed=True)
@@ -247,14 +242,18 @@ def run_check(lesson: Lesson, workspace: Path) -> CheckReport:
             else:
                 ok = compare(exp, actual)
             if not ok:
+                # The first failed expectation is the one to fix; the ones after it build on it and
+                # would only describe the same mistake from further away.
                 result.passed = False
                 result.problems.append(failure_line(task, exp, actual))
+                break
         if task.request in crashes and not result.passed:
             what, path = crashes[task.request]
-            result.problems.append(f"your code raised: {what}; replay it with: tracer tui {path}")
+            replay = f"; replay it with: tracer tui {path}" if path else ""
+            result.problems.append(f"your code raised: {what}{replay}")
             result.trace_file = path
-        elif not result.passed:
-            path = save_trace(docs[task.request], workspace, f"check-{task.request}")
+        elif not result.passed and save_dir:
+            path = save_trace(docs[task.request], save_dir, f"check-{task.request}")
             result.problems.append(f"replay this request: tracer tui {path}")
             result.trace_file = path
         report.tasks.append(result)

@@ -11,13 +11,19 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
 
+from tracer.course import quiz_cli
 from tracer.course import workspace as ws
+from tracer.course.grading import letter
 from tracer.course.model import Course, Lesson, LessonError, load_course
 from tracer.course.progress import Progress
+from tracer.course.sandbox import TIME_LIMIT
+
+SAVE_DIR = ".tracer"  # in a learner's own workspace: traces of failed tasks, backups of reset files
 
 PROG = "tracer lesson"
 
@@ -48,9 +54,25 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     check = add("check", "run the lesson's checks on your workspace", cmd_check)
     check.add_argument("--workspace", metavar="DIR", help="the folder to check (default: your started one)")
     check.add_argument("--json", action="store_true", help="print the report as JSON (for grading scripts)")
-    quiz = add("quiz", "answer the lesson's questions; each answer is checked against a real trace", cmd_quiz)
+    check.add_argument("--timeout", type=_seconds, default=TIME_LIMIT, metavar="SECONDS",
+                       help=f"time limit for your code's requests (default {TIME_LIMIT:g})")
+    watch = add("watch", "check your workspace again on every save, until it passes", cmd_watch)
+    watch.add_argument("--workspace", metavar="DIR", help="the folder to watch (default: your started one)")
+    watch.add_argument("--interval", type=float, default=0.5, metavar="SECONDS", help="how often to look")
+    watch.add_argument("--timeout", type=_seconds, default=TIME_LIMIT, metavar="SECONDS",
+                       help=f"time limit for your code's requests (default {TIME_LIMIT:g})")
+    grade = add("grade", "check a class: every student workspace in DIR..., a table and JSON/CSV reports", cmd_grade)
+    grade.add_argument("dirs", nargs="+", metavar="DIR", help="a workspace, or a folder of workspaces")
+    grade.add_argument("--json", metavar="FILE", help="write every report to FILE as JSON")
+    grade.add_argument("--csv", metavar="FILE", help="write one row per student to FILE as CSV")
+    grade.add_argument("--timeout", type=_seconds, default=TIME_LIMIT, metavar="SECONDS",
+                       help=f"time limit per student (default {TIME_LIMIT:g})")
+    add("solution", "show the reference solution, once your check has passed", cmd_solution)
+    quiz = add("quiz", "answer the lesson's questions; each answer is checked against a real trace", quiz_cli.cmd_quiz)
     quiz.add_argument("--answer", action="append", default=[], metavar="ID=TEXT",
-                      help="answer question ID without prompting (repeatable)")
+                      help="answer question ID without prompting (repeatable; a letter picks a choice)")
+    quiz.add_argument("--reveal", action="append", default=[], metavar="ID",
+                      help="show the answer of question ID (it then counts as not answered right)")
     add("hint", "show the next hint", cmd_hint).add_argument("--all", action="store_true", help="every hint at once")
     reset = add("reset", "put the starter files back (yours are saved in .tracer/)", cmd_reset)
     reset.add_argument("--workspace", metavar="DIR", help="the folder to reset (default: your started one)")
@@ -86,6 +108,16 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
 # -- helpers ---------------------------------------------------------------------------------------
 
 
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not 0 < value <= 3600:
+        raise argparse.ArgumentTypeError("give a time limit between 0 and 3600 seconds")
+    return value
+
+
 def _workspace_for(lesson: Lesson, progress: Progress, given: str | None) -> Path:
     if given:
         return Path(given)
@@ -93,8 +125,9 @@ def _workspace_for(lesson: Lesson, progress: Progress, given: str | None) -> Pat
 
 
 def _is_own(lesson: Lesson, progress: Progress, path: Path) -> bool:
+    """Whether ``path`` is the workspace this learner started for the lesson."""
     own = progress.workspace(lesson.slug)
-    return own is None or own.resolve() == path.resolve()
+    return own is not None and own.resolve() == path.resolve()
 
 
 # -- commands --------------------------------------------------------------------------------------
@@ -126,7 +159,7 @@ def cmd_show(args: argparse.Namespace, course: Course, progress: Progress, out: 
     print(text, file=out)
     requests = [r for r in lesson.requests.values() if r.command()]
     if requests:
-        print("\n## Requests to trace\n", file=out)
+        print("\n## The questions' requests (record them yourself with these commands)\n", file=out)
         for r in requests:
             print(f"  {r.command()} --save {r.name}.json" + (f"   # {r.describe}" if r.describe else ""), file=out)
     if lesson.questions:
@@ -140,8 +173,8 @@ def cmd_show(args: argparse.Namespace, course: Course, progress: Progress, out: 
             where = f" [replay paused at {q.pause}]" if q.kind == "predict" else ""
             print(f"{n}. ({q.id}, about {lesson.requests[q.request].label}){where}", file=out)
             print(f"   {q.prompt}", file=out)
-            for i, choice in enumerate(q.choices, 1):
-                print(f"     {i}) {choice}", file=out)
+            for i, choice in enumerate(q.choices):
+                print(f"     {letter(i)}) {choice}", file=out)
             if asked:
                 print(f"   answer (from the trace): {asked[q.id].expected_text}", file=out)
     if lesson.tasks:
@@ -166,18 +199,26 @@ def cmd_start(args: argparse.Namespace, course: Course, progress: Progress, out:
     return 0
 
 
-def cmd_check(args: argparse.Namespace, course: Course, progress: Progress, out: TextIO) -> int:
-    from tracer.course.checks import run_check
-
-    lesson = course.get(args.lesson)
+def _checked_workspace(args: argparse.Namespace, lesson: Lesson, progress: Progress) -> tuple[Path, bool]:
+    """The folder to check, and whether it is the learner's own (only then is anything recorded or saved)."""
     path = _workspace_for(lesson, progress, args.workspace)
     if not path.is_dir():
         hint = "" if args.workspace else f" (run 'tracer lesson start {lesson.number}' first)"
         raise LessonError(f"no workspace at {path}{hint}")
-    report = run_check(lesson, path)
-    if not args.workspace or _is_own(lesson, progress, path):
+    return path, not args.workspace or _is_own(lesson, progress, path)
+
+
+def _check_once(args: argparse.Namespace, course: Course, progress: Progress, out: TextIO) -> int:
+    from tracer.course.checks import run_check
+
+    lesson = course.get(args.lesson)
+    path, own = _checked_workspace(args, lesson, progress)
+    # Only the learner's own workspace counts in their progress and keeps traces in its .tracer/:
+    # checking someone else's folder (a teacher's grading) leaves no mark on it or on the progress.
+    report = run_check(lesson, path, save_dir=path / SAVE_DIR if own else None, time_limit=args.timeout)
+    if own:
         progress.checked(lesson.slug, report.passed, [t.id for t in report.tasks if not t.passed])
-    if args.json:
+    if getattr(args, "json", False):
         print(json.dumps(report.to_json(), indent=2), file=out)
         return 0 if report.passed else 1
     print(f"Lesson {lesson.number}: {lesson.title}  ({path})", file=out)
@@ -188,71 +229,86 @@ def cmd_check(args: argparse.Namespace, course: Course, progress: Progress, out:
     passed = sum(t.passed for t in report.tasks)
     print(f"\n{passed} of {len(report.tasks)} tasks pass.", file=out)
     if report.passed:
-        nxt = lesson.number + 1 if lesson.number < len(course.lessons) else None
-        follow = f" Next: tracer lesson start {nxt}" if nxt else " That was the last lesson: well done."
-        print(f"Lesson {lesson.number} done!{follow}", file=out)
+        print(f"Lesson {lesson.number} done!{_follow(course, progress, lesson)}", file=out)
     else:
         print(f"Stuck? tracer lesson hint {lesson.number}", file=out)
     return 0 if report.passed else 1
 
 
-def cmd_quiz(args: argparse.Namespace, course: Course, progress: Progress, out: TextIO) -> int:
-    from tracer.course.quiz import ask_all
+def cmd_check(args: argparse.Namespace, course: Course, progress: Progress, out: TextIO) -> int:
+    return _check_once(args, course, progress, out)
+
+
+def cmd_watch(args: argparse.Namespace, course: Course, progress: Progress, out: TextIO) -> int:
+    from tracer.course.teacher import watch
 
     lesson = course.get(args.lesson)
-    if not lesson.questions:
-        print(f"Lesson {lesson.number} has no questions.", file=out)
-        return 0
-    given: dict[str, str] = {}
-    for item in args.answer:
-        qid, sep, text = item.partition("=")
-        if not sep:
-            raise LessonError(f"--answer {item!r} is not ID=TEXT")
-        given[qid.strip()] = text
-    known = {q.id for q in lesson.questions}
-    unknown = sorted(set(given) - known)
-    if unknown:
-        names = ", ".join(sorted(known))
-        raise LessonError(f"lesson {lesson.number} has no question {unknown[0]!r} (its questions: {names})")
-    asked = ask_all(lesson)
-    right = 0
-    for n, item in enumerate(asked, 1):
-        q = item.question
-        if given and q.id not in given:
-            continue
-        request = lesson.requests[q.request]
-        print(f"\nQ{n} ({q.id}) about {request.label}", file=out)
-        if q.kind == "predict":
-            print(f"  The replay is paused where {q.pause} is called. Predict before you look.", file=out)
-        print(f"  {q.prompt}", file=out)
-        for i, choice in enumerate(q.choices, 1):
-            print(f"    {i}) {choice}", file=out)
-        if q.id in given:
-            answer = given[q.id]
-            print(f"  your answer: {answer}", file=out)
-        else:
-            print("  your answer: ", end="", file=out, flush=True)
-            line = sys.stdin.readline()
-            if not line:
-                print("\n(stopped: no more input)", file=out)
-                break
-            answer = line.strip()
-            if not sys.stdin.isatty():
-                print(answer, file=out)  # piped answers: show them as if typed
-        result = item.grade(answer)
-        if not answer:
-            print(f"  (skipped) the trace says: {result.expected}", file=out)
-        elif result.correct:
-            right += 1
-            print(f"  right: {result.expected}", file=out)
-        else:
-            print(f"  not quite: the trace says {result.expected}", file=out)
-        if q.explain:
-            print(f"  {q.explain}", file=out)
-        if answer:
-            progress.answered(lesson.slug, q.id, result.given, result.correct, result.expected)
-    print(f"\n{right} right. Every answer above was computed from a trace recorded just now.", file=out)
+    path, _own = _checked_workspace(args, lesson, progress)
+    print(f"Watching {path}: the check runs again on every save (Ctrl-C stops).", file=out, flush=True)
+
+    def check() -> bool:
+        print(f"\n--- {time.strftime('%H:%M:%S')} ---", file=out)
+        passed = _check_once(args, course, progress, out) == 0
+        out.flush()
+        return passed
+
+    try:
+        watch(path, check, interval=args.interval, stop=getattr(args, "stop", lambda: False))
+    except KeyboardInterrupt:
+        print("\nStopped watching.", file=out)
     return 0
+
+
+def cmd_grade(args: argparse.Namespace, course: Course, progress: Progress, out: TextIO) -> int:
+    from tracer.course.teacher import grade, print_table, student_folders, write_csv, write_json
+
+    lesson = course.get(args.lesson)
+    if not lesson.tasks:
+        raise LessonError(f"lesson {lesson.number} has nothing to build, so nothing to grade")
+    folders = student_folders(lesson, [Path(d) for d in args.dirs])
+    rows = grade(lesson, folders, time_limit=args.timeout)
+    print_table(lesson, rows, out)
+    for path, write in ((args.json, lambda p: write_json(rows, p)), (args.csv, lambda p: write_csv(lesson, rows, p))):
+        if path:
+            try:
+                write(Path(path))
+            except OSError as exc:
+                raise LessonError(f"cannot write {path}: {exc.strerror}") from None
+            print(f"Wrote {path}", file=out)
+    return 0
+
+
+def cmd_solution(args: argparse.Namespace, course: Course, progress: Progress, out: TextIO) -> int:
+    lesson = course.get(args.lesson)
+    if not lesson.tasks:
+        raise LessonError(f"lesson {lesson.number} has nothing to build, so no solution")
+    if not progress.lesson(lesson.slug).get("passed_at"):
+        raise LessonError(f"the reference solution is shown once your check passes (tracer lesson check "
+                          f"{lesson.number}); stuck? tracer lesson hint {lesson.number}")
+    folder = lesson.solution
+    if folder is None:
+        raise LessonError("reference solutions are not installed with tracer; they are in the repository, "
+                          f"under tracer/course/lessons/{lesson.slug}/solution/")
+    starter = lesson.starter
+    for path in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        rel = path.relative_to(folder)
+        text = path.read_text(encoding="utf-8")
+        if (starter / rel).is_file() and (starter / rel).read_text(encoding="utf-8") == text:
+            continue  # unchanged from the starter: nothing to learn from it
+        print(f"==> {rel} <==\n{text.rstrip()}\n", file=out)
+    return 0
+
+
+def _follow(course: Course, progress: Progress, lesson: Lesson) -> str:
+    """What to do after a passed check: the next lesson, or how much of the course is done."""
+    if lesson.number < len(course.lessons):
+        return f" Next: tracer lesson start {lesson.number + 1}"
+    slugs = [item.slug for item in course.lessons]
+    done = progress.done(slugs) if progress is not None else []
+    if len(done) == len(slugs):
+        return f" That was the last lesson, and all {len(slugs)} are done: well done."
+    left = [str(item.number) for item in course.lessons if item.slug not in done]
+    return f" That was the last lesson; {len(done)} of {len(slugs)} are done (still to do: {', '.join(left)})."
 
 
 def cmd_hint(args: argparse.Namespace, course: Course, progress: Progress, out: TextIO) -> int:

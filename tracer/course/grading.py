@@ -1,8 +1,9 @@
 """Grading a learner's answer against the answer computed from a trace.
 
-Grading is light on purpose: a wrong prediction is recorded and answered with the right
-answer, never a reason to stop. So a hop may be typed as ``detail``, ``detail()``,
-``ServersController.detail`` or ``module:ServersController.detail``; a choice by its number.
+Grading is loose about spelling, strict about meaning: a hop may be typed as ``detail``,
+``detail()``, ``ServersController.detail`` or ``module:ServersController.detail``; a choice may
+be picked by its letter (``b``), never by its position as a number, so that ``3`` always means
+the value 3 and a learner who believes "3" is never told "right: 5".
 """
 
 from __future__ import annotations
@@ -85,11 +86,22 @@ def matches(given: str, expected: Any, kind: str) -> bool:
     return _text_equal(given, expected)
 
 
+def letter(index: int) -> str:
+    """The letter a choice is shown with: ``a`` for the first."""
+    return "abcdefghijklmnopqrstuvwxyz"[index]
+
+
 def resolve_choice(given: str, choices: list[str]) -> str:
-    """A choice typed by its number (``2``) becomes its text; anything else stays as typed."""
+    """A choice picked by its letter (``b`` or ``b)``) becomes its text; anything else stays as typed.
+
+    A letter is only a pick when no choice is itself that letter, so a value is never mistaken for one.
+    """
     text = given.strip()
-    if choices and text.isdigit() and 1 <= int(text) <= len(choices):
-        return choices[int(text) - 1]
+    key = text.rstrip(")").strip().casefold()
+    if len(key) == 1 and key.isalpha() and not any(c.strip().casefold() == key for c in choices):
+        index = ord(key) - ord("a")
+        if 0 <= index < len(choices):
+            return choices[index]
     return text
 
 

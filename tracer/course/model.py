@@ -2,7 +2,8 @@
 
 A lesson folder holds ``lesson.md`` (the text), ``questions.toml`` (requests to trace and
 questions whose answers are queries), ``hints.toml``, ``check.toml`` (the build tasks, each a
-request plus expectations that are queries too), ``starter/`` and ``solution/``. Every file is
+request plus expectations that are queries too), ``starter/`` and, in the repository only,
+``solution/`` (reference solutions are not installed with the package). Every file is
 plain data, so a teacher can edit a lesson without touching Python; this module refuses a
 broken lesson with one line that names the file and the problem.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
@@ -22,6 +24,9 @@ from tracer.course.queries import QueryError, validate_query
 FORMAT_VERSION = 1
 QUESTION_KINDS = ("predict", "fact")
 COMPARATORS = ("equals", "not_equals", "contains", "at_least", "at_most", "truthy", "same_as")
+# ``{created.server.id}`` in a check request's path or body: a value from the answer to the request
+# "created", recorded earlier in the same check (so a check can use ids nobody knows in advance).
+PLACEHOLDER = re.compile(r"\{([A-Za-z0-9_-]+)((?:\.[A-Za-z0-9_:-]+)+)\}")
 REQUEST_KEYS = {"method", "path", "body", "body_size", "headers", "as", "startup", "workspace", "file", "describe"}
 
 
@@ -65,7 +70,14 @@ class RequestDef:
             return f"the request in your {self.file}"
         who = self.user if not self.project or self.project == self.user else f"{self.user}:{self.project}"
         suffix = "" if who == "admin" else f" (as {who})"
-        return f"{self.method} {self.path}{suffix}"
+        # Two requests to one URL (two actions on one server) differ by their body: show it when short.
+        body = f" {self.body}" if self.body and len(self.body) <= 60 else ""
+        return f"{self.method} {self.path}{body}{suffix}"
+
+    def needs(self) -> list[str]:
+        """The requests whose answers this one's path or body quotes (``{created.server.id}``)."""
+        text = self.path + (self.body or "")
+        return list(dict.fromkeys(m.group(1) for m in PLACEHOLDER.finditer(text)))
 
     def command(self) -> str:
         """The ``tracer run`` command line that records the same request."""
@@ -189,8 +201,10 @@ class Lesson:
         return self.path / "starter"
 
     @property
-    def solution(self) -> Path:
-        return self.path / "solution"
+    def solution(self) -> Path | None:
+        """The reference solution: in a clone of the repository, never in an installed tracer (None there)."""
+        folder = self.path / "solution"
+        return folder if folder.is_dir() else None
 
     @property
     def label(self) -> str:
@@ -343,12 +357,15 @@ def load_lesson(root: Path, number: int, entry: dict) -> Lesson:
     cdata = _read_toml(path / "check.toml")
     check_requests = _requests(cdata, str(path / "check.toml"))
     tasks = _tasks(cdata, check_requests, str(path / "check.toml"))
+    for request in check_requests.values():
+        unknown = [name for name in request.needs() if name not in check_requests or name == request.name]
+        if unknown:
+            raise LessonError(f"{path / 'check.toml'}: request {request.name!r} quotes the answer to {unknown[0]!r}, "
+                              "which is not another request of the check")
     ws = cdata.get("workspace", {})
     workspace = WorkspaceSpec(extensions=ws.get("extensions"), paste=ws.get("paste"), policy=ws.get("policy"))
     if tasks and not (path / "starter").is_dir():
         raise LessonError(f"{path}: a lesson with check tasks needs a starter/ folder")
-    if tasks and not (path / "solution").is_dir():
-        raise LessonError(f"{path}: a lesson with check tasks needs a solution/ folder")
     return Lesson(
         number=number,
         slug=slug,

@@ -1,9 +1,13 @@
 """Progress per user: a small JSON state file, like rustlings' ``.rustlings-state.txt``.
 
 It lives in ``platformdirs.user_data_dir("tracer")`` (``$TRACER_HOME`` when set, which tests
-use). It records, per lesson slug, where the workspace is, how many hints were shown, every
-answer given (right or wrong, with the right one), and the last check; nothing in it is needed
-to move on, it only lets ``tracer lesson list`` show where a learner stands.
+use). It records, per lesson slug, where the workspace is, how many hints were shown, each
+question's tries and its result, and the last check; nothing in it is needed to move on, it
+only lets ``tracer lesson list`` show where a learner stands.
+
+A question's result is settled once: ``right`` when answered right before its answer was shown,
+``wrong`` after a second wrong try or when the learner asked to see the answer. Later tries are
+kept as tries but never change it, so copying the shown answer does not turn a wrong into a right.
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ from typing import Any
 
 STATE_VERSION = 1
 STATE_FILE = "lessons-progress.json"
+WRONG_TRIES = 2  # the answer is shown after this many wrong tries
+KEPT_TRIES = 20  # tries kept per question, the latest ones
 
 
 def state_dir() -> Path:
@@ -66,14 +72,35 @@ class Progress:
         self.data["current"] = slug
         self.save()
 
-    def answered(self, slug: str, qid: str, given: str, correct: bool, expected: str) -> None:
-        self.lesson(slug).setdefault("answers", {})[qid] = {
-            "given": given,
-            "correct": correct,
-            "expected": expected,
-            "at": _now(),
-        }
+    def question(self, slug: str, qid: str) -> dict[str, Any]:
+        """A question's record: ``tries`` (given, correct, at) and ``result`` (open, right or wrong)."""
+        answers = self.lesson(slug).setdefault("answers", {})
+        entry = answers.get(qid)
+        if not isinstance(entry, dict) or "tries" not in entry:  # an older file kept one answer only
+            entry = {"tries": [], "result": "open"}
+            answers[qid] = entry
+        return entry
+
+    def answered(self, slug: str, qid: str, given: str, correct: bool) -> dict[str, Any]:
+        """Record one try; returns the question's record (its ``result`` says whether to show the answer)."""
+        entry = self.question(slug, qid)
+        entry["tries"] = (entry["tries"] + [{"given": given, "correct": correct, "at": _now()}])[-KEPT_TRIES:]
+        if entry["result"] == "open":
+            if correct:
+                entry["result"] = "right"
+            elif sum(not t["correct"] for t in entry["tries"]) >= WRONG_TRIES:
+                entry["result"] = "wrong"
         self.save()
+        return entry
+
+    def revealed(self, slug: str, qid: str) -> dict[str, Any]:
+        """The learner asked for the answer: an open question is settled as wrong."""
+        entry = self.question(slug, qid)
+        if entry["result"] == "open":
+            entry["result"] = "wrong"
+            entry["revealed"] = True
+        self.save()
+        return entry
 
     def hint_shown(self, slug: str) -> int:
         """Count one more hint as shown; returns how many are now shown."""
@@ -107,10 +134,16 @@ class Progress:
         entry = self.data["lessons"].get(slug)
         if not entry or (set(entry) <= {"workspace"} and not entry.get("workspace")):
             return "not started"
-        answers = entry.get("answers", {})
-        quiz = f", {len(answers)}/{n_questions} answered" if n_questions else ""
+        results = [a.get("result") for a in entry.get("answers", {}).values() if isinstance(a, dict)]
+        quiz = ""
+        if n_questions:
+            quiz = f", quiz {results.count('right')} right, {results.count('wrong')} wrong of {n_questions}"
         if entry.get("passed_at"):
             return "done" + quiz
         if entry.get("last_check"):
             return "checked, not passing yet" + quiz
         return "started" + quiz
+
+    def done(self, slugs: list[str]) -> list[str]:
+        """The lessons among ``slugs`` whose check has passed."""
+        return [slug for slug in slugs if self.data["lessons"].get(slug, {}).get("passed_at")]

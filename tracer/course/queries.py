@@ -13,12 +13,12 @@ quotes of strings removed.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from typing import Any
 
+from tracer.course.answers import op_body_text, op_header, op_json, op_status
 from tracer.model.trace import EXCEPTION, CodeInfo, Trace, Value
 
 
@@ -370,66 +370,6 @@ def op_first_difference(trace: Trace, q: Mapping[str, Any], others: Mapping[str,
     return ""
 
 
-def op_status(trace: Trace, q: Mapping[str, Any], others: Mapping[str, Trace]) -> int:
-    return trace.status
-
-
-def op_header(trace: Trace, q: Mapping[str, Any], others: Mapping[str, Trace]) -> str:
-    """A response header (case-insensitive name); empty when absent."""
-    wanted = q["header"].lower()
-    for key, value in trace.response.get("headers", {}).items():
-        if key.lower() == wanted:
-            return str(value)
-    return ""
-
-
-def response_json(trace: Trace) -> Any:
-    try:
-        return json.loads(trace.response.get("body") or "null")
-    except ValueError:
-        return None
-
-
-def json_path(data: Any, path: str) -> list[Any]:
-    """Values at ``path`` in a JSON document; ``*`` walks every item of a list (or value of a dict)."""
-    nodes = [data]
-    for step in [s for s in path.split(".") if s]:
-        nxt = []
-        for node in nodes:
-            if step == "*":
-                nxt.extend(node if isinstance(node, list) else node.values() if isinstance(node, dict) else [])
-            elif isinstance(node, dict) and step in node:
-                nxt.append(node[step])
-            elif isinstance(node, list) and step.lstrip("-").isdigit() and -len(node) <= int(step) < len(node):
-                nxt.append(node[int(step)])
-        nodes = nxt
-    return nodes
-
-
-def op_json(trace: Trace, q: Mapping[str, Any], others: Mapping[str, Trace]) -> Any:
-    """A value of the response body: ``path = "servers.0.name"``; ``len = true`` for a length;
-    with ``*`` in the path, the list of every match; ``has = "key"`` asks whether every match has that key;
-    ``keys = true`` lists the keys of the object there; ``count = X`` counts the matches equal to X."""
-    data = response_json(trace)
-    path = q.get("path", "")
-    found = json_path(data, path)
-    if "has" in q:
-        return bool(found) and all(isinstance(item, dict) and q["has"] in item for item in found)
-    if q.get("keys"):
-        return list(found[0]) if found and isinstance(found[0], dict) else []
-    if "count" in q:
-        return sum(1 for item in found if item == q["count"])
-    if q.get("len"):
-        return len(found[0]) if found and hasattr(found[0], "__len__") else 0
-    if "*" in path:
-        return found
-    return found[0] if found else None
-
-
-def op_body_text(trace: Trace, q: Mapping[str, Any], others: Mapping[str, Trace]) -> str:
-    return trace.response.get("body") or ""
-
-
 @dataclass(frozen=True)
 class Op:
     """One query operation: the function and the parameters it accepts (besides the selection)."""
@@ -464,7 +404,8 @@ OPS: dict[str, Op] = {
     "first_difference": Op(op_first_difference, required=("other",), selects=False),
     "status": Op(op_status, selects=False, returns="int"),
     "header": Op(op_header, required=("header",), selects=False, returns="text"),
-    "json": Op(op_json, optional=("path", "len", "has", "keys", "count"), selects=False, returns="value"),
+    "json": Op(op_json, optional=("path", "len", "has", "keys", "count", "each", "field"), selects=False,
+               returns="value"),
     "body_text": Op(op_body_text, selects=False, returns="text"),
 }
 

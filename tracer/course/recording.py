@@ -9,15 +9,18 @@ learner's modules are forgotten, so a teacher can check many workspaces in one p
 
 from __future__ import annotations
 
+import json
+import re
 import sys
 import tomllib
 import traceback
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
-from tracer.course.model import LessonError, RequestDef, WorkspaceSpec, parse_request
+from tracer.course.model import PLACEHOLDER, LessonError, RequestDef, WorkspaceSpec, parse_request
 from tracer.record.recorder import DEFAULT_INCLUDE
 from tracer.targets import sample_api as target
 from tracer.targets.sample_api import RequestError, RequestSpec, build_environ
@@ -154,6 +157,36 @@ def resolve_request(request: RequestDef, workspace: Path | None) -> RequestDef:
         return parse_request(request.name, raw, request.file)
     except LessonError as exc:
         raise StudentCodeError(str(exc)) from None
+
+
+def answer_json(doc: Mapping[str, Any]) -> Any:
+    """The JSON body a recorded request was answered with (None when it was not JSON)."""
+    try:
+        return json.loads(doc.get("response", {}).get("body") or "null")
+    except (ValueError, AttributeError):
+        return None
+
+
+def fill(request: RequestDef, answers: Mapping[str, Any]) -> RequestDef:
+    """Put values from earlier answers into a request: ids the learner cannot know before the check runs."""
+
+    def value(match: re.Match) -> str:
+        node = answers.get(match.group(1))
+        for step in match.group(2).strip(".").split("."):
+            if isinstance(node, list) and step.isdigit() and int(step) < len(node):
+                node = node[int(step)]
+            elif isinstance(node, dict) and step in node:
+                node = node[step]
+            else:
+                raise StudentCodeError(
+                    f"the check could not go on: the answer to {match.group(1)!r} has no {match.group(2).strip('.')}"
+                )
+        return str(node)
+
+    if not request.needs():
+        return request
+    body = PLACEHOLDER.sub(value, request.body) if request.body is not None else None
+    return replace(request, path=PLACEHOLDER.sub(value, request.path), body=body)
 
 
 def record(request: RequestDef, api: LoadedApi) -> dict:

@@ -36,6 +36,8 @@ def instructions(lesson: Lesson) -> str:
         f"- `tracer lesson tui {n}`: replay the lesson's request with the questions beside it",
         f"- `tracer lesson hint {n}`: one more hint",
         f"- `tracer lesson check {n}`: run the checks on this folder",
+        f"- `tracer lesson watch {n}`: run the checks again every time you save a file",
+        f"- `tracer lesson solution {n}`: the reference solution, once your check has passed",
         f"- `tracer lesson reset {n}`: put the starter files back (yours are saved in .tracer/)",
         "",
     ]

@@ -1,9 +1,19 @@
 """Microversions: which version of the compute API a request asks for.
 
 Nova grew from 2.1 to 2.9x one microversion at a time; this miniature API
-stays at 2.1, so the minimum and the maximum are the same. The parsing and
-the range check are Nova's, so a learner can see why ``3.0`` answers 406 and
-``two`` answers 400.
+goes up to 2.19 (Liberty's newest and Mitaka's), each version the change Nova
+made at it where sample_api has the resource it touches:
+
+- 2.2: key pairs have a ``type`` (``ssh`` or ``x509``); create answers 201, delete 204.
+- 2.3: admins see more ``OS-EXT-SRV-ATTR:`` keys on servers (reservation id, launch
+  index, hostname, kernel and ramdisk ids, root device name, user data).
+- 2.9: servers show ``locked``.
+- 2.16: servers show ``host_status`` to whom policy allows (admins).
+- 2.19: servers have a ``description``, set on create and update, shown by show and detail.
+
+The other versions up to 2.19 change resources this API does not have, so they
+are accepted and change nothing here. The parsing and the range check are
+Nova's, so a learner can see why ``3.0`` answers 406 and ``two`` answers 400.
 """
 
 from __future__ import annotations
@@ -15,7 +25,7 @@ from sample_api import exception
 
 #: The oldest and newest microversion this API speaks.
 _MIN_API_VERSION = "2.1"
-_MAX_API_VERSION = "2.1"
+_MAX_API_VERSION = "2.19"
 DEFAULT_API_VERSION = _MIN_API_VERSION
 
 #: ``MAJOR.MINOR`` with no leading zeros (``2.01`` is not a version).
@@ -87,3 +97,10 @@ class APIVersionRequest:
         if self.is_null():
             raise ValueError("the null version has no string form")
         return f"{self.ver_major}.{self.ver_minor}"
+
+
+def is_supported(req, min_version: str = _MIN_API_VERSION, max_version: str | None = None) -> bool:
+    """Does the request's version fall in [min_version, max_version]? How a view builder or an
+    extension changes one key at one version, where a whole method would be too much."""
+    upper = APIVersionRequest(max_version) if max_version else APIVersionRequest()
+    return req.api_version_request.matches(APIVersionRequest(min_version), upper)

@@ -8,6 +8,7 @@ and its result serialized to JSON.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import json
 import logging
@@ -21,6 +22,7 @@ import webob.exc
 from sample_api import exception
 from sample_api import wsgi as base_wsgi
 from sample_api.api.openstack import api_version_request as api_version
+from sample_api.api.openstack.versioned_method import VersionedMethod
 
 LOG = logging.getLogger(__name__)
 
@@ -37,6 +39,10 @@ _ROUTES_METHODS = ["create", "delete", "show", "update"]
 
 def get_supported_content_types() -> tuple[str, ...]:
     return _SUPPORTED_CONTENT_TYPES
+
+
+#: Where a controller class keeps its versioned methods: name -> versions, newest first.
+VER_METHOD_ATTR = "versioned_methods"
 
 
 def add_version_headers(headers: Any, version: api_version.APIVersionRequest) -> None:
@@ -616,7 +622,12 @@ class Resource(base_wsgi.Application):
 
     def dispatch(self, method: Callable, request: Request, action_args: dict) -> Any:
         """Call the controller method: the last hop of the framework."""
-        return method(req=request, **action_args)
+        try:
+            return method(req=request, **action_args)
+        except exception.VersionNotFoundForAPIMethod:
+            # No version of the method serves the request's microversion: to the client it is
+            # as if the method did not exist (Nova says nothing more, on purpose).
+            return Fault(webob.exc.HTTPNotFound())
 
 
 def action(name: str) -> Callable:
@@ -645,13 +656,20 @@ def extends(*args: Any, **kwargs: Any) -> Callable:
 
 
 class ControllerMetaclass(type):
-    """Collect ``@action`` and ``@extends`` methods into ``wsgi_actions`` / ``wsgi_extensions``."""
+    """Collect ``@action`` and ``@extends`` methods into ``wsgi_actions`` / ``wsgi_extensions``, and the
+    versions of each ``@Controller.api_version`` method into ``versioned_methods``."""
 
     def __new__(mcs, name: str, bases: tuple, cls_dict: dict) -> type:
         actions: dict[str, str] = {}
         extensions: list[tuple[str, str | None]] = []
+        versioned_methods = None
         for base in bases:
             actions.update(getattr(base, "wsgi_actions", {}))
+            if base.__name__ == "Controller" and VER_METHOD_ATTR in base.__dict__:
+                # Nova's way: while a class body runs, @Controller.api_version gathers its methods on
+                # Controller itself (the class being defined does not exist yet); they move here.
+                versioned_methods = getattr(base, VER_METHOD_ATTR)
+                delattr(base, VER_METHOD_ATTR)
         for key, value in cls_dict.items():
             if not callable(value):
                 continue
@@ -661,6 +679,11 @@ class ControllerMetaclass(type):
                 extensions.append(value.wsgi_extends)
         cls_dict["wsgi_actions"] = actions
         cls_dict["wsgi_extensions"] = extensions
+        if versioned_methods:
+            cls_dict[VER_METHOD_ATTR] = versioned_methods
+            # Nova puts this lookup on every controller; here only classes with versioned methods get
+            # it, so the traces of the others are not filled with one call per attribute they read.
+            cls_dict["__getattribute__"] = _versioned_getattribute
         return super().__new__(mcs, name, bases, cls_dict)
 
 
@@ -676,3 +699,49 @@ class Controller(metaclass=ControllerMetaclass):
             self._view_builder = self._view_builder_class()
         else:
             self._view_builder = None
+
+    def __getattribute__(self, key: str) -> Any:  # moved off Controller below, onto versioned classes
+        """A versioned method is chosen per request: the version whose range holds the request's
+        microversion is called; with none, ``VersionNotFoundForAPIMethod`` (which ``dispatch`` makes a 404)."""
+
+        def version_select(*args: Any, **kwargs: Any) -> Any:
+            request = kwargs["req"] if not args else args[0]  # a versioned method's first argument
+            version = request.api_version_request
+            for method in self.versioned_methods[key]:
+                if version.matches(method.start_version, method.end_version):
+                    # The chosen version's marks (wsgi_code, ...) onto the wrapper, where Resource reads them.
+                    functools.update_wrapper(version_select, method.func)
+                    return method.func(self, *args, **kwargs)
+            raise exception.VersionNotFoundForAPIMethod(version=version.get_string())
+
+        try:
+            versioned = object.__getattribute__(self, VER_METHOD_ATTR)
+        except AttributeError:  # no versioned method in this class
+            return object.__getattribute__(self, key)
+        if versioned and key in versioned:
+            return version_select
+        return object.__getattribute__(self, key)
+
+    @classmethod
+    def api_version(cls, min_ver: str, max_ver: str | None = None) -> Callable:
+        """The method below serves microversions ``min_ver`` to ``max_ver`` (open-ended when None).
+
+        One name may be defined several times in a class, each for its own range; a request runs
+        the one whose range holds its version, newest first.
+        """
+
+        def decorator(func: Callable) -> Callable:
+            start = api_version.APIVersionRequest(min_ver)
+            end = api_version.APIVersionRequest(max_ver) if max_ver else api_version.APIVersionRequest()
+            if VER_METHOD_ATTR not in cls.__dict__:
+                setattr(cls, VER_METHOD_ATTR, {})
+            versions = cls.__dict__[VER_METHOD_ATTR].setdefault(func.__name__, [])
+            versions.append(VersionedMethod(func.__name__, start, end, func))
+            versions.sort(key=lambda method: method.start_version, reverse=True)
+            return func
+
+        return decorator
+
+
+_versioned_getattribute = Controller.__dict__["__getattribute__"]
+del Controller.__getattribute__

@@ -100,7 +100,7 @@ def test_import_error_names_file_and_line(lesson, tmp_path):
 
 def test_a_crash_in_student_code_is_saved_as_a_replayable_trace(lesson, tmp_path):
     ws = workspace(tmp_path, GOOD.replace("BODY", "server['no-such-key']"))
-    report = run_check(lesson, ws)
+    report = run_check(lesson, ws, save_dir=ws / ".tracer")
     task = report.tasks[0]
     assert not task.passed
     assert "expected the response status to be 200, but it was 500" in task.problems
@@ -135,7 +135,63 @@ def test_the_check_leaves_sample_api_as_it_found_it(lesson, tmp_path):
 
     from sample_api import conf, policy
 
-    run_check(lesson, workspace(tmp_path, GOOD.replace("BODY", "'hi'")))
+    before = {name for name in sys.modules if name.startswith("sample_api_extensions")}
+    assert run_check(lesson, workspace(tmp_path, GOOD.replace("BODY", "'hi'"))).passed
     assert conf.CONF.extensions_dir is None
     assert policy.RULES == policy.DEFAULT_RULES
-    assert not [name for name in sys.modules if name.startswith("sample_api_extensions")]
+    # The learner's module ran in the child process only: this one never imported it.
+    assert {name for name in sys.modules if name.startswith("sample_api_extensions")} == before
+    assert not [m for m in sys.modules.values() if str(getattr(m, "__file__", "")).startswith(str(tmp_path))]
+
+
+# -- the learner's code runs in a child process, judged from outside ----------------------------------
+
+
+DETAIL = "    def detail(self, req, resp_obj):\n"
+
+
+def files_in(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_a_loop_that_never_ends_fails_at_the_time_limit(lesson, tmp_path):
+    ws = workspace(tmp_path, GOOD.replace("BODY", "'hi'") + "\nwhile True:\n    pass\n")
+    report = run_check(lesson, ws, time_limit=5)
+    assert not report.passed
+    assert report.error.startswith("your code did not finish within 5 seconds")
+
+
+def test_exiting_early_is_a_failure_not_a_pass(lesson, tmp_path):
+    source = GOOD.replace("BODY", "'hi'").replace(DETAIL, DETAIL + "        import os; os._exit(0)\n")
+    report = run_check(lesson, workspace(tmp_path, source))
+    assert not report.passed
+    assert "exited (exit code 0) before every request was answered" in report.error
+
+
+def test_a_crash_of_the_whole_process_is_a_failure(lesson, tmp_path):
+    source = GOOD.replace("BODY", "'hi'") + "\nimport os, signal\nos.kill(os.getpid(), signal.SIGSEGV)\n"
+    report = run_check(lesson, workspace(tmp_path, source))
+    assert not report.passed and "stopped by signal SIGSEGV" in report.error
+
+
+def test_too_much_memory_is_a_failure(lesson, tmp_path):
+    source = GOOD.replace("BODY", "'hi'").replace(DETAIL, DETAIL + "        b = bytearray(2**31)\n")
+    report = run_check(lesson, workspace(tmp_path, source), memory_limit=1024**3)
+    assert not report.passed
+    assert any("MemoryError" in p or "500" in p for p in report.tasks[0].problems), report.tasks[0].problems
+
+
+def test_patching_the_checker_changes_nothing(lesson, tmp_path):
+    # The starter does nothing; two lines that make every comparison true would pass it in-process.
+    source = "import tracer.course.checks as c\nc.compare = lambda exp, actual: True\n"
+    report = run_check(lesson, workspace(tmp_path, source))
+    assert not report.passed
+    assert "a server has no tracer:hello" in report.tasks[0].problems
+
+
+def test_checking_writes_nothing_into_the_workspace(lesson, tmp_path):
+    ws = workspace(tmp_path, GOOD.replace("BODY", "server['no-such-key']"))
+    before = files_in(ws)
+    report = run_check(lesson, ws)
+    assert not report.passed and report.tasks[0].trace_file is None
+    assert files_in(ws) == before  # no .tracer/, no __pycache__

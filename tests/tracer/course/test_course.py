@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import shutil
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from tracer.course.model import load_course
 from tracer.course.quiz import ask_all
 
 COURSE = load_course()
+REPO_LESSONS = Path(__file__).resolve().parents[3] / "tracer" / "course" / "lessons"  # solutions are not installed
 LESSONS = [pytest.param(lesson, id=lesson.slug) for lesson in COURSE.lessons]
 
 
@@ -31,7 +33,7 @@ def quiet_logs():
 
 def workspace_from(lesson, which: str, tmp_path: Path) -> Path:
     target = tmp_path / which
-    shutil.copytree(lesson.path / which, target, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(REPO_LESSONS / lesson.slug / which, target, ignore=shutil.ignore_patterns("__pycache__"))
     return target
 
 
@@ -58,7 +60,7 @@ def test_the_solution_passes(lesson, tmp_path):
 
 @pytest.mark.parametrize("lesson", LESSONS)
 def test_the_starter_fails_with_a_helpful_message(lesson, tmp_path):
-    report = run_check(lesson, workspace_from(lesson, "starter", tmp_path))
+    report = run_check(lesson, workspace_from(lesson, "starter", tmp_path), save_dir=tmp_path / "saved")
     assert not report.passed
     failed = [task for task in report.tasks if not task.passed]
     assert failed
@@ -67,3 +69,28 @@ def test_the_starter_fails_with_a_helpful_message(lesson, tmp_path):
         for line in task.problems:
             assert "Traceback" not in line and "\n" not in line
         assert task.trace_file and Path(task.trace_file).is_file(), "a failed task leaves a trace to replay"
+
+
+def _added_by_solution(lesson) -> set[str]:
+    """Lines of the reference solution that the starter does not have, stripped."""
+    solution, starter = REPO_LESSONS / lesson.slug / "solution", REPO_LESSONS / lesson.slug / "starter"
+    added: set[str] = set()
+    for path in solution.rglob("*"):
+        if path.is_file() and "__pycache__" not in path.parts:
+            twin = starter / path.relative_to(solution)
+            before = {line.strip() for line in twin.read_text().splitlines()} if twin.is_file() else set()
+            added |= {line.strip() for line in path.read_text().splitlines()} - before
+    return added
+
+
+@pytest.mark.parametrize("lesson", [p for p in LESSONS if p.values[0].tasks])
+def test_no_hint_gives_the_solution_away(lesson):
+    """No line the solution adds to the starter, nor a quoted value of one, is in a hint, unless the lesson's own
+    text already says it: the last hint stops short of the code."""
+    told = lesson.text
+    hints = "\n".join(lesson.hints)
+    lines = {line for line in _added_by_solution(lesson) if len(line) >= 8 and not line.startswith(("#", '"""'))}
+    values = {v for line in lines for v in re.findall(r'"([^"]{5,})"', line)}
+    given = [line for line in lines if line not in told and line.replace('"', "'") in hints.replace('"', "'")]
+    given += [value for value in values if value not in told and value in hints]
+    assert given == []

@@ -88,7 +88,6 @@ def course_copy(tmp_path: Path) -> Path:
             ),
             "needs 'pause'",
         ),
-        (lambda r: shutil.rmtree(r / "01-first-trace" / "solution"), "needs a solution/ folder"),
     ],
 )
 def test_broken_lessons_are_refused_with_one_line(course_copy, mutate, message):

@@ -193,9 +193,19 @@ def test_grading_is_lenient_about_form_not_content(given, expected, kind, correc
     assert grading.matches(given, expected, kind) is correct
 
 
-def test_grade_by_choice_number_reports_the_matching_choice():
+def test_grade_by_choice_letter_reports_the_matching_choice():
     choices = ["ServersController.index", "ServersController.detail"]
-    result = grading.grade("1", "ServersController.detail", "hop", choices)
+    result = grading.grade("a", "ServersController.detail", "hop", choices)
     assert not result.correct and result.given == "ServersController.index"
     assert result.expected == "ServersController.detail"
-    assert grading.grade("2", "ServersController.detail", "hop", choices).correct
+    assert grading.grade("b", "ServersController.detail", "hop", choices).correct
+    assert grading.grade("B)", "ServersController.detail", "hop", choices).correct
+
+
+def test_a_number_is_its_value_not_a_choice_position():
+    choices = ["2", "3", "5", "7"]
+    assert not grading.grade("3", 5, "int", choices).correct  # 3 is the third choice, but it is not 5
+    assert grading.grade("5", 5, "int", choices).correct
+    assert grading.grade("c", 5, "int", choices).correct  # the third choice, by its letter
+    # A choice that is itself a letter is matched as the value, never as a position.
+    assert grading.grade("a", "a", "text", ["b", "a"]).correct

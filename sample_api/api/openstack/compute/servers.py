@@ -17,7 +17,7 @@ import webob.exc as exc
 
 from sample_api import compute, exception
 from sample_api.api import validation
-from sample_api.api.openstack import common, wsgi
+from sample_api.api.openstack import api_version_request, common, wsgi
 from sample_api.api.openstack.compute.schemas import servers as schema_servers
 from sample_api.api.openstack.compute.views import servers as views_servers
 from sample_api.compute import flavors
@@ -141,7 +141,7 @@ class ServersController(wsgi.Controller):
         req.cache_db_instances(instance_list)
         if is_detail:
             self._add_instance_faults(context, instance_list)
-            response = self._view_builder.detail(req, instance_list)
+            response = self._view_builder.detail(req, instance_list, show_host_status=self._show_host_status(req))
         else:
             response = self._view_builder.index(req, instance_list)
         return response
@@ -165,10 +165,19 @@ class ServersController(wsgi.Controller):
         instance = self._get_server(context, req, id)
         context.can("os_compute_api:servers:show", _target(instance))
         self._add_instance_faults(context, [instance])
-        return self._view_builder.show(req, instance)
+        return self._view_builder.show(req, instance, show_host_status=self._show_host_status(req))
+
+    @staticmethod
+    def _show_host_status(req: wsgi.Request) -> bool:
+        """From microversion 2.16, servers show ``host_status`` to whom policy allows (admins by default)."""
+        if not api_version_request.is_supported(req, min_version="2.16"):
+            return False
+        context = req.environ["nova.context"]
+        return context.can("os_compute_api:servers:show:host_status", fatal=False)
 
     @wsgi.response(202)
-    @validation.schema(schema_servers.create)
+    @validation.schema(schema_servers.create, "2.1", "2.18")
+    @validation.schema(schema_servers.create_v219, "2.19")
     def create(self, req: wsgi.Request, body: dict) -> wsgi.ResponseObject:
         """``POST /servers``: 202, the new server's id and links, its ``adminPass`` and a ``Location``."""
         context = req.environ["nova.context"]
@@ -198,6 +207,7 @@ class ServersController(wsgi.Controller):
                 access_ip_v6=server_dict.get("accessIPv6"),
                 config_drive=common.bool_from_string(server_dict.get("config_drive", False)),
                 auto_disk_config=server_dict.get("OS-DCF:diskConfig") == "AUTO",
+                description=server_dict.get("description"),
             )
         except exception.QuotaError as error:
             raise exc.HTTPForbidden(explanation=error.format_message(), headers={"Retry-After": "0"}) from None
@@ -241,15 +251,18 @@ class ServersController(wsgi.Controller):
                 robj["Location"] = link["href"]
         return robj
 
-    @validation.schema(schema_servers.update)
+    @validation.schema(schema_servers.update, "2.1", "2.18")
+    @validation.schema(schema_servers.update_v219, "2.19")
     def update(self, req: wsgi.Request, id: str, body: dict) -> dict:
-        """``PUT /servers/{id}``: at 2.1 only the name can change; answers with the server."""
+        """``PUT /servers/{id}``: the name can change (from 2.19 the description too); answers with the server."""
         context = req.environ["nova.context"]
         instance = self._get_server(context, req, id)
         context.can("os_compute_api:servers:update", _target(instance))
         update_dict = {}
         if "name" in body["server"]:
             update_dict["display_name"] = body["server"]["name"]
+        if "description" in body["server"]:  # only a 2.19 schema lets it through
+            update_dict["display_description"] = body["server"]["description"]
         instance = self.compute_api.update(context, instance, **update_dict)
         return self._view_builder.show(req, instance)
 

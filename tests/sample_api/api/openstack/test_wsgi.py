@@ -192,13 +192,13 @@ def test_webob_error_becomes_fault(fake_testapp):
 
 
 def test_microversion_latest_and_legacy_header(fake_testapp):
-    for headers in (
-        {"OpenStack-API-Version": "compute latest"},
-        {"X-OpenStack-Nova-API-Version": "2.1"},
-        {"OpenStack-API-Version": "placement 1.9, compute 2.1"},
+    for headers, version in (
+        ({"OpenStack-API-Version": "compute latest"}, "2.19"),
+        ({"X-OpenStack-Nova-API-Version": "2.1"}, "2.1"),
+        ({"OpenStack-API-Version": "placement 1.9, compute 2.5"}, "2.5"),
     ):
         resp = fake_testapp.get("/v2.1/things", headers=headers)
-        assert resp.headers["OpenStack-API-Version"] == "compute 2.1"
+        assert resp.headers["OpenStack-API-Version"] == f"compute {version}"
 
 
 def test_new_header_wins_over_legacy(fake_testapp):
@@ -217,12 +217,12 @@ def test_bad_microversion_is_400(fake_testapp):
 
 
 def test_unsupported_microversion_is_406(fake_testapp):
-    resp = fake_testapp.get("/v2.1/things", headers={"OpenStack-API-Version": "compute 2.5"}, expect_errors=True)
+    resp = fake_testapp.get("/v2.1/things", headers={"OpenStack-API-Version": "compute 2.20"}, expect_errors=True)
     assert_fault(
         resp,
         406,
         "computeFault",
-        "Version 2.5 is not supported by the API. Minimum is 2.1 and maximum is 2.1.",
+        "Version 2.20 is not supported by the API. Minimum is 2.1 and maximum is 2.19.",
     )
     # No version was agreed, so none is claimed.
     assert "OpenStack-API-Version" not in resp.headers

@@ -3,7 +3,12 @@
 A resource extension: ``get_resources()`` returns a ``ResourceExtension``, and
 the router gives it its own routes (``/os-keypairs``, ``/os-keypairs/{id}``),
 where ``id`` is the key pair's *name*. Key pairs belong to the calling user.
-Status codes are those of 2.1: create 200, delete 202 (2.2 changed them).
+
+Microversion 2.2 is Nova's example of per-method versioning: each of create,
+delete and index is defined twice, with ``@wsgi.Controller.api_version``, and a
+request runs the definition whose range holds its version. From 2.2 a key pair
+has a ``type`` (``ssh`` or ``x509``), create answers 201 instead of 200 and
+delete 204 instead of 202.
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ import webob.exc
 
 from sample_api import exception
 from sample_api.api import validation
-from sample_api.api.openstack import extensions, wsgi
+from sample_api.api.openstack import api_version_request, extensions, wsgi
 from sample_api.api.openstack.compute.schemas import keypairs
 from sample_api.compute import api as compute_api
 
@@ -40,29 +45,52 @@ class KeypairController(wsgi.Controller):
             clean[attr] = keypair[attr]
         return clean
 
-    @validation.schema(keypairs.create)
+    @wsgi.Controller.api_version("2.2")
+    @wsgi.response(201)
+    @validation.schema(keypairs.create_v22)
     def create(self, req: wsgi.Request, body: dict) -> dict:
+        """2.2 and later: the key's ``type`` may be given (ssh by default), and is shown."""
+        return self._create(req, body, type=True)
+
+    @wsgi.Controller.api_version("2.1", "2.1")  # noqa: F811  (one definition per range of versions)
+    @validation.schema(keypairs.create)
+    def create(self, req: wsgi.Request, body: dict) -> dict:  # noqa: F811
+        """2.1: an ssh key, answered with 200."""
+        return self._create(req, body)
+
+    def _create(self, req: wsgi.Request, body: dict, **shown: bool) -> dict:
         """Import ``public_key`` if given; otherwise generate a pair and return its ``private_key`` once."""
         context = req.environ["nova.context"]
         context.can(f"os_compute_api:{ALIAS}:create")
         params = body["keypair"]
         name = params["name"]
+        key_type = params.get("type", "ssh")
         try:
             if "public_key" in params:
-                keypair = self.api.import_key_pair(context, context.user_id, name, params["public_key"])
-                return {"keypair": self._filter_keypair(keypair, user_id=True)}
-            keypair, private_key = self.api.create_key_pair(context, context.user_id, name)
+                keypair = self.api.import_key_pair(context, context.user_id, name, params["public_key"], key_type)
+                return {"keypair": self._filter_keypair(keypair, user_id=True, **shown)}
+            keypair, private_key = self.api.create_key_pair(context, context.user_id, name, key_type)
         except exception.KeyPairExists as exc:
             raise webob.exc.HTTPConflict(explanation=exc.format_message()) from None
         except exception.InvalidKeypair as exc:
             raise webob.exc.HTTPBadRequest(explanation=exc.format_message()) from None
-        keypair = self._filter_keypair(keypair, user_id=True)
+        keypair = self._filter_keypair(keypair, user_id=True, **shown)
         keypair["private_key"] = private_key
         return {"keypair": keypair}
 
-    @wsgi.response(202)
+    @wsgi.Controller.api_version("2.2")
+    @wsgi.response(204)
     def delete(self, req: wsgi.Request, id: str) -> None:
+        """``DELETE /os-keypairs/{name}``: 204 and no body from 2.2."""
+        self._delete(req, id)
+
+    @wsgi.Controller.api_version("2.1", "2.1")  # noqa: F811
+    @wsgi.response(202)
+    def delete(self, req: wsgi.Request, id: str) -> None:  # noqa: F811
         """``DELETE /os-keypairs/{name}``: 202 and no body at 2.1."""
+        self._delete(req, id)
+
+    def _delete(self, req: wsgi.Request, id: str) -> None:
         context = req.environ["nova.context"]
         context.can(f"os_compute_api:{ALIAS}:delete")
         try:
@@ -71,24 +99,34 @@ class KeypairController(wsgi.Controller):
             raise webob.exc.HTTPNotFound(explanation=exc.format_message()) from None
 
     def show(self, req: wsgi.Request, id: str) -> dict:
-        """``GET /os-keypairs/{name}``: the only view with ids and timestamps."""
+        """``GET /os-keypairs/{name}``: the only view with ids and timestamps (and, from 2.2, the type)."""
         context = req.environ["nova.context"]
         context.can(f"os_compute_api:{ALIAS}:show")
         try:
             keypair = self.api.get_key_pair(context, context.user_id, id)
         except exception.KeypairNotFound as exc:
             raise webob.exc.HTTPNotFound(explanation=exc.format_message()) from None
-        shown = self._filter_keypair(keypair, id=True, user_id=True)
+        with_type = api_version_request.is_supported(req, min_version="2.2")
+        shown = self._filter_keypair(keypair, id=True, user_id=True, **({"type": True} if with_type else {}))
         shown.update({"created_at": _strtime(keypair["created_at"]), "updated_at": _strtime(keypair["updated_at"]),
                       "deleted": False, "deleted_at": None})
         return {"keypair": shown}
 
+    @wsgi.Controller.api_version("2.2")
     def index(self, req: wsgi.Request) -> dict:
+        """2.2 and later: each key pair with its type."""
+        return self._index(req, type=True)
+
+    @wsgi.Controller.api_version("2.1", "2.1")  # noqa: F811
+    def index(self, req: wsgi.Request) -> dict:  # noqa: F811
+        return self._index(req)
+
+    def _index(self, req: wsgi.Request, **shown: bool) -> dict:
         """``GET /os-keypairs``: note the extra nesting, ``{"keypairs": [{"keypair": {...}}]}``."""
         context = req.environ["nova.context"]
         context.can(f"os_compute_api:{ALIAS}:index")
         key_pairs = self.api.get_key_pairs(context, context.user_id)
-        return {"keypairs": [{"keypair": self._filter_keypair(kp)} for kp in key_pairs]}
+        return {"keypairs": [{"keypair": self._filter_keypair(kp, **shown)} for kp in key_pairs]}
 
 
 class Keypairs(extensions.ExtensionDescriptor):

@@ -1,6 +1,8 @@
-"""Request-body schema of ``POST /os-keypairs`` at microversion 2.1."""
+"""Request-body schemas of ``POST /os-keypairs``: at microversion 2.1, and from 2.2 with the key's ``type``."""
 
 from __future__ import annotations
+
+import copy
 
 from sample_api.api.validation import parameter_types
 
@@ -20,3 +22,6 @@ create = {
     "required": ["keypair"],
     "additionalProperties": False,
 }
+
+create_v22 = copy.deepcopy(create)
+create_v22["properties"]["keypair"]["properties"]["type"] = {"type": "string", "enum": ["ssh", "x509"]}

@@ -6,6 +6,8 @@ added its own properties to ``create``; they are listed in one place here.
 
 from __future__ import annotations
 
+import copy
+
 from sample_api.api.validation import parameter_types
 
 create = {
@@ -85,3 +87,10 @@ reboot = {
     "required": ["reboot"],
     "additionalProperties": False,
 }
+
+#: 2.19: a server has a description (up to 255 characters, or null), given on create and update.
+description = {"type": ["string", "null"], "maxLength": 255}
+create_v219 = copy.deepcopy(create)
+create_v219["properties"]["server"]["properties"]["description"] = description
+update_v219 = copy.deepcopy(update)
+update_v219["properties"]["server"]["properties"]["description"] = description

@@ -1,20 +1,24 @@
-"""How a server looks in the API at microversion 2.1.
+"""How a server looks in the API, at 2.1 and at the microversions that changed it.
 
 The walk a learner traces for ``GET /servers/detail``: ``detail`` →
 ``_list_view(self.show, ...)`` → ``show`` once per server. Three keys are
 missing on purpose: ``OS-EXT-STS:*`` are added afterwards by the
 extended_status extension, as in Kilo; ``OS-EXT-SRV-ATTR:*`` likewise, for
-admins only.
+admins only. Later microversions add a key each, asked with
+``api_version_request.is_supported``: ``locked`` (2.9), ``host_status`` (2.16,
+when the controller says the caller may see it) and ``description`` (2.19).
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from datetime import datetime
 
 import webob
 
-from sample_api.api.openstack import common
+from sample_api import compute
+from sample_api.api.openstack import api_version_request, common
 from sample_api.api.openstack.compute.views import flavors as views_flavors
 from sample_api.api.openstack.compute.views import images as views_images
 
@@ -30,6 +34,7 @@ class ViewBuilder(common.ViewBuilder):
     _fault_statuses = ("ERROR", "DELETED")
 
     def __init__(self) -> None:
+        self.compute_api = compute.API()
         self._flavor_builder = views_flavors.ViewBuilder()
         self._image_builder = views_images.ViewBuilder()
 
@@ -55,8 +60,8 @@ class ViewBuilder(common.ViewBuilder):
             },
         }
 
-    def show(self, request: webob.Request, instance: dict) -> dict:
-        """Every 2.1 key of one server except the ones extensions add."""
+    def show(self, request: webob.Request, instance: dict, show_host_status: bool = False) -> dict:
+        """Every key of one server at the request's microversion, except the ones extensions add."""
         server = {
             "server": {
                 "id": instance["uuid"],
@@ -92,15 +97,22 @@ class ViewBuilder(common.ViewBuilder):
             server["server"]["fault"] = self._get_fault(instance["fault"])
         if status in self._progress_statuses:
             server["server"]["progress"] = instance["progress"] or 0
+        if api_version_request.is_supported(request, min_version="2.9"):
+            server["server"]["locked"] = bool(instance["locked_by"])
+        if show_host_status:
+            server["server"]["host_status"] = self.compute_api.get_instance_host_status(instance)
+        if api_version_request.is_supported(request, min_version="2.19"):
+            server["server"]["description"] = instance["display_description"]
         return server
 
     def index(self, request: webob.Request, instances: list[dict]) -> dict:
         """``GET /servers``: the short form of each server."""
         return self._list_view(self.basic, request, instances, "servers")
 
-    def detail(self, request: webob.Request, instances: list[dict]) -> dict:
+    def detail(self, request: webob.Request, instances: list[dict], show_host_status: bool = False) -> dict:
         """``GET /servers/detail``: the full form of each server, built by ``show``."""
-        return self._list_view(self.show, request, instances, "servers/detail")
+        show = functools.partial(self.show, show_host_status=show_host_status) if show_host_status else self.show
+        return self._list_view(show, request, instances, "servers/detail")
 
     def _list_view(self, func, request: webob.Request, servers: list[dict], coll_name: str) -> dict:
         """Apply ``func`` (``basic`` or ``show``) to each server; add a next link if the page is full."""

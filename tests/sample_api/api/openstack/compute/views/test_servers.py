@@ -8,6 +8,7 @@ import pytest
 import webob
 
 from sample_api import conf
+from sample_api.api.openstack.api_version_request import APIVersionRequest
 from sample_api.api.openstack.compute.views import servers as views_servers
 from sample_api.context import RequestContext
 
@@ -17,6 +18,7 @@ UUID = "11111111-2222-3333-4444-555555555555"
 def make_request(path: str = "/servers/detail", query: str = "") -> webob.Request:
     req = webob.Request.blank(path + (f"?{query}" if query else ""), base_url="http://api.example:8774/v2.1")
     req.environ["nova.context"] = RequestContext("demo", "demo")
+    req.api_version_request = APIVersionRequest("2.1")  # what wsgi.Request reads from the headers
     return req
 
 

@@ -14,6 +14,13 @@ class LockServerController(wsgi.Controller):
         self.compute_api = compute.API()
         self.locked: set[str] = set()
 
+    # Given (nothing to change here): GET /servers/<id> shows whether this controller remembers the
+    # server as locked, as "tracer:locked". The check reads it to see what your actions did.
+    @wsgi.extends
+    def show(self, req: wsgi.Request, resp_obj: wsgi.ResponseObject, id: str) -> None:
+        server = resp_obj.obj["server"]
+        server["tracer:locked"] = server["id"] in self.locked
+
     @wsgi.response(202)
     @wsgi.action("lock")
     def _lock(self, req: wsgi.Request, id: str, body: dict) -> None:
