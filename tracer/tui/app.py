@@ -41,7 +41,7 @@ MOVES: list[tuple[str, str, str, bool]] = [
     ("N", "next_back", "back", False),
     ("R", "return_back", "back", False),
     ("C", "cont_back", "back", False),
-    ("u", "up", "up/down", True),
+    ("u", "up", "up/down", False),  # in the help: the footer has room for the keys shown only
     ("d", "down", "down", False),
     ("left_square_bracket", "hop_prev", "hop", True),
     ("right_square_bracket", "hop_next", "hop", False),
@@ -50,7 +50,7 @@ MOVES: list[tuple[str, str, str, bool]] = [
 ]
 
 #: How the footer names a pair of keys: one entry for a move and its twin.
-KEY_DISPLAY = {"S": "S N R C", "left_square_bracket": "[ ]", "home": "home end", "u": "u d"}
+KEY_DISPLAY = {"S": "SNRC", "left_square_bracket": "[ ]", "home": "home end", "u": "u d"}
 
 #: Panes a key shows or hides: (key, pane id, what the help calls it). The footer shows the first, for all.
 PANE_KEYS: list[tuple[str, str, str]] = [

@@ -36,7 +36,7 @@ well as forward. The keys are pdb's; the capital letter is the same move backwar
 |---|---|
 | `u` / `d` | view the caller / the callee frame (pdb's up and down); time does not move |
 | `t` `i` `v` | show or hide the hop tree, the hop note, the variables (narrow terminals start without the first two) |
-| `*` | in the hop tree, show or hide comprehension and generator-expression frames (hidden at first, as in `tracer show`) |
+| `*` | show or hide comprehension and generator-expression frames in the hop tree (hidden, as in `tracer show`) |
 | `b` | breakpoint on the viewed function; with focus in the source, on its cursor's line (it starts on the line run) |
 | `/` | search function names and recorded values (enter again for the next match) |
 | `g` | go to a hop by name (the command palette) |
