@@ -65,11 +65,10 @@ class TraceHeader(Widget):
         """The line cut to the width: the request first, then (on a very narrow terminal) the step."""
         width = self.size.width
         step = self.step.copy()
-        step.truncate(width, overflow="ellipsis")
-        request = self.request.copy()
-        room = width - step.cell_len
-        if room <= 2:
+        if step.cell_len >= width:  # not even the step fits: it is cut, and says so
+            step.truncate(width, overflow="ellipsis")
             return step
-        request.truncate(room, overflow="ellipsis")
-        line = Text.assemble(step, request, no_wrap=True, overflow="ellipsis")
-        return line
+        request = self.request.copy()
+        request.rstrip()  # its last space is not worth an ellipsis
+        request.truncate(max(width - step.cell_len, 0), overflow="ellipsis")
+        return Text.assemble(step, request, no_wrap=True, overflow="ellipsis")

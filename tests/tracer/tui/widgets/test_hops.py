@@ -28,7 +28,7 @@ async def test_a_row_too_long_for_the_column_ends_in_an_ellipsis(detail):
         width = hops.scrollable_content_region.width  # the column less its border and scrollbar
         texts = ["".join(segment.text for segment in hops.render_line(y)) for y in range(hops.size.height)]
         shown = hops.visible_calls()
-        labels = ["".join(segment.text for segment in hops._label(call)) for call in shown]  # after the marker
+        labels = ["".join(segment.text for segment in hops.label(call)) for call in shown]  # after the marker
         cut = [(text, label) for text, label in zip(texts, labels, strict=False) if 1 + len(label) > width]
         fits = [(text, label) for text, label in zip(texts, labels, strict=False) if 1 + len(label) <= width]
         assert cut and fits

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from textual.geometry import Region
 
 from tracer.model.trace import Trace, load
 from tracer.tui.app import TraceApp
@@ -21,17 +20,14 @@ def detail() -> Trace:
 
 
 def on_screen(view: VariablesView) -> list[list]:
-    """The pane as the screen gets it: border, lines and scrollbar, through every cache."""
-    return [list(strip) for strip in view.render_lines(Region(0, 0, *view.outer_size))]
+    """The pane's lines as drawn now, from its strip cache where it has them."""
+    return [list(view.render_line(y)) for y in range(view.scrollable_content_region.height)]
 
 
 def drawn_afresh(view: VariablesView) -> list[list]:
-    """The same with every cache of the pane and of Textual's styles forgotten first."""
+    """The same with the pane's caches emptied first."""
     view._labels.clear()
     view._strips.clear()
-    view._styles_cache.clear()
-    view._styles_cache._drawn.clear()
-    view._still = None
     return on_screen(view)
 
 
