@@ -216,10 +216,10 @@ class TraceApp(App[int]):
 
     def left_width(self) -> int:
         """The hop tree's column: as wide as its names and times need (border and scrollbar included),
-        at most 40% of the terminal (45% on a narrow one, where it is shown on demand), at least 24."""
+        at most 45% of the terminal, at least 24 columns."""
         width = self.size.width
         need = self.query_one(HopList).widest() + 3
-        most = int(width * (0.4 if width >= NARROW else 0.45))
+        most = int(width * 0.45)
         return max(min(need, most), min(24, width))
 
     def action_toggle_pane(self, pane: str) -> None:

@@ -90,6 +90,9 @@ class HelpScreen(ModalScreen[None]):
             yield Markdown(HELP)
             yield Static(legend(), id="legend")
 
+    def on_mount(self) -> None:
+        self.query_one("#help-body").focus()  # the arrow keys, page keys, home and end scroll it
+
 
 class ResponseScreen(ModalScreen[None]):
     """What the client got back: status line, headers and the (pretty-printed) body."""

@@ -79,6 +79,7 @@ class RowsView(ScrollView, can_focus=True):
 
     def on_resize(self) -> None:
         self.set_row_count(self.row_count())
+        self.call_after_refresh(self.show_row, self.cursor_row)  # once the new size is laid out
 
     def on_focus(self) -> None:
         self.refresh()  # the keyboard row is highlighted only while the pane has focus

@@ -127,7 +127,10 @@ class StackView(RowsView):
         room = width - cell_len(function)
         if cell_len(place) > room and room > 6:
             # the function's name matters most: the path gives way first, from its left
-            place = place[:2] + ELLIPSIS + place[len(place) - room + 3 :]
+            tail = place[len(place) - room + 3 :]
+            if "/" in tail[:-1]:
+                tail = tail[tail.index("/") :]  # from a folder's start: ``…/compute/servers.py(71)``
+            place = place[:2] + ELLIPSIS + tail
         strip = Strip([Segment(place), Segment(function, layer_style(code.layer))])
         return fit(strip, width, DIM).apply_style(style)
 

@@ -55,7 +55,7 @@ async def test_what_the_pane_keeps_across_moves_is_what_it_draws_afresh(detail):
         view, _ = await at_an_expandable_value(app, pilot)
         view.focus()
         keys = ["down", "down", "space", "down", "space", "up", "space", "s", "s", "S", "down", "space", "S",
-                "n", "n", "r", "R", "end", "home", *["s"] * 60, "pagedown", "pageup", *["n"] * 30, "left", "right"]
+                "n", "n", "r", "R", "end", "home", *["s"] * 15, "pagedown", "pageup", *["n"] * 8, "left", "right"]
         changed = 0
         for key in keys:
             before = on_screen(view)
@@ -64,7 +64,7 @@ async def test_what_the_pane_keeps_across_moves_is_what_it_draws_afresh(detail):
             kept = on_screen(view)
             changed += kept != before
             assert kept == drawn_afresh(view), (key, app.position)
-        assert changed > 40  # the moves did change what the pane shows
+        assert changed > 20  # the moves did change what the pane shows
 
 
 async def test_the_lines_follow_the_values_and_what_is_expanded(detail):
