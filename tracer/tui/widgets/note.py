@@ -29,6 +29,7 @@ class HopNote(RowsView):
     """
 
     position: reactive[Position] = reactive(Position(0, -1), repaint=False)
+    row_quantum = 16
 
     def __init__(self, trace: Trace, labels: Labels | None = None, **kwargs) -> None:
         super().__init__(**kwargs)

@@ -41,10 +41,15 @@ class RowsView(ScrollView, can_focus=True):
 
     cursor_row: reactive[int] = reactive(0, repaint=False)
     scroll_margin = 0
+    #: The scrollable height is the rows' count rounded up to a multiple of this (and at least the
+    #: pane's height): a new scrollable size makes Textual lay out and repaint the whole screen, so a
+    #: pane whose number of rows changes on most steps changes its size only now and then.
+    row_quantum = 1
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._strips: LRUCache[tuple, Strip] = LRUCache(1024)
+        self._drawing: tuple[int, int, Style] | None = None  # scroll, width and style of the render under way
 
     def row_count(self) -> int:
         raise NotImplementedError
@@ -58,13 +63,28 @@ class RowsView(ScrollView, can_focus=True):
         raise NotImplementedError
 
     def set_row_count(self, rows: int) -> None:
-        """Say how many rows there are: the scrollbar follows."""
-        self.virtual_size = Size(self.scrollable_content_region.width, rows)
+        """Say how many rows there are: the scrollbar follows (see ``row_quantum``)."""
+        region = self.scrollable_content_region
+        height = rows
+        if self.row_quantum > 1:
+            height = max(-(-rows // self.row_quantum) * self.row_quantum, region.height)
+        size = Size(region.width, height)
+        if size != self.virtual_size:
+            self.virtual_size = size
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """Textual's, with what every line needs read once for all the lines of this render: the
+        pane's style alone is a walk up the DOM (a large share of a step, read once a line)."""
+        self._drawing = (self.scroll_offset.y, self.scrollable_content_region.width, self.rich_style)
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._drawing = None
 
     def render_line(self, y: int) -> Strip:
-        row = y + self.scroll_offset.y
-        width = self.scrollable_content_region.width
-        style = self.rich_style
+        top, width, style = self._drawing or (self.scroll_offset.y, self.scrollable_content_region.width,
+                                              self.rich_style)
+        row = y + top
         if row >= self.row_count():
             return Strip.blank(width, style)
         key = (*self.row_key(row), width, style)

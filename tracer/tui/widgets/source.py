@@ -62,6 +62,7 @@ class SourceView(RowsView):
     """
 
     position: reactive[Position] = reactive(Position(0, -1), repaint=False)
+    row_quantum = 250
     breakpoints: reactive[frozenset] = reactive(frozenset(), repaint=False)
 
     def __init__(self, trace: Trace, cursor: Cursor, **kwargs) -> None:
@@ -125,7 +126,6 @@ class SourceView(RowsView):
                 self.centre(line)
             self.refresh_line(self.row_of_line(old))
             self.refresh_line(row)
-        self.border_subtitle = f"line {line}"
         self.cursor_row = self.row_of_line(line)
 
     def row_of_line(self, line: int) -> int:

@@ -40,6 +40,7 @@ class StackView(RowsView):
     """
 
     position: reactive[Position] = reactive(Position(0, -1), repaint=False)
+    row_quantum = 8
 
     @dataclass
     class FrameChosen(Message):

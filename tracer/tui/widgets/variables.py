@@ -89,6 +89,7 @@ class VariablesView(RowsView):
     """
 
     position: reactive[Position] = reactive(Position(0, -1), repaint=False)
+    row_quantum = 16
 
     def __init__(self, trace: Trace, **kwargs) -> None:
         super().__init__(**kwargs)
