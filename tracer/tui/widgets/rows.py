@@ -41,8 +41,8 @@ class RowsView(ScrollView, can_focus=True):
 
     cursor_row: reactive[int] = reactive(0, repaint=False)
     scroll_margin = 0
-    #: The scrollable height is the rows' count rounded up to a multiple of this (and at least the
-    #: pane's height): a new scrollable size makes Textual lay out and repaint the whole screen, so a
+    #: Rows that do not fit make a scrollable height of their count rounded up to a multiple of this:
+    #: a new scrollable size makes Textual lay out and repaint the whole screen, so a
     #: pane whose number of rows changes on most steps changes its size only now and then.
     row_quantum = 1
 
@@ -66,8 +66,8 @@ class RowsView(ScrollView, can_focus=True):
         """Say how many rows there are: the scrollbar follows (see ``row_quantum``)."""
         region = self.scrollable_content_region
         height = rows
-        if self.row_quantum > 1:
-            height = max(-(-rows // self.row_quantum) * self.row_quantum, region.height)
+        if self.row_quantum > 1 and rows > region.height:  # rows that fit need no scrolling at all
+            height = -(-rows // self.row_quantum) * self.row_quantum
         size = Size(region.width, height)
         if size != self.virtual_size:
             self.virtual_size = size
@@ -99,7 +99,10 @@ class RowsView(ScrollView, can_focus=True):
 
     def on_resize(self) -> None:
         self.set_row_count(self.row_count())
-        self.call_after_refresh(self.show_row, self.cursor_row)  # once the new size is laid out
+        self.call_after_refresh(self.show_cursor)  # once the new size is laid out
+
+    def show_cursor(self) -> None:
+        self.show_row(self.cursor_row)
 
     def on_focus(self) -> None:
         self.refresh()  # the keyboard row is highlighted only while the pane has focus

@@ -22,7 +22,7 @@ async def test_a_row_too_long_for_the_column_ends_in_an_ellipsis(detail):
     """A deep call's name and time do not fit the tree's column: the row says it was cut, and a row
     that fits is drawn whole."""
     app = TraceApp(detail)
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=(96, 40)) as pilot:  # the tree's column at its narrowest
         await pilot.pause()
         hops = app.query_one(HopList)
         width = hops.scrollable_content_region.width  # the column less its border and scrollbar
