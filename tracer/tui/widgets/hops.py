@@ -229,7 +229,15 @@ class HopList(RowsView):
         return segments
 
     def label_width(self, call: int) -> int:
-        return 1 + sum(cell_len(segment.text) for segment in self.label(call))
+        """The cells row ``call`` needs, marker included (what :meth:`label` draws, counted without drawing)."""
+        trace = self.trace
+        width = 1 + self.depth_of(call) + 2 + cell_len(trace.code(call).qualname)
+        width += 2 + cell_len(format_us(trace.duration_of(call)))
+        if ("function", trace.code_ids[call]) in self.breakpoints:
+            width += 2
+        if call in trace.end_of and trace.outcome(call).kind == "raised":
+            width += len(" raised")
+        return width
 
     def row_key(self, row: int) -> tuple:
         call = self.rows[row]
@@ -264,7 +272,7 @@ class HopList(RowsView):
         pos = bisect_left(self.rows, call)
         return pos < len(self.rows) and self.rows[pos] == call
 
-    def widest(self, sample: int = 2000) -> int:
+    def widest(self, sample: int = 5000) -> int:
         """The cells the widest row needs (of the first ``sample`` rows: a huge trace is not measured whole)."""
         return max((self.label_width(call) for call in self.rows[:sample]), default=0)
 

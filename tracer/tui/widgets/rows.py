@@ -66,9 +66,9 @@ class RowsView(ScrollView, can_focus=True):
         """Say how many rows there are: the scrollbar follows (see ``row_quantum``)."""
         region = self.scrollable_content_region
         height = rows
-        if self.row_quantum > 1 and rows > region.height:  # rows that fit need no scrolling at all
-            height = -(-rows // self.row_quantum) * self.row_quantum
-        size = Size(region.width, height)
+        if self.row_quantum > 1:  # rows that fit take the pane's height: no scrolling at all
+            height = region.height if rows <= region.height else -(-rows // self.row_quantum) * self.row_quantum
+        size = Size(0, height)  # no sideways scrolling: a line too long ends in "…"
         if size != self.virtual_size:
             self.virtual_size = size
 

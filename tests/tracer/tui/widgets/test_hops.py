@@ -34,3 +34,16 @@ async def test_a_row_too_long_for_the_column_ends_in_an_ellipsis(detail):
         assert cut and fits
         assert all(len(text) == width and text.endswith("…") and label.startswith(text[1:-1]) for text, label in cut)
         assert all(text[1:].rstrip() == label.rstrip() and "…" not in text for text, label in fits)
+
+
+async def test_a_row_s_width_is_counted_as_it_is_drawn(detail):
+    """The tree's column is sized from each row's width, counted without drawing: the same as drawn."""
+    app = TraceApp(detail)
+    async with app.run_test(size=(200, 40)) as pilot:
+        await pilot.pause()
+        hops = app.query_one(HopList)
+        app.cursor.toggle_function_breakpoint(detail.code_ids[detail.calls[3]])
+        hops.breakpoints = frozenset([("function", detail.code_ids[detail.calls[3]])])
+        for call in hops.rows:
+            drawn = 1 + sum(len(segment.text) for segment in hops.label(call))
+            assert hops.label_width(call) == drawn, detail.code(call).qualname
