@@ -8,7 +8,6 @@ Key handlers only ask the cursor for a move and assign the result.
 from __future__ import annotations
 
 import gc
-import itertools
 import time
 from collections.abc import Iterator
 
@@ -16,8 +15,6 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
-from textual.screen import Screen
-from textual.theme import Theme
 from textual.widgets import Footer, Input
 
 from tracer.model.labels import Labels
@@ -26,7 +23,6 @@ from tracer.replay.cursor import Cursor, Position
 from tracer.tui.commands import HopProvider
 from tracer.tui.screens import HelpScreen, ResponseScreen
 from tracer.tui.widgets import HopList, HopNote, SourceView, StackView, TraceHeader, VariablesView
-from tracer.tui.widgets.kept import StillLines
 
 #: Drawing ahead (see :meth:`TraceApp.draw_ahead`) starts this long after the first frame and works in
 #: slices of at most this much CPU, this far apart.
@@ -45,8 +41,8 @@ MOVES: list[tuple[str, str, str, bool]] = [
     ("N", "next_back", "back", False),
     ("R", "return_back", "back", False),
     ("C", "cont_back", "back", False),
-    ("u", "up", "up", True),
-    ("d", "down", "down", True),
+    ("u", "up", "up/down", False),  # in the help: the footer has room for the keys shown only
+    ("d", "down", "down", False),
     ("left_square_bracket", "hop_prev", "hop", True),
     ("right_square_bracket", "hop_next", "hop", False),
     ("home", "home", "start/end", False),  # in the help screen: the footer has no room for it
@@ -54,16 +50,16 @@ MOVES: list[tuple[str, str, str, bool]] = [
 ]
 
 #: How the footer names a pair of keys: one entry for a move and its twin.
-KEY_DISPLAY = {"S": "S N R C", "left_square_bracket": "[ ]", "home": "home end"}
+KEY_DISPLAY = {"S": "SNRC", "left_square_bracket": "[ ]", "home": "home end", "u": "u d"}
 
-
-class ReplayScreen(StillLines, Screen):
-    """The screen under the panes hands back its (blank) lines as they were: every update asks for the
-    lines it crosses. (The panes' containers are not drawn at all: invisible in ``app.tcss``.)"""
-
-
-class ReplayFooter(StillLines, Footer):
-    """See :class:`ReplayScreen`: the footer's own background between its keys."""
+#: Panes a key shows or hides: (key, pane id, what the help calls it). The footer shows the first, for all.
+PANE_KEYS: list[tuple[str, str, str]] = [
+    ("t", "hops", "hop tree"),
+    ("i", "note", "hop note"),
+    ("v", "variables", "variables"),
+]
+#: Below this many columns the hop tree and note start hidden (``t``/``i`` bring them back).
+NARROW = 96
 
 
 class TraceApp(App[int]):
@@ -73,7 +69,8 @@ class TraceApp(App[int]):
     CSS_PATH = "app.tcss"
     COMMANDS = {HopProvider}
     COMMAND_PALETTE_BINDING = "ctrl+p"
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (96, "-wide")]
+    AUTO_FOCUS = None  # on_mount focuses the hop tree, or the source when the tree is hidden
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (NARROW, "-wide")]
     BINDINGS = [
         # first, so that an 80-column terminal, which cuts the footer short, still shows where the rest is
         Binding("question_mark", "help", "help"),
@@ -89,10 +86,15 @@ class TraceApp(App[int]):
             )
             for key, method, label, show in MOVES
         ),
+        Binding("t", "toggle_pane('hops')", "pane", key_display="t i v"),
+        Binding("i", "toggle_pane('note')", "note", show=False),
+        Binding("v", "toggle_pane('variables')", "variables", show=False),
         Binding("b", "breakpoint", "break"),
-        Binding("slash", "search", "search"),
-        Binding("g", "command_palette", "go to"),
-        Binding("o", "response", "response"),
+        # in the help: an 80-column footer has room for the keys above only
+        Binding("slash", "search", "search", show=False),
+        Binding("g", "command_palette", "go to", show=False),
+        Binding("o", "response", "response", show=False),
+        Binding("asterisk", "toggle_inline", "comprehensions", show=False),
     ]
 
     position: reactive[Position] = reactive(Position(0, -1), init=False, repaint=False)
@@ -107,6 +109,7 @@ class TraceApp(App[int]):
         self._gc_thresholds: tuple[int, ...] | None = None
         self._ahead: Iterator[None] | None = None
         self.drawn_ahead = False
+        self.pane_choices: dict[str, bool] = {}  # panes the learner showed or hid with a key
         self.set_reactive(TraceApp.position, self.cursor.position)
 
     def compose(self) -> ComposeResult:
@@ -117,30 +120,20 @@ class TraceApp(App[int]):
                 yield HopList(trace, id="hops").data_bind(TraceApp.position, TraceApp.breakpoints)
                 yield HopNote(trace, self.labels, id="note").data_bind(TraceApp.position)
             with Vertical(id="center"):
-                yield SourceView.for_trace(trace, cursor, id="source").data_bind(
+                yield SourceView(trace, cursor, id="source").data_bind(
                     TraceApp.position, TraceApp.breakpoints
                 )
                 yield StackView(trace, cursor, id="stack").data_bind(TraceApp.position)
                 yield VariablesView(trace, id="variables").data_bind(TraceApp.position)
         yield Input(placeholder="search function names and recorded values", id="search")
-        yield ReplayFooter(compact=True)
-
-    @property
-    def current_theme(self) -> Theme:
-        """Textual's, looked up straight in the registered themes: Textual copies them all into a new
-        dict twice a lookup, and every pane render asks (for its ANSI colours) a few times."""
-        theme = self._registered_themes.get(self.theme)
-        return theme if theme is not None else super().current_theme
-
-    def get_default_screen(self) -> Screen:
-        return ReplayScreen(id="_default")
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#hops").border_title = "hops"
         self.query_one("#note").border_title = "hop note"
         self.query_one("#stack").border_title = "stack (where)"
         self.query_one("#variables").border_title = "variables"
-        self.query_one(HopList).focus()
+        self.show_panes()
         if len(self.trace) >= BIG_TRACE_EVENTS:
             self.call_after_refresh(self._freeze_objects)
             self.call_after_refresh(self.set_timer, AHEAD_DELAY, self.draw_ahead)
@@ -148,16 +141,14 @@ class TraceApp(App[int]):
     # -- drawing ahead while the learner reads -----------------------------------------------------
 
     def draw_ahead(self) -> None:
-        """Have the panes draw what a jump would show first (every file's lines, every function's note),
-        in slices while idle.
+        """Have the source pane highlight every file of the trace, in slices while idle.
 
-        A step on a big trace costs most where it lands somewhere not drawn before: a new line of
-        source is 0.1-0.2 ms in Textual, and a jump brings dozens. Each
-        slice takes at most ``AHEAD_SLICE`` of CPU, so a key pressed meanwhile waits that long at
-        most; ``drawn_ahead`` is set when everything is drawn.
+        A step that lands in a file not shown before would pay for highlighting it whole. Each slice
+        takes at most ``AHEAD_SLICE`` of CPU (past one file), so a key pressed meanwhile waits about
+        that long at most; ``drawn_ahead`` is set when every file is done.
         """
         if self._ahead is None and not self.drawn_ahead:
-            self._ahead = itertools.chain(self.query_one(SourceView).work_ahead(), self.query_one(HopNote).work_ahead())
+            self._ahead = iter(self.query_one(SourceView).work_ahead())
             self._draw_some_ahead()
 
     def _draw_some_ahead(self) -> None:
@@ -183,9 +174,8 @@ class TraceApp(App[int]):
 
         A step makes thousands of short-lived objects (strips, segments, styles), most freed as soon
         as the step ends: with Python's default threshold (700) the collector runs two or three times
-        a step and walks them while they are still alive. Collecting every 10,000 new objects
-        instead takes a third of the time (0.36 -> 0.13 ms of collection a step over 45 presses of `r`,
-        measured); the thresholds are put back on unmount.
+        a step and walks them while they are still alive. Collecting every 10,000 new objects instead
+        walks them less often; the thresholds are put back on unmount.
         """
         gc.freeze()
         self._frozen = True
@@ -199,6 +189,51 @@ class TraceApp(App[int]):
         if self._gc_thresholds is not None:
             gc.set_threshold(*self._gc_thresholds)
             self._gc_thresholds = None
+
+    # -- which panes are shown ---------------------------------------------------------------------
+
+    def on_resize(self) -> None:
+        self.show_panes()
+
+    def shows(self, pane: str) -> bool:
+        """Whether ``pane`` is shown: as the learner chose with its key, else by the terminal's width
+        (the hop tree and note start hidden on a narrow terminal; the variables are always shown)."""
+        choice = self.pane_choices.get(pane)
+        if choice is not None:
+            return choice
+        return pane == "variables" or self.size.width >= NARROW
+
+    def show_panes(self) -> None:
+        """Show and hide the panes as :meth:`shows` says; focus leaves a pane that is hidden."""
+        for _key, pane, _name in PANE_KEYS:
+            self.query_one(f"#{pane}").display = self.shows(pane)
+        left = self.query_one("#left")
+        left.display = self.shows("hops") or self.shows("note")
+        left.styles.width = self.left_width()
+        focused = self.focused
+        if focused is None or (focused.id in ("hops", "note", "variables") and not self.shows(focused.id)):
+            (self.query_one(HopList) if self.shows("hops") else self.query_one(SourceView)).focus()
+
+    def left_width(self) -> int:
+        """The hop tree's column: as wide as its names and times need (border and scrollbar included),
+        at most 45% of the terminal, at least 24 columns."""
+        width = self.size.width
+        need = self.query_one(HopList).widest() + 3
+        most = int(width * 0.45)
+        return max(min(need, most), min(24, width))
+
+    def action_toggle_pane(self, pane: str) -> None:
+        """``t``, ``i``, ``v``: show or hide the hop tree, the hop note, the variables."""
+        self.pane_choices[pane] = not self.shows(pane)
+        self.show_panes()
+        if pane == "hops" and self.shows("hops"):
+            self.query_one(HopList).focus()
+
+    def action_toggle_inline(self) -> None:
+        """``*``: show or hide comprehension and generator-expression frames in the hop tree."""
+        hops = self.query_one(HopList)
+        hops.show_inline = not hops.show_inline
+        self.notify(f"comprehension frames {'shown' if hops.show_inline else 'hidden'} in the hop tree", timeout=2)
 
     # -- actions: ask the cursor, assign the position ----------------------------------------------
 
@@ -253,7 +288,7 @@ class TraceApp(App[int]):
     def _close_search(self) -> None:
         search = self.query_one("#search", Input)
         search.display = False
-        self.query_one(HopList).focus()
+        (self.query_one(HopList) if self.shows("hops") else self.query_one(SourceView)).focus()
 
     def action_response(self) -> None:
         self.push_screen(ResponseScreen(self.trace))

@@ -13,7 +13,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Markdown, Static
 
 from tracer.model.trace import Trace
-from tracer.tui.theme import status_style
+from tracer.render.theme import LAYER_STYLES
+from tracer.tui.theme import layer_style, status_style
+from tracer.tui.widgets.source import CURRENT_LINE
 
 HELP = """\
 # Replaying a request
@@ -33,18 +35,45 @@ well as forward. The keys are pdb's; the capital letter is the same move backwar
 | key | |
 |---|---|
 | `u` / `d` | view the caller / the callee frame (pdb's up and down); time does not move |
+| `t` `i` `v` | show or hide the hop tree, the hop note, the variables (narrow terminals start without the first two) |
+| `*` | show or hide comprehension and generator-expression frames in the hop tree (hidden, as in `tracer show`) |
 | `b` | breakpoint on the viewed function; with focus in the source, on its cursor's line (it starts on the line run) |
 | `/` | search function names and recorded values (enter again for the next match) |
 | `g` | go to a hop by name (the command palette) |
 | `o` | the response: status, headers and body |
-| `tab` | move focus between panes; in the hop tree `enter` jumps, `space` folds |
+| `tab` | move focus between panes; in the hop tree `enter` jumps, `space` folds; `up`/`down` move in a pane |
 | `space` | in the variables: expand or fold the value under the cursor (or click it) |
 | `?` | this help; `q` quits |
 
-The **stack** reads like pdb's `where`: `> file(line)function()` marks the frame you view.
+The **stack** reads like pdb's `where`: `> file(line)Class.method()` marks the frame you view; its
+title says how many frames are scrolled out of sight above and below.
 **Variables** are those of the viewed frame at this step; values shown as 🔒 were redacted when
-recorded (passwords and tokens never reach a trace).
+recorded (passwords and tokens never reach a trace). Text too long for its pane ends in `…`.
 """
+
+
+def legend() -> Text:
+    """What the colours and marks mean: each layer's badge as the hop note draws it, and the marks."""
+    text = Text()
+    text.append("Colours\n", style="bold underline")
+    text.append("A function is coloured by its layer of the request path (the hop note shows it as a badge):\n")
+    for layer in LAYER_STYLES:
+        text.append(f" {layer} ", style=layer_style(layer, reverse=True, bold=True))
+        text.append(" ")
+    text.append("\n\n")
+    marks = [
+        ("▶", "in the hop tree and the source: the hop and the line being run", "bold"),
+        ("line", "the line being run, in the source", CURRENT_LINE),
+        ("●", "a breakpoint (a function in the hop tree, a line in the source)", "bold red"),
+        ("▾ ▸", "a hop with calls inside, unfolded / folded", ""),
+        ("raised", "the hop ended with an exception", "red"),
+        ("🔒", "a value redacted when recorded", "bold red italic"),
+        ("…", "text cut short: widen the terminal or hide a pane", "dim"),
+    ]
+    for mark, meaning, style in marks:
+        text.append(f" {mark} ", style=style)
+        text.append(f"  {meaning}\n")
+    return text
 
 
 class HelpScreen(ModalScreen[None]):
@@ -59,6 +88,10 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-body"):
             yield Markdown(HELP)
+            yield Static(legend(), id="legend")
+
+    def on_mount(self) -> None:
+        self.query_one("#help-body").focus()  # the arrow keys, page keys, home and end scroll it
 
 
 class ResponseScreen(ModalScreen[None]):

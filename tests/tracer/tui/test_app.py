@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 
 import pytest
-from textual.widgets import Input
+from textual.widgets import Footer, Input
 
 from tracer.model.trace import CALL, LINE, RETURN, Trace, load
 from tracer.replay.cursor import Cursor, Position
@@ -47,7 +47,7 @@ def expected_stack(trace: Trace, position: Position) -> list[str]:
     for frame in trace.stack(position.index):
         code = trace.code(frame)
         mark = ">" if frame == position.frame else " "
-        lines.append(f"{mark} {code.filename}({trace.line_at(position.index, frame)}){code.name}()")
+        lines.append(f"{mark} {code.filename}({trace.line_at(position.index, frame)}){code.qualname}()")
     return lines
 
 
@@ -60,16 +60,18 @@ def assert_panes_follow(app: TraceApp) -> None:
     assert source.current_line == trace.line_at(index, frame)
     top = source.scroll_offset.y  # the painted line is in view
     assert top <= source.current_line - 1 < top + source.scrollable_content_region.height
-    if source.has_focus:  # and the source's cursor on it (it joins the line when the pane is focused)
-        assert source.cursor_location[0] == source.current_line - 1
+    assert source.selected_line == source.current_line  # the source's cursor joins the line run
     assert app.query_one(StackView).lines == expected_stack(trace, position)
     variables = app.query_one(VariablesView).rows
     shown = {name for title in ("arguments", "locals") for name, _ in variables.get(title, [])}
     assert shown == {name for name, _ in trace.locals_at(index, frame)}
-    assert app.query_one(HopNote)._shown_code == trace.code_ids[frame]
+    assert app.query_one(HopNote).shown_code == trace.code_ids[frame]
     assert f"event {index + 1}/{len(trace)}" in app.query_one(TraceHeader).text.plain
-    hops = app.query_one(HopList)
-    assert hops.rows[hops.current_row] == frame
+    hops = app.query_one(HopList)  # the frame's row, or its nearest caller's when the tree hides it
+    shown = frame
+    while not hops.is_shown(shown):
+        shown = trace.parent[shown]
+    assert hops.rows[hops.current_row] == shown
 
 
 async def open_at(app: TraceApp, pilot, index: int) -> None:
@@ -163,11 +165,10 @@ async def test_walk_from_the_entry_to_viewbuilder_show_and_back_with_pdb_keys(de
         app.cursor.toggle_function_breakpoint(detail.code_ids[show])
         await pilot.press("c")
         assert app.position.index == show
-        assert [line.split(")", 1)[1] for line in app.query_one(StackView).lines][-3:] == [
-            "_list_view()",
-            "<listcomp>()",
-            "show()",
-        ]
+        names = [line.split(")", 1)[1] for line in app.query_one(StackView).lines][-3:]
+        assert names == [f"{detail.code(frame).qualname}()" for frame in detail.stack(show)][-3:]
+        assert [name.rsplit(".", 1)[-1] for name in names] == ["_list_view()", "<listcomp>()", "show()"]
+        assert names[-1] == "ViewBuilder.show()"  # the class, as pudb names a frame
         while app.position.index != 0:
             before = app.position
             await pilot.press("R")  # back to where this frame was called, then the caller's call, ...
@@ -254,10 +255,10 @@ async def test_b_in_the_source_sets_a_line_breakpoint(detail):
     async with app.run_test(size=SIZE) as pilot:
         source = app.query_one(SourceView)
         source.focus()
-        source.move_cursor((detail.lines[later] - 1, 0))
+        source.select_line(detail.lines[later])
         await pilot.press("b")
         assert app.breakpoints == {("line", (source.filename, detail.lines[later]))}
-        assert detail.lines[later] in source._marked
+        assert detail.lines[later] in source.marked
         app.query_one(HopList).focus()
         await pilot.press("home", "c")
         hit = app.position.index
@@ -313,9 +314,10 @@ async def test_hop_tree_jumps_folds_and_marks_the_current_hop(detail):
     app = TraceApp(detail)
     async with app.run_test(size=SIZE) as pilot:
         hops = app.query_one(HopList)
-        assert hops.rows == detail.calls
+        shown = [c for c in detail.calls if not detail.code(c).is_inline]
+        assert hops.rows == shown
         await pilot.press("down", "down", "enter")
-        assert app.position.index == detail.calls[2]
+        assert app.position.index == shown[2]
         assert_panes_follow(app)
         glyph = lambda: "".join(seg.text for seg in hops.render_line(0)).lstrip(" ▶")[0]  # noqa: E731
         assert glyph() == "▾"
@@ -326,7 +328,7 @@ async def test_hop_tree_jumps_folds_and_marks_the_current_hop(detail):
         await pilot.pause()
         assert hops.current_row == 0  # the folded ancestor stands for the hidden hop
         await pilot.press("space")
-        assert hops.rows == detail.calls
+        assert hops.rows == shown
         assert glyph() == "▾"
 
 
@@ -339,17 +341,17 @@ async def test_a_click_picks_the_hop_or_frame_under_the_mouse(detail):
         hops = app.query_one(HopList)
         row = 3  # the fourth row on screen
         call = hops.rows[hops.scroll_offset.y + row]
-        await pilot.click(hops, offset=(hops._glyph_end(call) + 2, row + 1))  # + 1: the top border
+        await pilot.click(hops, offset=(hops.glyph_end(call) + 2, row + 1))  # + 1: the top border
         await pilot.pause()
         assert app.position.index == call
         parent = hops.rows[hops.scroll_offset.y]
-        await pilot.click(hops, offset=(hops._glyph_end(parent) - 1, 1))  # on its glyph: folds, no jump
+        await pilot.click(hops, offset=(hops.glyph_end(parent) - 1, 1))  # on its glyph: folds, no jump
         await pilot.pause()
         assert parent in hops.collapsed and app.position.index == call
         app.goto(inside_process_stack(detail))
         await pilot.pause()
         stack = app.query_one(StackView)
-        caller = stack.entries[stack.top].frame
+        caller = stack.entries[stack.scroll_offset.y].frame
         await pilot.click(stack, offset=(4, 1))
         await pilot.pause()
         assert app.position.frame == caller != stack.entries[-1].frame
@@ -398,22 +400,32 @@ async def test_question_mark_shows_help_and_closes_it(detail):
         assert not isinstance(app.screen, HelpScreen)
 
 
-async def test_footer_shows_the_keys(detail):
+async def test_the_footer_shows_what_matters_and_the_help_every_key(detail):
+    from tracer.tui.screens import HELP
+
     app = TraceApp(detail)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        shown = {binding.key for (_node, binding, _enabled, _tooltip) in app.active_bindings.values() if binding.show}
-        assert {"s", "n", "r", "c", "S", "u", "d", "b", "slash", "g", "o", "question_mark", "q"} <= shown
+        bindings = [binding for (_node, binding, _enabled, _tooltip) in app.active_bindings.values()]
+        shown = {binding.key for binding in bindings if binding.show}
+        assert {"s", "n", "r", "c", "S", "left_square_bracket", "b", "t", "question_mark", "q"} <= shown
+        names = {"slash": "/", "left_square_bracket": "[", "right_square_bracket": "]", "question_mark": "?",
+                 "asterisk": "*", "ctrl+p": "g"}
+        for binding in TraceApp.BINDINGS:
+            assert f"`{names.get(binding.key, binding.key)}`" in HELP, binding.key
 
 
-async def test_an_80_column_footer_still_shows_help_and_quit(detail):
-    from textual.widgets._footer import FooterKey
-
+async def test_an_80_column_footer_shows_every_key_it_has_whole(detail):
+    """The footer fits 80 columns: no key cut off at the edge; help and quit among them."""
     app = TraceApp(detail)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        shown = {key.key for key in app.query(FooterKey) if key.region.right <= 80 and key.region.width}
-        assert {"question_mark", "q", "s", "n", "r", "c"} <= shown
+        footer = app.query_one(Footer)
+        keys = list(footer.query("FooterKey"))
+        shown = {binding.key for (_node, binding, _enabled, _tooltip) in app.active_bindings.values() if binding.show}
+        assert len(keys) == len(shown) >= 10
+        assert all(key.region.width and key.region.right <= 80 for key in keys)
+        assert {"question_mark", "q", "s", "n", "r", "c", "S", "left_square_bracket", "b", "t"} <= shown
 
 
 async def test_q_quits(detail):
@@ -486,13 +498,94 @@ def test_the_event_kinds_the_tests_rely_on_are_in_the_fixture(detail):
     assert {CALL, LINE, RETURN} <= kinds
 
 
-async def test_the_current_theme_is_the_one_textual_would_pick(detail):
-    from textual.app import App
+# -- any terminal ------------------------------------------------------------------------------------
 
-    app = TraceApp(detail)
+
+async def test_at_80x24_every_pane_can_be_shown_and_hidden_with_its_key(detail):
+    app = TraceApp(detail, start=inside_process_stack(detail))
     async with app.run_test(size=(80, 24)) as pilot:
-        for name in ["nord", "textual-light", "gruvbox"]:
-            app.theme = name
+        await pilot.pause()
+        panes = {"hops": HopList, "note": HopNote, "variables": VariablesView}
+        shown = lambda name: app.query_one(panes[name]).region.area > 0  # noqa: E731
+        assert not shown("hops") and not shown("note") and shown("variables")
+        assert app.query_one(SourceView).region.height >= 5 and app.query_one(StackView).region.height >= 3
+        for key, name in (("t", "hops"), ("i", "note"), ("v", "variables")):
+            before = shown(name)
+            await pilot.press(key)
+            assert shown(name) != before, name
+        assert shown("hops") and shown("note") and not shown("variables")
+        hops = app.query_one(HopList)
+        assert hops.has_focus and hops.region.width >= 24
+        assert app.query_one(SourceView).region.width >= 30  # the source keeps a readable column
+        await pilot.press("n")
+        assert_panes_follow(app)
+        await pilot.press("t", "i", "v")
+        assert not shown("hops") and not shown("note") and shown("variables")
+        assert not hops.has_focus  # focus left the hidden tree
+
+
+async def test_the_header_keeps_the_event_and_the_function_on_a_narrow_terminal(detail):
+    start = inside_process_stack(detail)
+    for width in (80, 60):
+        app = TraceApp(detail, start=start)
+        async with app.run_test(size=(width, 24)) as pilot:
             await pilot.pause()
-            assert app.current_theme is App.current_theme.fget(app)
-            assert app.current_theme.name == name
+            header = app.query_one(TraceHeader)
+            line = header.render().plain
+            assert len(line) <= width and line.endswith("…")  # the request gave way, and says so
+            assert f"event {start + 1}/{len(detail)}" in line and "Resource._process_stack" in line
+            assert "GET /v2.1/servers/detail"[: width - len(header.step.plain) - 3] in line
+
+
+async def test_the_stack_shows_every_frame_follows_the_viewed_one_and_signs_the_hidden_ones(detail):
+    show = first_call(detail, "ViewBuilder.show")
+    app = TraceApp(detail, start=show)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        stack = app.query_one(StackView)
+        frames = detail.stack(show)
+        assert [entry.frame for entry in stack.entries] == frames
+        height = stack.scrollable_content_region.height
+        assert len(frames) > height  # more frames than rows: some are out of sight
+        top = stack.scroll_offset.y
+        assert top == len(frames) - height  # the innermost frames in sight, as pdb shows them
+        assert f"▲ {top} more above" in stack.border_title and "below" not in stack.border_title
+        for _ in range(len(frames) - 1):
+            await pilot.press("u")
+            viewed = stack.viewed_row
+            assert stack.scroll_offset.y <= viewed < stack.scroll_offset.y + height  # it follows
+        assert app.position.frame == frames[0] and stack.scroll_offset.y == 0
+        below = len(frames) - height
+        assert f"▼ {below} more below" in stack.border_title and "above" not in stack.border_title
+        text = "".join(segment.text for segment in stack.render_line(0))
+        assert text.startswith(">") and text.rstrip().endswith(f"{detail.code(frames[0]).qualname}()")
+
+
+async def test_the_hop_tree_hides_comprehension_frames_until_asked(detail):
+    inline = [c for c in detail.calls if detail.code(c).is_inline]
+    assert inline  # the fixture has <listcomp>/<genexpr> frames
+    app = TraceApp(detail)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        hops = app.query_one(HopList)
+        assert not any(hops.is_shown(c) for c in inline)
+        inner = next(c for c in detail.calls if detail.parent.get(c, -1) in inline and not detail.code(c).is_inline)
+        outer = detail.parent[detail.parent[inner]]
+        assert hops.depth_of(inner) == hops.depth_of(outer) + 1  # called inside one: shown under its caller
+        app.goto(inline[0])
+        await pilot.pause()
+        assert hops.rows[hops.current_row] == detail.parent[inline[0]]  # stood for by the frame it runs in
+        await pilot.press("asterisk")
+        assert hops.rows == detail.calls and hops.rows[hops.current_row] == inline[0]
+        await pilot.press("asterisk")
+        assert not any(hops.is_shown(c) for c in inline)
+
+
+async def test_the_hop_tree_is_as_wide_as_its_names_need_on_a_wide_terminal(detail):
+    app = TraceApp(detail)
+    async with app.run_test(size=(200, 50)) as pilot:
+        await pilot.pause()
+        hops = app.query_one(HopList)
+        assert hops.scrollable_content_region.width >= hops.widest()
+        texts = ["".join(segment.text for segment in hops.render_line(y)) for y in range(hops.size.height)]
+        assert not any("…" in text for text in texts)

@@ -1,22 +1,36 @@
-"""What the hop tree and the variables pane share: a line ``ScrollView`` of rows with a keyboard row."""
+"""What the line panes share: a ``ScrollView`` drawn a line at a time, with a keyboard row and a strip cache.
+
+Textual's own ``Log`` and ``DataTable`` are built this way: the widget knows how many lines it has
+(``virtual_size``), draws only the ones on screen in ``render_line``, keeps the strips it drew in an
+LRU cache, and asks for a single line to be drawn again with ``refresh_line`` when only that line changed.
+"""
 
 from __future__ import annotations
 
+from rich.segment import Segment
+from rich.style import Style
 from textual.binding import Binding
+from textual.cache import LRUCache
 from textual.events import Click
-from textual.geometry import Offset, Region, Spacing
+from textual.geometry import Offset, Region, Size, Spacing
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
+from textual.strip import Strip
 
-from tracer.tui.widgets.kept import KeptComponentStyles, KeptRichStyle, KeptScreen, OncePerRender, StillLines
-from tracer.tui.widgets.scrollbars import QuietScrollBars
+ELLIPSIS = "…"
 
 
-class RowsView(KeptComponentStyles, KeptRichStyle, KeptScreen, OncePerRender, StillLines, QuietScrollBars,
-               ScrollView, can_focus=True):
+def fit(strip: Strip, width: int, style: Style) -> Strip:
+    """``strip`` cut or padded to ``width`` cells; a line cut short ends in ``…`` so the learner knows."""
+    if strip.cell_length > width:
+        return Strip([*strip.crop(0, max(width - 1, 0)), Segment(ELLIPSIS, style)], width)
+    return strip.extend_cell_length(width)
+
+
+class RowsView(ScrollView, can_focus=True):
     """Rows drawn a line at a time (no widget per row), and ``cursor_row``, the row the keys act on,
     kept in sight with ``scroll_margin`` rows above and below it. Subclasses say how many rows there
-    are (:meth:`row_count`), draw them (``render_line``) and bind what a row does."""
+    are (:meth:`row_count`), draw one (:meth:`draw_row`) and bind what a row does."""
 
     BINDINGS = [
         Binding("up", "cursor(-1)", "up", show=False),
@@ -27,24 +41,91 @@ class RowsView(KeptComponentStyles, KeptRichStyle, KeptScreen, OncePerRender, St
 
     cursor_row: reactive[int] = reactive(0, repaint=False)
     scroll_margin = 0
+    #: Rows that do not fit make a scrollable height of their count rounded up to a multiple of this:
+    #: a new scrollable size makes Textual lay out and repaint the whole screen, so a
+    #: pane whose number of rows changes on most steps changes its size only now and then.
+    row_quantum = 1
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._strips: LRUCache[tuple, Strip] = LRUCache(1024)
+        self._drawing: tuple[int, int, Style] | None = None  # scroll, width and style of the render under way
 
     def row_count(self) -> int:
         raise NotImplementedError
 
+    def row_key(self, row: int) -> tuple:
+        """What row ``row``'s drawing depends on besides the pane's width and style (its cache key)."""
+        raise NotImplementedError
+
+    def draw_row(self, row: int, width: int, style: Style) -> Strip:
+        """Row ``row`` drawn ``width`` cells wide (from column 0: the pane does not scroll sideways)."""
+        raise NotImplementedError
+
+    def set_row_count(self, rows: int) -> None:
+        """Say how many rows there are: the scrollbar follows (see ``row_quantum``)."""
+        region = self.scrollable_content_region
+        height = rows
+        if self.row_quantum > 1:  # rows that fit take the pane's height: no scrolling at all
+            height = region.height if rows <= region.height else -(-rows // self.row_quantum) * self.row_quantum
+        size = Size(0, height)  # no sideways scrolling: a line too long ends in "…"
+        if size != self.virtual_size:
+            self.virtual_size = size
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """Textual's, with what every line needs read once for all the lines of this render: the
+        pane's style alone is a walk up the DOM (a large share of a step, read once a line)."""
+        self._drawing = (self.scroll_offset.y, self.scrollable_content_region.width, self.rich_style)
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._drawing = None
+
+    def render_line(self, y: int) -> Strip:
+        top, width, style = self._drawing or (self.scroll_offset.y, self.scrollable_content_region.width,
+                                              self.rich_style)
+        row = y + top
+        if row >= self.row_count():
+            return Strip.blank(width, style)
+        key = (*self.row_key(row), width, style)
+        strip = self._strips.get(key)
+        if strip is None:
+            strip = self._strips[key] = self.draw_row(row, width, style)
+        return strip
+
+    def notify_style_update(self) -> None:
+        self._strips.clear()
+        super().notify_style_update()
+
+    def on_resize(self) -> None:
+        self.set_row_count(self.row_count())
+        self.call_after_refresh(self.show_cursor)  # once the new size is laid out
+
+    def show_cursor(self) -> None:
+        self.show_row(self.cursor_row)
+
+    def on_focus(self) -> None:
+        self.refresh()  # the keyboard row is highlighted only while the pane has focus
+
+    def on_blur(self) -> None:
+        self.refresh()
+
     def watch_cursor_row(self, old: int, row: int) -> None:
-        margin = min(self.scroll_margin, max(self.size.height - 1, 0) // 4)
-        top = round(self.scroll_y)
+        self.show_row(row)
+        self.refresh_line(old)
+        self.refresh_line(row)
+
+    def show_row(self, row: int) -> None:
+        """Scroll ``row`` into view with ``scroll_margin`` rows around it, at once (no animation)."""
+        margin = min(self.scroll_margin, max(self.scrollable_content_region.height - 1, 0) // 4)
         self.scroll_to_region(Region(0, row, 1, 1), spacing=Spacing(margin, 0, margin, 0), animate=False,
                               immediate=True, force=True)
-        if round(self.scroll_y) == top:  # a scroll repaints every row (ScrollView.watch_scroll_y)
-            self.refresh_line(old)
-            self.refresh_line(row)
 
     def action_cursor(self, delta: int) -> None:
         self.cursor_row = min(max(self.cursor_row + delta, 0), max(self.row_count() - 1, 0))
 
     def action_page(self, direction: int) -> None:
-        self.action_cursor(direction * max(self.size.height - 1, 1))
+        self.action_cursor(direction * max(self.scrollable_content_region.height - 1, 1))
 
     def clicked(self, event: Click) -> Offset | None:
         """Where a click fell in the rows (column and row, scrolling counted), or None when it fell on

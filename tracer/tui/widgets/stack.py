@@ -1,31 +1,33 @@
-"""The stack pane: pdb's ``where``, outermost frame first, the viewed frame marked with ``>``."""
+"""The stack pane: pdb's ``where``, outermost frame first, the viewed frame marked with ``>``.
+
+Every frame of the recorded scope is a row (a line ``ScrollView``, see :mod:`tracer.tui.widgets.rows`),
+named ``Class.method`` as pudb names them (two frames both reading ``detail()`` say whose). The pane
+follows the viewed frame, and its title says how many frames are scrolled out above and below.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual.binding import Binding
-from textual.cache import LRUCache
 from textual.events import Click
-from textual.geometry import Region
 from textual.message import Message
 from textual.reactive import reactive
 from textual.strip import Strip
-from textual.widget import Widget
 
 from tracer.model.trace import Trace
 from tracer.replay.cursor import Cursor, Position, StackEntry
 from tracer.tui.theme import layer_style
-from tracer.tui.widgets.kept import KeptComponentStyles, KeptRichStyle, KeptScreen, OncePerRender, StillLines
-from tracer.tui.widgets.memo import MemoStylesCache
+from tracer.tui.widgets.rows import ELLIPSIS, RowsView, fit
+
+DIM = Style(dim=True)
 
 
-class StackView(KeptComponentStyles, KeptRichStyle, KeptScreen, OncePerRender, StillLines, Widget, can_focus=True):
-    """A few lines drawn with the line API: no widget per frame and no layout pass on a step (the
-    pane shows the window of frames around the viewed one instead of scrolling). Clicking a frame,
-    or ``up``/``down`` with focus, views it."""
+class StackView(RowsView):
+    """One row a frame. Clicking a frame, or ``up``/``down`` with focus, views it (pdb's ``u``/``d``)."""
 
     BINDINGS = [
         Binding("up", "choose(-1)", "caller", show=False),
@@ -38,6 +40,7 @@ class StackView(KeptComponentStyles, KeptRichStyle, KeptScreen, OncePerRender, S
     """
 
     position: reactive[Position] = reactive(Position(0, -1), repaint=False)
+    row_quantum = 8
 
     @dataclass
     class FrameChosen(Message):
@@ -52,77 +55,96 @@ class StackView(KeptComponentStyles, KeptRichStyle, KeptScreen, OncePerRender, S
         self.entries: list[StackEntry] = []
         self.lines: list[str] = []
         self.viewed_row = -1
-        self.top = 0  # the first entry in the window
-        self._strips: LRUCache[tuple, Strip] = LRUCache(256)  # drawn lines
-        self._styles_cache = MemoStylesCache()
+
+    def line_of(self, entry: StackEntry, viewed: bool) -> str:
+        """pdb's form with the class: ``> sample_api/api/openstack/wsgi.py(942)Resource._process_stack()``."""
+        qualname = self.trace.code(entry.frame).qualname
+        return f"{'>' if viewed else ' '} {entry.filename}({entry.line}){qualname}()"
 
     def watch_position(self, position: Position) -> None:
-        old_lines, old_top = self.lines, self.top
+        old = self.lines
         self.entries = self.cursor.where()
-        self.lines = [entry.format(viewed=entry.frame == position.frame) for entry in self.entries]
+        self.lines = [self.line_of(entry, entry.frame == position.frame) for entry in self.entries]
         self.viewed_row = next((n for n, e in enumerate(self.entries) if e.frame == position.frame), -1)
-        self._place_window()
-        if self.top != old_top or len(old_lines) != len(self.lines):
+        if len(old) != len(self.lines):
+            self.set_row_count(len(self.lines))
             self.refresh()
-            return
-        for row, (old, new) in enumerate(zip(old_lines, self.lines, strict=True)):
-            if old != new:  # usually one line: the innermost frame's line number
-                self.refresh(Region(0, row - self.top, self.size.width, 1))
+        else:
+            for row, (before, after) in enumerate(zip(old, self.lines, strict=True)):
+                if before != after:  # usually one: the innermost frame's line number
+                    self.refresh_line(row)
+        self.follow()
 
-    def _place_window(self) -> None:
-        """Keep the viewed frame in the window, preferring the innermost frames (pdb's view)."""
-        height = max(self.size.height, 1)
-        bottom = len(self.lines)
-        if self.viewed_row >= 0 and self.viewed_row < bottom - height:
-            bottom = self.viewed_row + 1 + (height - 1) // 2
-        self.top = max(min(bottom, len(self.lines)) - height, 0)
+    def follow(self) -> None:
+        """Keep the viewed frame in sight, the innermost frames shown when they fit (pdb's view)."""
+        if self.viewed_row < 0:
+            return
+        height = max(self.scrollable_content_region.height, 1)
+        top = max(len(self.lines) - height, 0)  # the bottom of the stack
+        if self.viewed_row < top:
+            top = max(self.viewed_row - height // 2, 0)
+        self.scroll_to(y=top, animate=False, immediate=True, force=True)
+        self.cursor_row = self.viewed_row
+        self.show_signs()
 
     def on_resize(self) -> None:
-        self._place_window()
-        self.refresh()
+        super().on_resize()
+        self.follow()
 
-    def read_per_render(self) -> Style:
-        return self.rich_style  # the same for every line, and costly: once a render, not once a line
+    def watch_scroll_y(self, old: float, new: float) -> None:
+        super().watch_scroll_y(old, new)
+        self.show_signs()
 
-    def render_line(self, y: int) -> Strip:
-        scroll_x = 0
-        row = y + self.top
-        width = self.size.width
-        base = self.per_render()
-        if row >= len(self.lines):  # the same blank strip each time: its finished line is kept too
-            blank = self._strips.get(("blank", width, base))
-            if blank is None:
-                blank = self._strips[("blank", width, base)] = Strip.blank(width, base)
-            return blank
+    def show_signs(self) -> None:
+        """How many frames are out of sight above and below, in the title (a narrow terminal draws
+        only the top border)."""
+        top = round(self.scroll_y)
+        above = top
+        below = max(len(self.lines) - top - self.scrollable_content_region.height, 0)
+        signs = []
+        if above:
+            signs.append(f"▲ {above} more above")
+        if below:
+            signs.append(f"▼ {below} more below")
+        title = "  ".join(["stack (where)", *signs])
+        if self.border_title != title:
+            self.border_title = title
+
+    # -- drawing -----------------------------------------------------------------------------------
+
+    def row_count(self) -> int:
+        return len(self.lines)
+
+    def row_key(self, row: int) -> tuple:
+        return (self.lines[row], self.entries[row].frame, row == self.viewed_row)
+
+    def draw_row(self, row: int, width: int, style: Style) -> Strip:
         entry, line = self.entries[row], self.lines[row]
-        viewed = row == self.viewed_row
-        layer_name = self.trace.code(entry.frame).layer
-        # the frames above the innermost ones stay the same from step to step: drawn once
-        key = (line, entry.function, layer_name, viewed, width, base)
-        strip = self._strips.get(key)
-        if strip is not None:
-            return strip
-        function_at = len(line) - len(entry.function) - 2
-        style = base + self.get_component_rich_style("stack--viewed") if viewed else base
-        layer = layer_style(layer_name)
-        segments = [Segment(line[:function_at]), Segment(line[function_at:], layer)]
-        strip = Strip(segments).crop(scroll_x, scroll_x + width).apply_style(style)
-        if strip.cell_length == width and len(line) > width + scroll_x:
-            strip = Strip([*strip.crop(0, width - 1), Segment("…", Style(dim=True))]).apply_style(style)
-        strip = self._strips[key] = strip.extend_cell_length(width, style)
-        return strip
+        if row == self.viewed_row:
+            style = style + self.get_component_rich_style("stack--viewed")
+        code = self.trace.code(entry.frame)
+        function = f"{code.qualname}()"
+        place = line[: len(line) - len(function)]
+        room = width - cell_len(function)
+        if cell_len(place) > room and room > 6:
+            # the function's name matters most: the path gives way first, from its left
+            tail = place[len(place) - room + 3 :]
+            if "/" in tail[:-1]:
+                tail = tail[tail.index("/") :]  # from a folder's start: ``…/compute/servers.py(71)``
+            place = place[:2] + ELLIPSIS + tail
+        strip = Strip([Segment(place), Segment(function, layer_style(code.layer))])
+        return fit(strip, width, DIM).apply_style(style)
 
-    def notify_style_update(self) -> None:
-        self._strips.clear()
-        super().notify_style_update()
+    # -- keys and mouse ----------------------------------------------------------------------------
+
+    def watch_cursor_row(self, old: int, row: int) -> None:
+        self.refresh_line(old)
+        self.refresh_line(row)
 
     def on_click(self, event: Click) -> None:
-        offset = event.get_content_offset(self)  # None on the border
-        if offset is None:
-            return
-        row = offset.y + self.top
-        if 0 <= row < len(self.entries):
-            self.post_message(self.FrameChosen(self.entries[row].frame))
+        at = self.clicked(event)
+        if at is not None:
+            self.post_message(self.FrameChosen(self.entries[at.y].frame))
 
     def action_choose(self, delta: int) -> None:
         row = self.viewed_row + delta

@@ -1,29 +1,26 @@
 """The variables pane: the viewed frame's arguments, locals and outcome at this step, expandable.
 
-A line-based ``ScrollView`` like the hop tree: the pane keeps a flat list of the lines the groups
-and the expanded values make (:class:`VariableLine`) and draws the few on screen. A step swaps
-that list for the new step's and repaints only the lines that differ, and a line is drawn once
-for what it shows (a step usually changes one local; a replay comes back to frames it showed).
+A line ``ScrollView`` like the hop tree (see :mod:`tracer.tui.widgets.rows`): the pane keeps a flat
+list of the lines the groups and the expanded values make (:class:`VariableLine`) and draws the few on
+screen. A step swaps that list for the new step's and repaints only the lines that differ (a step
+usually changes one local), and a line drawn before is taken from the strip cache.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual.binding import Binding
 from textual.cache import LRUCache
 from textual.events import Click
-from textual.geometry import Size
-from textual.reactive import Reactive, reactive
+from textual.reactive import reactive
 from textual.strip import Strip
 
 from tracer.model.trace import CALL, EXCEPTION, LINE, RETURN, Trace, Value
 from tracer.replay.cursor import Position
-from tracer.tui.widgets.memo import MemoStylesCache
-from tracer.tui.widgets.rows import RowsView
+from tracer.tui.widgets.rows import RowsView, fit
 
 Path = tuple[str, ...]
 Sections = dict[str, list[tuple[str, Value]]]
@@ -91,10 +88,8 @@ class VariablesView(RowsView):
     VariablesView > .variables--guides { color: $surface-lighten-3; }
     """
 
-    # The pane's size is fixed by the CSS (with a scrollbar always there): a step that changes the
-    # number of lines repaints it without a layout pass of the whole screen.
-    virtual_size: Reactive[Size] = Reactive(Size(0, 0), repaint=False, layout=False)
     position: reactive[Position] = reactive(Position(0, -1), repaint=False)
+    row_quantum = 16
 
     def __init__(self, trace: Trace, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -105,8 +100,6 @@ class VariablesView(RowsView):
         self._expanded: set[Path] = {(group,) for group in ("arguments", "locals", "return value", "exception",
                                                             "raised")}
         self._labels: LRUCache[tuple, list[Segment]] = LRUCache(1024)  # a value's label, by name and value
-        self._strips: LRUCache[tuple, tuple[list[Segment], Strip]] = LRUCache(512)  # drawn lines
-        self._styles_cache = MemoStylesCache()
 
     # -- what the pane shows ---------------------------------------------------------------------
 
@@ -174,18 +167,13 @@ class VariablesView(RowsView):
         """Swap in ``lines``, repainting only the ones that differ from what is on screen."""
         old, self.lines = self.lines, lines
         if len(old) != len(lines):
-            self.virtual_size = Size(0, len(lines))
+            self.set_row_count(len(lines))
             self.cursor_row = min(self.cursor_row, max(len(lines) - 1, 0))
             self.refresh()
             return
         for y, (before, after) in enumerate(zip(old, lines, strict=True)):
             if before.shows() != after.shows():
                 self.refresh_line(y)
-
-    def watch_virtual_size(self, old: Size, size: Size) -> None:
-        # What a layout pass would do for the scrollbars (overflow-x is hidden: only the height counts).
-        if old.height != size.height or not self.vertical_scrollbar.window_size:
-            self._scroll_update(size)
 
     # -- keys and mouse ----------------------------------------------------------------------------
 
@@ -232,37 +220,20 @@ class VariablesView(RowsView):
             self._labels[key] = segments
         return segments
 
-    def read_per_render(self) -> tuple:
-        scroll_x, scroll_y = self.scroll_offset
-        return (scroll_x, scroll_y, self.scrollable_content_region.width, self.rich_style,
-                self.cursor_row if self.has_focus else -1)
+    def row_key(self, row: int) -> tuple:
+        return (*self.lines[row].shows(), row == self.cursor_row and self.has_focus)
 
-    def render_line(self, y: int) -> Strip:
-        scroll_x, scroll_y, width, base, cursor = self.per_render()
-        y += scroll_y
-        if y >= len(self.lines):
-            return Strip.blank(width, base)
-        line = self.lines[y]
-        label = self._label(line)
-        selected = y == cursor
-        key = (id(label), line.guides, line.expandable, line.expanded, selected, scroll_x, width, base)
-        drawn = self._strips.get(key)
-        if drawn is not None and drawn[0] is label:
-            return drawn[1]
-        style = base + self.get_component_rich_style("variables--cursor") if selected else base
+    def draw_row(self, row: int, width: int, style: Style) -> Strip:
+        line = self.lines[row]
+        if row == self.cursor_row and self.has_focus:
+            style = style + self.get_component_rich_style("variables--cursor")
         head = self._head(line)
         segments = [Segment(line.guides, self.get_component_rich_style("variables--guides")),
-                    Segment(head[len(line.guides):]), *label]
-        strip = Strip(segments).crop(scroll_x, scroll_x + width)
-        if cell_len(head) + Segment.get_line_length(label) > scroll_x + width:
-            strip = Strip([*strip.crop(0, width - 1), Segment("…", Style(dim=True))])  # cut short: say so
-        strip = strip.apply_style(style).extend_cell_length(width, style)
-        self._strips[key] = (label, strip)
-        return strip
+                    Segment(head[len(line.guides):]), *self._label(line)]
+        return fit(Strip(segments), width, Style(dim=True)).apply_style(style)
 
     def notify_style_update(self) -> None:
         self._labels.clear()
-        self._strips.clear()
         super().notify_style_update()
 
     def shown_text(self) -> list[str]:

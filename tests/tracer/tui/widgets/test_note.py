@@ -1,18 +1,17 @@
-"""The hop note draws each function's note as Textual draws its text, ahead of time or when first shown."""
+"""The hop note shows the viewed function's note from the labels, wrapped to the pane, scrolling when long."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
-from textual.widget import Widget
 
+from tracer.model.labels import load_labels
 from tracer.model.trace import Trace, load
 from tracer.tui.app import TraceApp
 from tracer.tui.widgets import HopNote
 
 DATA = Path(__file__).resolve().parents[3] / "data"
-SIZE = (120, 40)
 
 
 @pytest.fixture(scope="module")
@@ -20,23 +19,50 @@ def detail() -> Trace:
     return load(DATA / "servers_detail.json")
 
 
-async def test_every_function_s_note_drawn_ahead_is_what_static_draws_when_it_is_shown(detail):
+def words(text: str) -> list[str]:
+    return text.split()
+
+
+async def test_every_function_s_note_is_its_label_wrapped_to_the_pane(detail):
+    labels = load_labels()
     app = TraceApp(detail)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         note = app.query_one(HopNote)
-        steps = sum(1 for _ in note.work_ahead())
-        drawn = {code_id: note._note_lines(code_id) for code_id in {detail.code_ids[c] for c in detail.calls}}
-        assert steps == len(drawn)
         first_call = {}
         for call in detail.calls:
             first_call.setdefault(detail.code_ids[call], call)
-        for code_id, call in first_call.items():
+        with_notes = 0
+        for code_id, call in list(first_call.items())[:30]:
             app.goto(call)
             await pilot.pause()
-            assert note._shown_code == code_id
-            shown = [note.render_line(y) for y in range(note.size.height)]
-            assert all(a is b for a, b in zip(shown, drawn[code_id], strict=True))  # drawn ahead, not again
-            static = [list(Widget.render_line(note, y)) for y in range(note.size.height)]
-            assert [list(line) for line in shown] == static, code_id
-        assert len(first_call) > 20
+            assert note.shown_code == code_id
+            code = detail.codes[code_id]
+            label = labels.lookup(code.module, code.qualname)
+            shown = note.text()
+            assert "".join(words(shown)).startswith(code.layer + code.qualname)  # a long name folds, whole
+            if label is not None and label.does:
+                with_notes += 1
+                assert " ".join(words(label.does)) in " ".join(words(shown))  # the whole text, only wrapped
+            width = note.scrollable_content_region.width
+            assert all(len(line) <= width for line in shown.splitlines())
+        assert with_notes > 5
+
+
+async def test_a_note_longer_than_the_pane_scrolls_instead_of_being_cut(detail):
+    app = TraceApp(detail)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        note = app.query_one(HopNote)
+        longest = max(detail.calls, key=lambda call: len(note.describe(detail.code_ids[call]).plain))
+        app.goto(longest)
+        await pilot.pause()
+        rows = note.row_count()
+        height = note.scrollable_content_region.height
+        assert rows > height  # too long for the pane at this size
+        first = "".join(segment.text for segment in note.render_line(0))
+        assert first.strip() == note.text().splitlines()[0].strip()
+        note.scroll_end(animate=False, immediate=True)
+        await pilot.pause()
+        shown = ["".join(segment.text for segment in note.render_line(y)).strip() for y in range(height)]
+        assert note.text().splitlines()[-1].strip() in shown  # the end is reachable
