@@ -137,6 +137,8 @@ class Trace:
         self.lines = [row[2] for row in rows]
         self.times = list(accumulate([row[3] for row in rows]))
         self.data = [row[4] if len(row) > 4 else -1 for row in rows]
+        #: event -> its second scope: a call's caller's locals as of the call, a return's or exception's own locals
+        self.after: dict[int, int] = {i: row[5] for i, row in enumerate(rows) if len(row) > 5}
         self.frame_of = frame_of = [-1] * n
         self.depth = depth = [0] * n
         parent: dict[int, int] = {}
@@ -285,18 +287,30 @@ class Trace:
         return self.lines[self.frame_event_at(i, frame)]
 
     def locals_at(self, i: int, frame: int) -> list[tuple[str, Value]]:
-        """Variables of ``frame`` as they were at event ``i``."""
-        event = self.frame_event_at(i, frame)
-        kind = self.kinds[event]
-        if kind in (CALL, LINE):
-            return self.scope(self.data[event])
-        # exception/return events carry a value, not a scope: use the last scope before them
+        """Variables of ``frame`` as they were at event ``i``, as pdb's ``p`` would read them then.
+
+        The frame's own latest event tells: its call (the arguments), a line (the locals before that line
+        runs), a return or exception (the locals at that moment, after the line's stores), or a call it made
+        and is waiting on (its locals as of that call: a loop's new item is already stored). Traces without
+        those second scopes fall back to the frame's last line.
+        """
         own = self.own_events(frame)
-        pos = own.index(event)
-        for j in range(pos - 1, -1, -1):
+        pos = bisect_right(own, i) - 1
+        if pos < 0:
+            return []
+        event = own[pos]
+        kind = self.kinds[event]
+        if event == frame or kind == LINE:
+            return self.scope(self.data[event])
+        after = self.after.get(event)
+        if after is not None:
+            return self.scope(after)
+        for j in range(pos - 1, -1, -1):  # an older trace: the last scope recorded before
             e = own[j]
-            if self.kinds[e] in (LINE,) or e == frame:
+            if e == frame or self.kinds[e] == LINE:
                 return self.scope(self.data[e])
+            if e in self.after:
+                return self.scope(self.after[e])
         return []
 
     def outcome(self, call: int) -> Outcome:
@@ -397,16 +411,18 @@ def validate(doc: object) -> None:
         if not (isinstance(row, list) and len(row) == 5):
             raise TraceError("the trace is corrupt (a code row is not [module, qualname, file, line, layer])")
     for i, row in enumerate(doc["events"]):
-        if not (isinstance(row, list) and 4 <= len(row) <= 5):
-            raise TraceError(f"the trace is corrupt (event {i} is not [kind, code, line, dt, data?])")
+        if not (isinstance(row, list) and 4 <= len(row) <= 6):
+            raise TraceError(f"the trace is corrupt (event {i} is not [kind, code, line, dt, data?, scope?])")
         kind, code = row[0], row[1]
         if kind not in (0, 1, 2, 3) or not (0 <= code < n_codes):
             raise TraceError(f"the trace is corrupt (event {i} has kind {kind!r} or code {code!r} out of range)")
-        if len(row) == 5:
+        if len(row) >= 5:
             ref = row[4]
             limit = n_scopes if kind in (CALL, LINE) else n_values
             if not (isinstance(ref, int) and -1 <= ref < limit):
                 raise TraceError(f"the trace is corrupt (event {i} refers to missing data {ref!r})")
+        if len(row) == 6 and not (isinstance(row[5], int) and 0 <= row[5] < n_scopes):
+            raise TraceError(f"the trace is corrupt (event {i} refers to a missing scope {row[5]!r})")
 
 
 def read_doc(path: str | os.PathLike) -> dict:

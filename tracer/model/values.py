@@ -115,11 +115,16 @@ def redaction_label(name: str) -> str:
 
 
 class Limits:
-    """How much of a value a trace keeps; small on purpose, a trace is read by people."""
+    """How much of a value a trace keeps: every key and item the demo requests' code reads, with a hard cap.
+
+    A server row has 36 keys and a page of servers holds up to ``osapi_max_limit`` of them; a response
+    body nests five levels (``servers`` → a server → ``flavor`` → ``links`` → a link). Past the caps a
+    container says how many children were left out (its ``more``).
+    """
 
     __slots__ = ("text", "depth", "items", "nodes")
 
-    def __init__(self, text: int = 160, depth: int = 3, items: int = 24, nodes: int = 64) -> None:
+    def __init__(self, text: int = 240, depth: int = 6, items: int = 128, nodes: int = 1500) -> None:
         self.text = text
         self.depth = depth
         self.items = items
@@ -267,6 +272,8 @@ class ValueTable:
                 return memo[3]
         kind = type(value)
         type_name = kind.__name__
+        if isinstance(value, BaseException):
+            return self._exception(value, depth)
         describe = _describer_for(value)
         if describe is _UNREADY:
             return self._intern((type_name, f"<{type_name}, not initialised yet>"))
@@ -289,8 +296,6 @@ class ValueTable:
             summary = _count_of(type_name, len(value))
             pairs = ((str(i), item) for i, item in enumerate(items))
             return self._container(type_name, summary, pairs, depth, len(value))
-        if isinstance(value, BaseException):
-            return self._intern((type_name, self._short(value)))
         attrs = getattr(value, "__dict__", None)
         if isinstance(attrs, dict) and attrs and not isinstance(value, type):
 
@@ -300,6 +305,38 @@ class ValueTable:
 
             return self._memoized(value, depth, tuple(attrs.items()), describe_attrs, type_name)
         return self._intern((type_name, self._short(value)))
+
+    def _exception(self, exc: BaseException, depth: int) -> int:
+        """An exception by its type and message, with where it was raised and its own public attributes.
+
+        A webob HTTP error is also a response: described as one, it would show headers, not why it happened.
+        """
+        type_name = type(exc).__name__
+        try:
+            message = str(exc)
+        except Exception as failure:  # its own __str__ failed: say so, with the type
+            message = f"<str() failed: {type(failure).__name__}>"
+        explanation = getattr(exc, "explanation", None) if type(exc).__module__.startswith("webob") else None
+        if isinstance(explanation, str) and explanation and explanation not in message:
+            message = f"{message}: {explanation}" if message else explanation
+        summary = self._short(exc)  # Python's own form, InstanceNotFound('...'), when it says the message
+        if message not in summary:
+            summary = f"{type_name}({message!r})"
+        if len(summary) > self.limits.text:
+            summary = summary[: self.limits.text - 3] + "..."
+        pairs: list[tuple[str, object]] = [("type", f"{type(exc).__module__}.{type(exc).__qualname__}"),
+                                           ("message", message)]
+        tb = exc.__traceback__
+        if tb is not None:
+            while tb.tb_next is not None:
+                tb = tb.tb_next
+            code = tb.tb_frame.f_code
+            module = tb.tb_frame.f_globals.get("__name__", "?")
+            pairs.append(("raised in", f"{module}.{getattr(code, 'co_qualname', code.co_name)}, line {tb.tb_lineno}"))
+        attrs = getattr(exc, "__dict__", None)
+        if type(attrs) is dict:
+            pairs += [(k, v) for k, v in attrs.items() if not k.startswith("_") and not callable(v) and k != "message"]
+        return self._container(type_name, summary, pairs, depth)
 
     def _memoized(self, value: object, depth: int, signature: tuple, describe, type_name: str, size=None) -> int:
         """Reuse the row made for this very object when nothing in it changed since.

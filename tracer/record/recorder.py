@@ -308,7 +308,12 @@ class Session:
                 if where is None:
                     return None
                 cid = self._add_code(frame, where)
-            self._emit(CALL, cid, frame.f_lineno, self._scope(frame))
+            scope = self._scope(frame)
+            caller = self._caller_scope(frame) if self._line_level else -1
+            if caller >= 0:
+                self._emit(CALL, cid, frame.f_lineno, scope, caller)
+            else:
+                self._emit(CALL, cid, frame.f_lineno, scope)
             if not self._line_level:
                 frame.f_trace_lines = False
             return self.on_event
@@ -324,26 +329,32 @@ class Session:
             if event == "line":
                 self._emit(LINE, cid, frame.f_lineno, self._scope(frame))
             elif event == "return":
+                scope = self._scope(frame) if self._line_level else -1
                 self._frame_locals.pop(frame, None)
                 thrown_at = self._thrown.pop(frame, None) if self._thrown else None
                 if arg is None and _unwinding(frame, thrown_at):
-                    self._emit(RETURN, cid, frame.f_lineno, -1)  # the exception escaped this frame
+                    self._emit(RETURN, cid, frame.f_lineno, -1, scope)  # the exception escaped this frame
                 else:
                     if id(frame.f_code) in marked_codes:  # a trampoline's copy, run beside a call-level session
                         arg = arg[0]
-                    self._emit(RETURN, cid, frame.f_lineno, self.table.encode(arg))
+                    self._emit(RETURN, cid, frame.f_lineno, self.table.encode(arg), scope)
             elif event == "exception":
                 if frame.f_code.co_flags & _GENERATOR_FLAGS and _opcode_at(frame) == _YIELD_VALUE:
                     self._thrown[frame] = frame.f_lasti  # thrown into a paused generator (a with block's exit)
-                self._emit(EXCEPTION, cid, frame.f_lineno, self.table.encode(arg[1]))
+                scope = self._scope(frame) if self._line_level else -1
+                self._emit(EXCEPTION, cid, frame.f_lineno, self.table.encode(arg[1]), scope)
             return self.on_event
         except Exception as exc:
             self._fail(exc)
             return None
 
-    def _emit(self, kind: int, cid: int, line: int, data: int) -> None:
+    def _emit(self, kind: int, cid: int, line: int, data: int, scope: int = -1) -> None:
+        """One event row; ``scope`` is a second scope when there is one (see ``docs/trace-format.md``)."""
         now_us = (time.perf_counter_ns() - self.started_ns) // 1000
-        self.events.append([kind, cid, line, now_us - self._last_us, data])
+        if scope >= 0:
+            self.events.append([kind, cid, line, now_us - self._last_us, data, scope])
+        else:
+            self.events.append([kind, cid, line, now_us - self._last_us, data])
         self._last_us = now_us
         if len(self.events) >= self.recorder.max_events:
             self.truncated = True
@@ -375,6 +386,19 @@ class Session:
             pairs.append((name, rid))
         self._frame_locals[frame] = fresh
         return self._intern_scope(tuple(pairs))
+
+    def _caller_scope(self, frame: FrameType) -> int:
+        """The locals of the recorded frame that made this call, as they are now; -1 when there is none.
+
+        A frame's scope at its last line event was taken before that line ran: a loop that just stored its
+        next item (``for server in servers: show(server)``) would show the previous one while the callee
+        runs. pdb's ``up`` reads the caller's locals at this moment; so does this.
+        """
+        known = self._frame_locals
+        caller = frame.f_back
+        while caller is not None and caller not in known:
+            caller = caller.f_back
+        return self._scope(caller) if caller is not None else -1
 
     def _intern_scope(self, pairs: tuple) -> int:
         sid = self._scope_index.get(pairs)
