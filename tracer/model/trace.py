@@ -137,8 +137,15 @@ class Trace:
         self.lines = [row[2] for row in rows]
         self.times = list(accumulate([row[3] for row in rows]))
         self.data = [row[4] if len(row) > 4 else -1 for row in rows]
-        #: event -> its second scope: a call's caller's locals as of the call, a return's or exception's own locals
-        self.after: dict[int, int] = {i: row[5] for i, row in enumerate(rows) if len(row) > 5}
+        #: frame (its call index) -> ([event, ...], [scope, ...]): its locals as they changed while other
+        #: events happened (it waited on a call, or returned); see ``locals_at``
+        self.states: dict[int, tuple[list[int], list[int]]] = {}
+        for i, row in enumerate(rows):
+            if len(row) > 5:
+                for frame, scope in row[5]:
+                    events, scopes = self.states.setdefault(frame, ([], []))
+                    events.append(i)
+                    scopes.append(scope)
         self.frame_of = frame_of = [-1] * n
         self.depth = depth = [0] * n
         parent: dict[int, int] = {}
@@ -287,31 +294,28 @@ class Trace:
         return self.lines[self.frame_event_at(i, frame)]
 
     def locals_at(self, i: int, frame: int) -> list[tuple[str, Value]]:
-        """Variables of ``frame`` as they were at event ``i``, as pdb's ``p`` would read them then.
+        """Variables of ``frame`` as they were at event ``i``, as pdb's ``up`` and ``p`` would read them then.
 
-        The frame's own latest event tells: its call (the arguments), a line (the locals before that line
-        runs), a return or exception (the locals at that moment, after the line's stores), or a call it made
-        and is waiting on (its locals as of that call: a loop's new item is already stored). Traces without
-        those second scopes fall back to the frame's last line.
+        The latest of two things tells: the frame's own latest call or line event (its arguments, or its
+        locals before that line runs), and the latest change written for it while it waited on a call or
+        as it returned (a loop's new item stored before the call, a key a callee added to a dict it holds,
+        the stores of its last line).
         """
         own = self.own_events(frame)
         pos = bisect_right(own, i) - 1
-        if pos < 0:
-            return []
-        event = own[pos]
-        kind = self.kinds[event]
-        if event == frame or kind == LINE:
-            return self.scope(self.data[event])
-        after = self.after.get(event)
-        if after is not None:
-            return self.scope(after)
-        for j in range(pos - 1, -1, -1):  # an older trace: the last scope recorded before
-            e = own[j]
+        base = -1
+        while pos >= 0:
+            e = own[pos]
             if e == frame or self.kinds[e] == LINE:
-                return self.scope(self.data[e])
-            if e in self.after:
-                return self.scope(self.after[e])
-        return []
+                base = e
+                break
+            pos -= 1
+        states = self.states.get(frame)
+        if states is not None:
+            k = bisect_right(states[0], i) - 1
+            if k >= 0 and states[0][k] >= base:
+                return self.scope(states[1][k])
+        return self.scope(self.data[base]) if base >= 0 else []
 
     def outcome(self, call: int) -> Outcome:
         """How the frame opened at ``call`` ended."""
@@ -412,7 +416,7 @@ def validate(doc: object) -> None:
             raise TraceError("the trace is corrupt (a code row is not [module, qualname, file, line, layer])")
     for i, row in enumerate(doc["events"]):
         if not (isinstance(row, list) and 4 <= len(row) <= 6):
-            raise TraceError(f"the trace is corrupt (event {i} is not [kind, code, line, dt, data?, scope?])")
+            raise TraceError(f"the trace is corrupt (event {i} is not [kind, code, line, dt, data?, changed?])")
         kind, code = row[0], row[1]
         if kind not in (0, 1, 2, 3) or not (0 <= code < n_codes):
             raise TraceError(f"the trace is corrupt (event {i} has kind {kind!r} or code {code!r} out of range)")
@@ -421,8 +425,11 @@ def validate(doc: object) -> None:
             limit = n_scopes if kind in (CALL, LINE) else n_values
             if not (isinstance(ref, int) and -1 <= ref < limit):
                 raise TraceError(f"the trace is corrupt (event {i} refers to missing data {ref!r})")
-        if len(row) == 6 and not (isinstance(row[5], int) and 0 <= row[5] < n_scopes):
-            raise TraceError(f"the trace is corrupt (event {i} refers to a missing scope {row[5]!r})")
+        if len(row) == 6 and not (isinstance(row[5], list) and all(
+            isinstance(pair, list) and len(pair) == 2 and isinstance(pair[0], int) and 0 <= pair[0] <= i
+            and isinstance(pair[1], int) and 0 <= pair[1] < n_scopes for pair in row[5]
+        )):
+            raise TraceError(f"the trace is corrupt (event {i} has changed locals that are not [[frame, scope], ...])")
 
 
 def read_doc(path: str | os.PathLike) -> dict:

@@ -98,6 +98,53 @@ def shallow_signature(value: object) -> tuple | None:
     return (*attrs, *attrs.values())
 
 
+_END = object()  # closes a container in a ``deep_signature`` (moving an item between two lists is a change)
+_NESTED = (dict, list, tuple)
+
+
+def deep_signature(value: object, limits: Limits) -> tuple | None:
+    """Every object a value's description is made of, by reference, to the depth a trace describes.
+
+    Two equal (``same_children``) deep signatures mean nothing the trace would show of the value changed:
+    cheaper to check than describing the value again. None for immutable leaves.
+    """
+    kind = type(value)
+    if kind in IMMUTABLE_TYPES:
+        return None
+    out: list[object] = []
+    pending: list[tuple[object, int]] = [(value, 0)]
+    budget = limits.nodes * 2
+    while pending and len(out) < budget:
+        item, depth = pending.pop()
+        kind = type(item)
+        if kind is dict:
+            for key, child in item.items():  # type: ignore[attr-defined]
+                out.append(key)
+                out.append(child)
+                if depth + 1 < limits.depth and type(child) not in IMMUTABLE_TYPES:
+                    pending.append((child, depth + 1))
+        elif kind is list or kind is tuple:
+            for child in item:  # type: ignore[attr-defined]
+                out.append(child)
+                if depth + 1 < limits.depth and type(child) not in IMMUTABLE_TYPES:
+                    pending.append((child, depth + 1))
+        else:
+            attrs = getattr(item, "__dict__", None)
+            if type(attrs) is dict and depth < limits.object_depth:
+                for key, child in attrs.items():
+                    out.append(key)
+                    out.append(child)
+                    if type(child) in _NESTED:
+                        pending.append((child, depth + 1))
+                environ = attrs.get("environ")
+                if type(environ) is dict:
+                    out.extend(environ.values())
+            elif isinstance(item, (set, frozenset)):
+                out.extend(item)
+        out.append(_END)
+    return tuple(out)
+
+
 def same_children(old: tuple | None, new: tuple | None) -> bool:
     """Whether two ``shallow_signature``s hold the very same objects (identity, never ``==``)."""
     if old is None or new is None:
@@ -122,14 +169,18 @@ class Limits:
     container says how many children were left out (its ``more``).
     """
 
-    __slots__ = ("text", "depth", "items", "nodes")
+    __slots__ = ("text", "depth", "items", "nodes", "object_depth")
 
-    def __init__(self, text: int = 240, depth: int = 6, items: int = 128, nodes: int = 1500) -> None:
+    def __init__(self, text: int = 240, depth: int = 6, items: int = 128, nodes: int = 1500,
+                 object_depth: int = 2) -> None:
         self.text = text
         self.depth = depth
         self.items = items
         #: children described per top-level value, all levels together (bounds the cost of huge values)
         self.nodes = nodes
+        #: objects (not dicts, lists or tuples) this deep show their class only: ``self.application`` is
+        #: described, the application's own attributes are not (they would be the whole paste pipeline)
+        self.object_depth = object_depth
 
 
 class ValueTable:
@@ -157,6 +208,13 @@ class ValueTable:
         self._nodes_left = self.limits.nodes
         # id(obj) -> (obj, row) for top-level values while frozen (see ``freeze``)
         self._frozen: dict[int, tuple[object, int]] | None = None
+        # (id(obj), depth) -> (obj, row) for the objects checked since ``next_moment``
+        self._moment: dict[tuple[int, int], tuple[object, int]] = {}
+
+    def next_moment(self) -> None:
+        """Code ran since the last check: an object must be checked for changes again (once per moment)."""
+        if self._moment:
+            self._moment = {}
 
     def freeze(self) -> None:
         """Promise that no value changes until ``thaw``: each object is then described once, however often seen.
@@ -178,6 +236,7 @@ class ValueTable:
         self._memo = {}
         self._active = set()
         self._frozen = None
+        self._moment = {}
         self.secrets = set()
 
     # -- interning -----------------------------------------------------------------------------
@@ -297,6 +356,8 @@ class ValueTable:
             pairs = ((str(i), item) for i, item in enumerate(items))
             return self._container(type_name, summary, pairs, depth, len(value))
         attrs = getattr(value, "__dict__", None)
+        if depth >= self.limits.object_depth and isinstance(attrs, dict):
+            return self._intern(_outline(value))  # an object inside objects: its class, not its whole graph
         if isinstance(attrs, dict) and attrs and not isinstance(value, type):
 
             def describe_attrs() -> tuple[str, object]:
@@ -341,21 +402,27 @@ class ValueTable:
     def _memoized(self, value: object, depth: int, signature: tuple, describe, type_name: str, size=None) -> int:
         """Reuse the row made for this very object when nothing in it changed since.
 
-        ``signature`` holds the object's direct children (by reference): equal signatures mean no child
-        was replaced, and children that are themselves mutable are re-checked the same way, so an
+        ``signature`` holds the object's direct children (by reference): the very same objects (never ``==``:
+        ``0 == False``, and a flag turned into a bool is a change) mean no child was replaced, and children
+        that are themselves mutable are re-checked the same way, so an
         in-place change anywhere within the recorded depth is still seen.
         """
+        moment = self._moment.get((id(value), depth))
+        if moment is not None and moment[0] is value:
+            return moment[1]  # checked already at this moment (another frame holds it too)
         memo = self._memo.get(id(value))
-        if memo is not None and memo[0] is value and memo[1] == depth and memo[2] == signature:
+        if memo is not None and memo[0] is value and memo[1] == depth and same_children(memo[2], signature):
             for child, key, child_rid in memo[4]:
                 if self.encode(child, key, depth + 1) != child_rid:
                     break
             else:
+                self._moment[(id(value), depth)] = (value, memo[3])
                 return memo[3]
         summary, pairs = describe()
         mutable: list[tuple[object, str, int]] = []
         rid = self._container(type_name, summary, pairs, depth, size, mutable)
         self._memo[id(value)] = (value, depth, signature, rid, mutable)
+        self._moment[(id(value), depth)] = (value, rid)
         return rid
 
     def _container(self, type_name: str, summary: str, pairs, depth: int, size=None, mutable=None) -> int:

@@ -29,13 +29,14 @@ from typing import NamedTuple
 from tracer.model import trace as trace_model
 from tracer.model.labels import Labels, load_labels
 from tracer.model.values import (
+    IMMUTABLE_TYPES,
     Limits,
     ValueTable,
+    deep_signature,
     redact_headers,
     redact_json_text,
     redact_query,
     same_children,
-    shallow_signature,
 )
 from tracer.record import trampolines
 from tracer.record.returns import marked_codes
@@ -295,6 +296,9 @@ class Session:
         self._thrown: dict[FrameType, int] = {}
         #: open frame -> {local name: (value, shallow signature, row)} as of its last event (see ``_scope``)
         self._frame_locals: dict[FrameType, dict[str, tuple[object, object, int]]] = {}
+        #: the recorded frames open now, outermost first: [frame, its call event, its scope as last written,
+        #: {local: (value, deep signature)} as then, or None]
+        self._open: list[list] = []
 
     # -- trace functions (hot path) --------------------------------------------------------------
 
@@ -308,13 +312,14 @@ class Session:
                 if where is None:
                     return None
                 cid = self._add_code(frame, where)
+            self.table.next_moment()
             scope = self._scope(frame)
-            caller = self._caller_scope(frame) if self._line_level else -1
-            if caller >= 0:
-                self._emit(CALL, cid, frame.f_lineno, scope, caller)
+            if self._line_level:
+                changed = self._changed_frames(len(self._open))
+                self._open.append([frame, len(self.events), scope, None])
+                self._emit(CALL, cid, frame.f_lineno, scope, changed)
             else:
                 self._emit(CALL, cid, frame.f_lineno, scope)
-            if not self._line_level:
                 frame.f_trace_lines = False
             return self.on_event
         except Exception as exc:  # never let a recorder bug change what the app does
@@ -325,47 +330,108 @@ class Session:
         if self.truncated:
             return None
         try:
+            self.table.next_moment()
             cid = self.code_ids[id(frame.f_code)]
             if event == "line":
-                self._emit(LINE, cid, frame.f_lineno, self._scope(frame))
+                scope = self._scope(frame)
+                depth = self._depth_of(frame)
+                if depth >= 0:
+                    self._open[depth][2] = scope
+                    self._open[depth][3] = None  # its line may change its locals: compared afresh when waiting
+                waiting = depth if depth >= 0 else len(self._open)
+                self._emit(LINE, cid, frame.f_lineno, scope, self._changed_frames(waiting))
             elif event == "return":
-                scope = self._scope(frame) if self._line_level else -1
+                changed = self._changed_frames(len(self._open)) if self._line_level else None
+                self._close(frame)
                 self._frame_locals.pop(frame, None)
                 thrown_at = self._thrown.pop(frame, None) if self._thrown else None
                 if arg is None and _unwinding(frame, thrown_at):
-                    self._emit(RETURN, cid, frame.f_lineno, -1, scope)  # the exception escaped this frame
+                    self._emit(RETURN, cid, frame.f_lineno, -1, changed)  # the exception escaped this frame
                 else:
                     if id(frame.f_code) in marked_codes:  # a trampoline's copy, run beside a call-level session
                         arg = arg[0]
-                    self._emit(RETURN, cid, frame.f_lineno, self.table.encode(arg), scope)
+                    self._emit(RETURN, cid, frame.f_lineno, self.table.encode(arg), changed)
             elif event == "exception":
                 if frame.f_code.co_flags & _GENERATOR_FLAGS and _opcode_at(frame) == _YIELD_VALUE:
                     self._thrown[frame] = frame.f_lasti  # thrown into a paused generator (a with block's exit)
-                scope = self._scope(frame) if self._line_level else -1
-                self._emit(EXCEPTION, cid, frame.f_lineno, self.table.encode(arg[1]), scope)
+                changed = self._changed_frames(len(self._open)) if self._line_level else None
+                self._emit(EXCEPTION, cid, frame.f_lineno, self.table.encode(arg[1]), changed)
             return self.on_event
         except Exception as exc:
             self._fail(exc)
             return None
 
-    def _emit(self, kind: int, cid: int, line: int, data: int, scope: int = -1) -> None:
-        """One event row; ``scope`` is a second scope when there is one (see ``docs/trace-format.md``)."""
+    def _emit(self, kind: int, cid: int, line: int, data: int, changed: list | None = None) -> None:
+        """One event row; ``changed`` lists the open frames whose locals changed (see ``docs/trace-format.md``)."""
         now_us = (time.perf_counter_ns() - self.started_ns) // 1000
-        if scope >= 0:
-            self.events.append([kind, cid, line, now_us - self._last_us, data, scope])
+        if changed:
+            self.events.append([kind, cid, line, now_us - self._last_us, data, changed])
         else:
             self.events.append([kind, cid, line, now_us - self._last_us, data])
         self._last_us = now_us
         if len(self.events) >= self.recorder.max_events:
             self.truncated = True
 
+    def _depth_of(self, frame: FrameType) -> int:
+        """Where ``frame`` is among the open recorded frames (the innermost, nearly always); -1 if not open."""
+        open_frames = self._open
+        for depth in range(len(open_frames) - 1, -1, -1):
+            if open_frames[depth][0] is frame:
+                return depth
+        return -1
+
+    def _close(self, frame: FrameType) -> None:
+        depth = self._depth_of(frame)
+        if depth >= 0:
+            del self._open[depth:]
+
+    def _changed_frames(self, upto: int) -> list[list[int]]:
+        """``[call event, scope]`` of each open frame below ``upto`` whose locals changed since last written.
+
+        A frame waiting on a call still holds its locals, and pdb's ``up`` then ``p`` reads them as they are
+        now: a loop may have stored its next item just before the call, and a callee may have changed a list
+        or dict the caller holds (a key added to each server of ``instance_list``). So at every event each
+        open frame's locals are compared, by reference and to the depth a trace describes, with what was
+        last written for it (``deep_signature``), and described again only when something differs.
+        """
+        changed = []
+        limits = self.recorder.limits
+        signatures: dict[int, tuple] = {}  # one signature per object at this moment, however many frames hold it
+        for entry in self._open[:upto]:
+            frame = entry[0]
+            seen = entry[3]
+            now = frame.f_locals
+            same = seen is not None and len(seen) == len(now)
+            if same:
+                for name, value in now.items():
+                    before = seen.get(name)
+                    if before is None or before[0] is not value:
+                        same = False
+                        break
+                    if before[1] is None:
+                        continue
+                    signature = signatures.get(id(value))
+                    if signature is None:
+                        signature = signatures[id(value)] = deep_signature(value, limits)
+                    if not same_children(before[1], signature):
+                        same = False
+                        break
+            if same:
+                continue
+            entry[3] = {name: (value, deep_signature(value, limits)) for name, value in now.items()}
+            scope = self._scope(frame)
+            if scope != entry[2]:
+                entry[2] = scope
+                changed.append([entry[1], scope])
+        return changed
+
     def _scope(self, frame: FrameType) -> int:
         """The frame's locals now, as an interned scope.
 
-        Between two events of one frame most locals are the same objects with the same direct children:
-        those keep the row they had (``shallow_signature`` tells), and only the others are described
-        again. A change deeper inside a value whose direct children stayed the same therefore shows at
-        the next event where a direct child changes, or in the frame's next call.
+        A local that is still the very same immutable object keeps its row. Any other is described again
+        through the value table, whose memo reuses the row of an object none of whose children (at any
+        recorded depth) changed, and describes afresh one that changed anywhere within that depth: a dict
+        that gained a key inside a list the frame holds shows that key at the very next event.
         """
         encode = self.table.encode
         known = self._frame_locals.get(frame)
@@ -373,32 +439,14 @@ class Session:
         pairs = []
         for name, value in frame.f_locals.items():
             seen = known.get(name) if known is not None else None
-            if seen is not None and seen[0] is value:
-                signature = shallow_signature(value)
-                if same_children(seen[1], signature):
-                    rid = seen[2]
-                else:
-                    rid = encode(value, name)
+            if seen is not None and seen[0] is value and type(value) in IMMUTABLE_TYPES:
+                rid = seen[2]
             else:
-                signature = shallow_signature(value)
                 rid = encode(value, name)
-            fresh[name] = (value, signature, rid)
+            fresh[name] = (value, None, rid)
             pairs.append((name, rid))
         self._frame_locals[frame] = fresh
         return self._intern_scope(tuple(pairs))
-
-    def _caller_scope(self, frame: FrameType) -> int:
-        """The locals of the recorded frame that made this call, as they are now; -1 when there is none.
-
-        A frame's scope at its last line event was taken before that line ran: a loop that just stored its
-        next item (``for server in servers: show(server)``) would show the previous one while the callee
-        runs. pdb's ``up`` reads the caller's locals at this moment; so does this.
-        """
-        known = self._frame_locals
-        caller = frame.f_back
-        while caller is not None and caller not in known:
-            caller = caller.f_back
-        return self._scope(caller) if caller is not None else -1
 
     def _intern_scope(self, pairs: tuple) -> int:
         sid = self._scope_index.get(pairs)
@@ -633,6 +681,7 @@ class Session:
         self._arrived.clear()
         self._thrown.clear()
         self._frame_locals.clear()
+        self._open.clear()
         self.grabbed.clear()
 
 
