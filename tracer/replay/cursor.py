@@ -14,7 +14,8 @@ forward command has a backward twin that is its mirror image in time:
   ``next_back`` continues backward in the caller.
 * ``return_``/``return_back``: the viewed frame's return/call event; from there, the caller's.
 * ``cont``/``cont_back``: the next/previous breakpoint hit, else the end/start.
-* ``hop_next``/``hop_prev``: the next/previous change of layer, else the end/start.
+* ``hop_next``/``hop_prev``: the next/previous hop (a call handing the request on, see :func:`hop_stops`),
+  else the end/start.
 
 Twins undo each other: a backward command undoes the forward command that led to where the
 cursor is, and the other way round (``b(f(s)) == s`` whenever ``s`` was reached by ``b``, and
@@ -79,6 +80,43 @@ def _layer_changes(trace: Trace) -> list[int]:
     return [i for i in range(1, len(layers)) if layers[i] != layers[i - 1]]
 
 
+#: The layers a request passes through on its way to the controller and back: where ``]`` and ``[`` stop.
+API_LAYERS = ("middleware", "router", "resource", "extension", "controller", "view")
+
+
+def hop_stops(trace: Trace) -> list[int]:
+    """The calls the hop walk stops at, in order: every call that hands the request on through the API layers.
+
+    A call of a function labelled in an API layer is a hop when it is a WSGI app's ``__call__`` (each
+    middleware and router of the paste pipeline) or when the calls it makes reach a function of another API
+    layer (``Resource.__call__`` → ``_process_stack`` → ``dispatch`` reach the controller; the controller's
+    ``detail`` and ``_get_servers`` reach the view builder). Helpers are skipped: functions whose work stays
+    within their own layer (``url_join``, ``isotime``, the request's own methods), constructors and context
+    managers (``__init__``, ``__enter__``, ``__exit__``), and comprehensions.
+    """
+    bits = {layer: 1 << n for n, layer in enumerate(API_LAYERS)}
+    code_bit = [bits.get(code.layer, 0) for code in trace.codes]
+    reach: dict[int, int] = {}
+    parent = trace.parent
+    for call in reversed(trace.calls):  # a callee's index is above its caller's: callees are done first
+        p = parent.get(call, -1)
+        if p >= 0:
+            reach[p] = reach.get(p, 0) | reach.get(call, 0) | code_bit[trace.code_ids[call]]
+    stops = []
+    for call in trace.calls:
+        cid = trace.code_ids[call]
+        bit = code_bit[cid]
+        if not bit:
+            continue
+        code = trace.codes[cid]
+        name = code.name
+        if code.is_inline or (name.startswith("__") and name != "__call__"):
+            continue
+        if name == "__call__" or reach.get(call, 0) & ~bit:
+            stops.append(call)
+    return stops
+
+
 class Cursor:
     """A replay position over a :class:`Trace` and the pdb-like commands that move it.
 
@@ -90,7 +128,7 @@ class Cursor:
         self.breakpoints = Breakpoints()
         n = len(trace)
         self._n = n
-        self._hops = _layer_changes(trace)
+        self._hops = hop_stops(trace)
         self._hits: list[int] = []
         self._search_cache: dict[str, list[int]] = {}
         self._calls_by_code: dict[int, list[int]] | None = None
@@ -210,7 +248,8 @@ class Cursor:
         return self._move(self._hits[pos] if pos >= 0 else 0)
 
     def hop_next(self) -> Position:
-        """The next hop boundary (an event whose layer differs from the one before), else the end."""
+        """The next hop (see :func:`hop_stops`): the call of the next function the request is handed to, else
+        the end."""
         pos = bisect_right(self._hops, self.index)
         return self._move(self._hops[pos] if pos < len(self._hops) else self._n - 1)
 
