@@ -224,16 +224,19 @@ class Trampolines:
         code = func.__code__
         if id(code) in self.codes:
             return
-        # what a decorator wraps: functools.wraps' __wrapped__ and functions held in the closure
+        # what a decorator wraps: functools.wraps' __wrapped__ and functions held in the closure, through any
+        # number of decorators (the depth is that of the definition, not of the wrapping; ``_seen`` ends cycles)
         wrapped = func.__dict__.get("__wrapped__")
         if wrapped is not None:
-            self._visit(wrapped, depth + 1)
+            self._visit(wrapped, depth)
         for cell in func.__closure__ or ():
             try:
                 inner = cell.cell_contents
             except ValueError:
                 continue
-            if type(inner) is types.FunctionType or isinstance(inner, type):
+            if type(inner) is types.FunctionType:
+                self._visit(inner, depth)
+            elif isinstance(inner, type):
                 self._visit(inner, depth + 1)
         if code.co_flags & _NO_TRAMPOLINE_FLAGS or not self._in_scope(func.__globals__.get("__name__")):
             return
