@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from tracer.model.trace import CALL, EXCEPTION, LINE, RETURN, Trace
+from tracer.replay.breakpoints import Breakpoint, resolve, stops
 
 
 class Position(NamedTuple):
@@ -49,10 +50,15 @@ class Position(NamedTuple):
 
 @dataclass
 class Breakpoints:
-    """Breakpoints on functions (code ids: stop at their calls) and on file lines (stop at line events)."""
+    """Breakpoints on functions (code ids: stop at their calls) and on file lines (stop at line events).
+
+    ``numbered`` holds those set with pdb's ``b`` command (a number, a label and maybe a condition); the sets
+    hold every place, those toggled from the source or hop panes too.
+    """
 
     functions: set[int] = field(default_factory=set)
     lines: set[tuple[str, int]] = field(default_factory=set)
+    numbered: dict[int, Breakpoint] = field(default_factory=dict)
 
     def __bool__(self) -> bool:
         return bool(self.functions or self.lines)
@@ -344,12 +350,61 @@ class Cursor:
 
     def _index_hits(self) -> None:
         calls, places = self._index_places()
+        conditional = {bp.place: bp for bp in self.breakpoints.numbered.values() if bp.condition}
         hits: set[int] = set()
         for code_id in self.breakpoints.functions:
-            hits.update(calls.get(code_id, ()))
+            events = calls.get(code_id, [])
+            bp = conditional.get(("function", code_id))
+            hits.update(stops(self.trace, bp, events) if bp else events)
         for place in self.breakpoints.lines:
-            hits.update(places.get(place, ()))
+            events = places.get(place, [])
+            bp = conditional.get(("line", *place))
+            hits.update(stops(self.trace, bp, events) if bp else events)
         self._hits = sorted(hits)
+
+    def add_breakpoint(self, text: str) -> Breakpoint:
+        """pdb's ``b TEXT`` (see :func:`tracer.replay.breakpoints.resolve`); raises ``BreakpointError``."""
+        code = self.trace.code(self.frame) if self._n else None
+        number = max(self.breakpoints.numbered, default=0) + 1
+        breakpoint = resolve(self.trace, text, code.filename if code else None, number)
+        for old in [n for n, bp in self.breakpoints.numbered.items() if bp.place == breakpoint.place]:
+            del self.breakpoints.numbered[old]  # a place has one condition: the newest
+        self.breakpoints.numbered[number] = breakpoint
+        if breakpoint.place[0] == "line":
+            self.breakpoints.lines.add(breakpoint.place[1:])
+        else:
+            self.breakpoints.functions.add(breakpoint.place[1])
+        self._index_hits()
+        return breakpoint
+
+    def clear_breakpoint(self, number: int) -> Breakpoint | None:
+        """pdb's ``cl NUMBER``: the breakpoint removed, or None when there is no such number."""
+        breakpoint = self.breakpoints.numbered.pop(number, None)
+        if breakpoint is not None:
+            if breakpoint.place[0] == "line":
+                self.breakpoints.lines.discard(breakpoint.place[1:])
+            else:
+                self.breakpoints.functions.discard(breakpoint.place[1])
+            self._index_hits()
+        return breakpoint
+
+    def breakpoint_list(self) -> list[str]:
+        """pdb's ``b`` without arguments: every breakpoint, with its condition and how often it stops."""
+        calls, places = self._index_places()
+        hits = set(self._hits)
+        listed = []
+        numbered = {bp.place for bp in self.breakpoints.numbered.values()}
+        for bp in sorted(self.breakpoints.numbered.values(), key=lambda b: b.number):
+            events = calls.get(bp.place[1], []) if bp.place[0] == "function" else places.get(bp.place[1:], [])
+            listed.append(bp.describe(sum(1 for e in events if e in hits)))
+        for code_id in sorted(self.breakpoints.functions):
+            if ("function", code_id) not in numbered:
+                code = self.trace.codes[code_id]
+                listed.append(f"    breakpoint at {code.qualname}  ({len(calls.get(code_id, []))} calls)")
+        for place in sorted(self.breakpoints.lines):
+            if ("line", *place) not in numbered:
+                listed.append(f"    breakpoint at {place[0]}:{place[1]}  ({len(places.get(place, []))} hits)")
+        return listed
 
     # -- search ----------------------------------------------------------------------------------
 
