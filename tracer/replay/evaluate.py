@@ -206,3 +206,40 @@ def describe(value: Any, indent: str = "", depth: int = 12) -> list[str]:
         if value.more:
             lines.append(f"{indent}  … {value.more} more not recorded")
     return lines
+
+
+def one_line(value: Value, limit: int = 240) -> str:
+    """A recorded value as one line of Python-like text (``{'id': 3, 'name': 'db-01', …}``), cut at ``limit``."""
+    parts: list[str] = []
+    size = 0
+
+    def walk(node: Value) -> None:
+        nonlocal size
+        if size > limit:
+            return
+        if not node.has_children:
+            text = node.summary
+            parts.append(text)
+            size += len(text)
+            return
+        opening, closing = {"dict": ("{", "}"), "list": ("[", "]"), "tuple": ("(", ")")}.get(node.type_name,
+                                                                                         (f"<{node.type_name} ", ">"))
+        parts.append(opening)
+        for n, (key, child) in enumerate(node.children):
+            if size > limit:
+                break
+            if n:
+                parts.append(", ")
+            if node.type_name == "dict":
+                parts.append(f"{key!r}: ")
+            elif node.type_name not in ("list", "tuple"):
+                parts.append(f"{key}=")
+            size += len(key) + 4
+            walk(child)
+        if node.more:
+            parts.append(f", … {node.more} more")
+        parts.append(closing)
+
+    walk(value)
+    text = "".join(parts)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
