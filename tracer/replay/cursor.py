@@ -409,7 +409,7 @@ class Cursor:
     # -- search ----------------------------------------------------------------------------------
 
     def matches(self, text: str) -> list[int]:
-        """Events where ``text`` shows up: calls of functions whose name contains it, and events where
+        """Events where ``text`` shows up: calls of functions whose name or file contains it, and events where
         a recorded value containing it appears (arguments, a new local, a return value, an exception)."""
         needle = text.strip().casefold()
         if not needle:
@@ -440,7 +440,8 @@ class Cursor:
                 hit = any(hit_rows[child] for _key, child in row[2] if 0 <= child < rid)
             hit_rows[rid] = hit
         hit_scopes = [any(hit_rows[rid] for _name, rid in scope) for scope in trace.doc["scopes"]]
-        hit_codes = {cid for cid, code in enumerate(trace.codes) if needle in code.qualname.casefold()}
+        hit_codes = {cid for cid, code in enumerate(trace.codes)
+                     if needle in code.qualname.casefold() or needle in code.filename.casefold()}
         kinds, data, code_ids, frame_of = trace.kinds, trace.data, trace.code_ids, trace.frame_of
         found = []
         for i, kind in enumerate(kinds):

@@ -195,6 +195,8 @@ def describe(value: Any, indent: str = "", depth: int = 12) -> list[str]:
     """What ``p`` prints: a leaf's repr, or a recorded container in full, one child a line, nested by indent."""
     if not isinstance(value, Value):
         return [indent + repr(value)]
+    if value.is_redacted:
+        return [f"{indent}{value.summary}  (a secret is never recorded)"]
     lines = [indent + value.summary]
     if value.has_children and depth > 0:
         for key, child in value.children:
