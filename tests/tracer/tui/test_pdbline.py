@@ -51,7 +51,8 @@ async def test_b_with_a_condition_then_c_stops_where_the_condition_holds(detail)
         instance = dict(detail.locals_at(index, frame))["instance"]
         assert plain(dict(instance.children)["uuid"]) == db01
         await pilot.press("colon")
-        assert await command(pilot, app, 'p instance["display_name"]') == ['(Pdb) p instance["display_name"]', "'db-01'"]
+        printed = await command(pilot, app, 'p instance["display_name"]')
+        assert printed == ['(Pdb) p instance["display_name"]', "'db-01'"]
         listed = await command(pilot, app, "b")
         assert "(hit 1 time)" in listed[1]
 
@@ -61,7 +62,8 @@ async def test_p_says_what_was_not_recorded_and_pdb_errors_are_one_line(detail):
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("p")
         assert app.query_one("#pdb-input", Input).value == "p "
-        assert (await command(pilot, app, "p nothing"))[1] == "*** NameError: name 'nothing' is not defined in this frame"
+        missing = (await command(pilot, app, "p nothing"))[1]
+        assert missing == "*** NameError: name 'nothing' is not defined in this frame"
         assert (await command(pilot, app, "p instance['no such key']"))[1] == "*** KeyError: 'no such key'"
         assert (await command(pilot, app, "p instance.keys()"))[1].startswith("*** only names")
         assert "a secret is never recorded" in (await command(pilot, app, "p request.headers['X-Auth-Token']"))[1]
