@@ -98,51 +98,90 @@ def shallow_signature(value: object) -> tuple | None:
     return (*attrs, *attrs.values())
 
 
-_END = object()  # closes a container in a ``deep_signature`` (moving an item between two lists is a change)
-_NESTED = (dict, list, tuple)
+class Signature:
+    """Every object a value's description is made of, by reference, in the order it is described.
 
-
-def deep_signature(value: object, limits: Limits) -> tuple | None:
-    """Every object a value's description is made of, by reference, to the depth a trace describes.
-
-    Two equal (``same_children``) deep signatures mean nothing the trace would show of the value changed:
-    cheaper to check than describing the value again. None for immutable leaves.
+    Two signatures are the same when they hold the very same objects (by identity: ``0`` is not ``False``)
+    and the same container sizes: then nothing the trace would show of the value changed, and its row can be
+    reused without describing it again. Holding the objects keeps their ids from being reused meanwhile.
     """
-    kind = type(value)
-    if kind in IMMUTABLE_TYPES:
+
+    __slots__ = ("objects", "ids", "sizes", "mutable")
+
+    def __init__(self, objects: list[object], sizes: list[int]) -> None:
+        self.objects = objects
+        self.ids = tuple(map(id, objects))
+        self.sizes = tuple(sizes)
+        #: ids of the objects in it that can change (what two frames must share for one to change the other's)
+        self.mutable = {id(o) for o in objects if type(o) not in IMMUTABLE_TYPES}
+
+    def same(self, other: Signature | None) -> bool:
+        return other is not None and self.ids == other.ids and self.sizes == other.sizes
+
+
+def deep_signature(value: object, limits: Limits) -> Signature | None:
+    """The :class:`Signature` of ``value`` to the depth and breadth a trace describes (a little more: never
+    less); None for an immutable leaf, which cannot change."""
+    if type(value) in IMMUTABLE_TYPES:
         return None
-    out: list[object] = []
-    pending: list[tuple[object, int]] = [(value, 0)]
-    budget = limits.nodes * 2
-    while pending and len(out) < budget:
-        item, depth = pending.pop()
-        kind = type(item)
-        if kind is dict:
-            for key, child in item.items():  # type: ignore[attr-defined]
-                out.append(key)
-                out.append(child)
-                if depth + 1 < limits.depth and type(child) not in IMMUTABLE_TYPES:
-                    pending.append((child, depth + 1))
-        elif kind is list or kind is tuple:
-            for child in item:  # type: ignore[attr-defined]
-                out.append(child)
-                if depth + 1 < limits.depth and type(child) not in IMMUTABLE_TYPES:
-                    pending.append((child, depth + 1))
+    objects: list[object] = []
+    sizes: list[int] = []
+    budget = [limits.nodes * 2]
+    _sign(value, 0, limits, objects, sizes, budget)
+    return Signature(objects, sizes)
+
+
+def _sign(value: object, depth: int, limits: Limits, objects: list, sizes: list, budget: list[int]) -> None:
+    objects.append(value)
+    kind = type(value)
+    if kind in IMMUTABLE_TYPES or kind is Opaque or depth >= limits.depth or budget[0] <= 0:
+        if kind in _SIZED:
+            sizes.append(len(value))  # type: ignore[arg-type]
+        return
+    if kind is dict and "wsgi.version" in value:  # type: ignore[operator]
+        objects.extend(value.values())  # type: ignore[attr-defined]
+        sizes.append(len(value))  # type: ignore[arg-type]
+        return
+    if kind is dict:
+        pairs = value.items()  # type: ignore[attr-defined]
+        sizes.append(len(value))  # type: ignore[arg-type]
+    elif kind is list or kind is tuple:
+        pairs = enumerate(value)  # type: ignore[arg-type]
+        sizes.append(len(value))  # type: ignore[arg-type]
+    elif isinstance(value, BaseException):
+        attrs = getattr(value, "__dict__", None)
+        objects.append(value.__traceback__)
+        objects.extend(attrs.values() if type(attrs) is dict else ())
+        return
+    else:
+        attrs = getattr(value, "__dict__", None)
+        if type(attrs) is not dict:
+            if isinstance(value, (Mapping, list, tuple, set, frozenset)):
+                items = list(value.items()) if isinstance(value, Mapping) else list(value)
+                objects.extend(item for pair in items for item in (pair if isinstance(value, Mapping) else (pair,)))
+                sizes.append(len(items))
+            return
+        environ = attrs.get("environ")
+        if type(environ) is dict:  # a webob request, described from its environ
+            objects.extend(environ.values())
+            sizes.append(len(environ))
+        if depth >= limits.object_depth:
+            return
+        pairs = attrs.items()
+        sizes.append(len(attrs))
+        depth = max(depth, limits.depth - 1)  # an object shows its attributes, one level
+    for count, (key, child) in enumerate(pairs):
+        if count >= limits.items or budget[0] <= 0:
+            break
+        budget[0] -= 1
+        objects.append(key)
+        if type(child) in IMMUTABLE_TYPES:
+            objects.append(child)  # a leaf, the common case: no call
         else:
-            attrs = getattr(item, "__dict__", None)
-            if type(attrs) is dict and depth < limits.object_depth:
-                for key, child in attrs.items():
-                    out.append(key)
-                    out.append(child)
-                    if type(child) in _NESTED:
-                        pending.append((child, depth + 1))
-                environ = attrs.get("environ")
-                if type(environ) is dict:
-                    out.extend(environ.values())
-            elif isinstance(item, (set, frozenset)):
-                out.extend(item)
-        out.append(_END)
-    return tuple(out)
+            _sign(child, depth + 1, limits, objects, sizes, budget)
+
+
+_SIZED = (dict, list, tuple, set, frozenset)
 
 
 def same_children(old: tuple | None, new: tuple | None) -> bool:
@@ -172,14 +211,15 @@ class Limits:
     __slots__ = ("text", "depth", "items", "nodes", "object_depth")
 
     def __init__(self, text: int = 240, depth: int = 6, items: int = 128, nodes: int = 1500,
-                 object_depth: int = 2) -> None:
+                 object_depth: int = 1) -> None:
         self.text = text
         self.depth = depth
         self.items = items
         #: children described per top-level value, all levels together (bounds the cost of huge values)
         self.nodes = nodes
-        #: objects (not dicts, lists or tuples) this deep show their class only: ``self.application`` is
-        #: described, the application's own attributes are not (they would be the whole paste pipeline)
+        #: objects (not dicts, lists or tuples) this deep show their class only: a local's object shows its
+        #: attributes (one level), an object inside a list or another object shows its class
+        #: (a router's list of routes would be thousands of attributes)
         self.object_depth = object_depth
 
 
@@ -364,7 +404,10 @@ class ValueTable:
                 pairs = ((k, v) for k, v in attrs.items() if not k.startswith("__") and not callable(v))
                 return self._short(value), pairs
 
-            return self._memoized(value, depth, tuple(attrs.items()), describe_attrs, type_name)
+            # an object shows its attributes one level deep (a dict in one as "dict of 3 items"), however deep
+            # the object sits: an object's graph (a router's every route) would cost every event that holds it
+            return self._memoized(value, max(depth, self.limits.depth - 1), tuple(attrs.items()), describe_attrs,
+                                  type_name)
         return self._intern((type_name, self._short(value)))
 
     def _exception(self, exc: BaseException, depth: int) -> int:
