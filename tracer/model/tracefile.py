@@ -1,4 +1,4 @@
-"""The trace file: its shape checked, read (plain or gzip) and written atomically, each error one line.
+"""The trace file: its shape checked and written atomically (gzip by name), each error one line.
 
 :mod:`tracer.model.trace` builds the replay's indexes on what this reads; this knows the format only
 (``docs/trace-format.md``), not what a trace means.
