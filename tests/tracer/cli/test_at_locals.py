@@ -64,3 +64,22 @@ def test_locals_apply_to_the_pdb_walkthrough_only(detail_file, capsys):
     path, _doc = detail_file
     assert main(["show", str(path), "--format", "tree", "--locals"]) == 2
     assert "--locals" in capsys.readouterr().err
+
+
+def test_tui_at_a_function_that_is_not_called_is_one_line_before_the_replay_opens(detail_file, capsys):
+    path, _doc = detail_file
+    assert main(["tui", str(path), "--at", "ViewBuilder.show#5"]) == 2
+    assert "is called 4 times" in capsys.readouterr().err
+    assert main(["tui", "--at", "ViewBuilder.show"]) == 2
+    assert "--at needs a trace" in capsys.readouterr().err
+
+
+def test_tui_at_opens_the_replay_on_the_nth_call(detail_file):
+    from tracer.cli.main import start_at
+    from tracer.model.trace import load
+
+    path, _doc = detail_file
+    trace = load(path)
+    shows = [c for c in trace.calls if trace.code(c).qualname == "ViewBuilder.show"]
+    assert start_at(trace, "ViewBuilder.show#3") == shows[2]
+    assert start_at(trace, None) == 0
