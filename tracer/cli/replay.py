@@ -19,4 +19,4 @@ def open_tui(trace: Trace, start: int = 0) -> int:
     problem = terminal_problem()
     if problem is not None:
         raise UsageError(problem)
-    return int(run_tui(trace, start) or 0)
+    return int((run_tui(trace, start) if start else run_tui(trace)) or 0)

@@ -1,6 +1,7 @@
 """pdb's command line in the replay: type ``b``, ``p``, ``w``, ``l``, ``ll``, ``cl`` as in pdb, read the answer.
 
-One line of status stays visible under the panes (what a key did, or why it could not act); ``:`` (or the pdb
+One line of status shows under the panes when there is something to say (what a key did, or why it could
+not act); ``:`` (or the pdb
 keys ``p``, ``w``, ``l``, ``L``) opens a prompt and the answers above it. The widget only reads and writes
 text: the app runs each command against its cursor (see ``TraceApp.on_pdb_line_command``).
 """
@@ -27,6 +28,7 @@ class PdbLine(Vertical):
         height: 1;
         padding: 0 1;
         color: $text-muted;
+        display: none;
     }
     PdbLine #pdb-output {
         height: auto;
@@ -66,8 +68,10 @@ class PdbLine(Vertical):
         return self.has_class("-open")
 
     def say(self, text: str) -> None:
-        """One line of status: what just happened, or why a key could not act."""
-        self.query_one("#pdb-status", Static).update(text)
+        """One line of status: what just happened, or why a key could not act (none: the line goes)."""
+        status = self.query_one("#pdb-status", Static)
+        status.update(text)
+        status.display = bool(text)
 
     @property
     def status(self) -> str:
