@@ -31,13 +31,14 @@ class NoAuthMiddlewareBase(base_wsgi.Middleware):
         user_id, _sep, project_id = token.partition(":")
         user_id = user_id.strip()
         if not user_id:
-            msg = "Authentication required: send X-Auth-Token: <user>:<project>"
+            msg = "Authentication required: send the header X-Auth-Token with <user>:<project>"
             return wsgi.Fault(webob.exc.HTTPUnauthorized(explanation=msg))
         project_id = project_id.strip() or user_id
         if len(user_id) > MAX_ID_LENGTH or len(project_id) > MAX_ID_LENGTH:
             # a real keystone token sent by mistake: taken as an identity it would be written into every row
             # the request creates, and show in every later listing
-            msg = (f"Authentication required: send X-Auth-Token: <user>:<project> (ids of at most {MAX_ID_LENGTH} "
+            msg = ("Authentication required: send the header X-Auth-Token with <user>:<project> "
+                   f"(ids of at most {MAX_ID_LENGTH} "
                    "characters); a keystone token is not an identity here")
             return wsgi.Fault(webob.exc.HTTPUnauthorized(explanation=msg))
         roles = [role.strip() for role in req.headers.get("X-Roles", "").split(",") if role.strip()]

@@ -74,6 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
     tui = commands.add_parser("tui", help="step through a saved trace in the full-screen replay")
     tui.add_argument("file", metavar="FILE|ID", nargs="?",
                      help="a trace written by tracer run --save, or an id from tracer list (none: pick one)")
+    tui.add_argument("--at", metavar="FUNCTION[#N]", help="open at the call of FUNCTION (its Nth with #N)")
     commands_serve.add_store_option(tui)
     tui.set_defaults(func=cmd_tui)
 
@@ -100,8 +101,11 @@ def add_target_option(parser: argparse.ArgumentParser) -> None:
 def _add_render_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", choices=FORMATS, default=None,
                         help="tree (status, body and hop tree; default), pdb (the stack, pdb-style) or json")
-    parser.add_argument("--at", metavar="FUNCTION",
-                        help="where the pdb walkthrough stops, e.g. dispatch or ViewBuilder.show (implies pdb)")
+    parser.add_argument("--at", metavar="FUNCTION[#N]",
+                        help="where the pdb walkthrough stops, e.g. dispatch or ViewBuilder.show#2 (its second call;"
+                        " implies pdb; with --tui, where the replay opens)")
+    parser.add_argument("--locals", action="store_true",
+                        help="under each frame of the pdb walkthrough, its locals as they were then (implies pdb)")
     parser.add_argument("--depth", type=positive_int, metavar="N", help="draw at most N levels of the hop tree")
     parser.add_argument("--unfold", action="store_true",
                         help="draw each decorator frame of a chain (Nova's validation wrappers) as its own hop")
@@ -178,11 +182,18 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.save:
         save_trace(doc, args.save, trace)
     if args.tui:
-        return open_tui(trace)
-    render(trace, fmt, args.at, args.depth, args.unfold, deltas=args.deltas)
+        return open_tui(trace, start_at(trace, args.at))
+    render(trace, fmt, args.at, args.depth, args.unfold, deltas=args.deltas, show_locals=args.locals)
     if args.deltas:
         commands_explain.say_no_deltas(trace)
     return 0
+
+
+def start_at(trace: Trace, at: str | None) -> int:
+    """The event ``--at FUNCTION[#N]`` names (its call), checked before the replay opens; 0 without it."""
+    from tracer.replay.walkthrough import walkthrough_point
+
+    return walkthrough_point(trace, at) if at else 0
 
 
 def say_line_detail(meta: dict) -> None:
@@ -206,7 +217,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     commands_explain.check_deltas(args, fmt)
     trace = commands_serve.resolve_trace(args.file, args.store)
     say_line_detail(trace.meta)
-    render(trace, fmt, args.at, args.depth, args.unfold, deltas=args.deltas)
+    render(trace, fmt, args.at, args.depth, args.unfold, deltas=args.deltas, show_locals=args.locals)
     if args.deltas:
         commands_explain.say_no_deltas(trace)
     return 0
@@ -215,10 +226,13 @@ def cmd_show(args: argparse.Namespace) -> int:
 def cmd_tui(args: argparse.Namespace) -> int:
     """Load the trace first (errors before Textual is imported), then open the replay."""
     if args.file is None:
+        if args.at:
+            raise UsageError("--at needs a trace: tracer tui FILE --at FUNCTION[#N]")
         return commands_serve.cmd_pick(args)
     trace = commands_serve.resolve_trace(args.file, args.store)
+    start = start_at(trace, args.at)
     say_line_detail(trace.meta)
-    return open_tui(trace)
+    return open_tui(trace, start)
 
 
 # -- helpers ---------------------------------------------------------------------------------------
@@ -255,8 +269,12 @@ def read_data(data: str) -> str:
 
 def output_format(args: argparse.Namespace) -> str:
     """The chosen format; ``--at`` alone means pdb, and only pdb has a stopping point."""
-    fmt = args.format or ("pdb" if args.at else "tree")
-    if args.at and fmt != "pdb":
+    if args.locals and getattr(args, "tui", False):
+        raise UsageError("--locals prints the pdb walkthrough; the replay shows locals in its variables pane")
+    fmt = args.format or ("pdb" if args.at or args.locals else "tree")
+    if args.locals and fmt != "pdb":
+        raise UsageError(f"--locals shows each frame's locals in the pdb walkthrough; not in --format {fmt}")
+    if args.at and fmt != "pdb" and not getattr(args, "tui", False):
         raise UsageError(f"--at chooses where the pdb walkthrough stops; it does not apply to --format {fmt}")
     if args.depth and fmt != "tree":
         raise UsageError(f"--depth limits the hop tree; it does not apply to --format {fmt}")
@@ -274,7 +292,7 @@ def save_trace(doc: dict, path: str, trace: Trace) -> None:
 
 
 def render(trace: Trace, fmt: str, at: str | None = None, depth: int | None = None, unfold: bool = False,
-           deltas: bool = False) -> None:
+           deltas: bool = False, show_locals: bool = False) -> None:
     """Print the trace in ``fmt`` to stdout."""
     if fmt == "json":
         from tracer.model.trace import dumps
@@ -288,7 +306,7 @@ def render(trace: Trace, fmt: str, at: str | None = None, depth: int | None = No
     # NO_COLOR means plain text: no colour and no bold or dim either (rich alone would keep those).
     console = Console(highlight=False, color_system=None if os.environ.get("NO_COLOR") else "auto")
     if fmt == "pdb":
-        console.print(PdbWalkthrough(trace, at), soft_wrap=True)
+        console.print(PdbWalkthrough(trace, at, show_locals=show_locals), soft_wrap=True)
         return
     # On a terminal long nodes wrap under their guide; in a pipe each node, and the status line, stays one
     # greppable line.

@@ -10,7 +10,7 @@ if TYPE_CHECKING:
     from tracer.model.trace import Trace
 
 
-def open_tui(trace: Trace) -> int:
+def open_tui(trace: Trace, start: int = 0) -> int:
     """Hand the trace to the Textual replay (imported only here: it is slow to import)."""
     try:
         from tracer.tui import run_tui, terminal_problem
@@ -19,4 +19,4 @@ def open_tui(trace: Trace) -> int:
     problem = terminal_problem()
     if problem is not None:
         raise UsageError(problem)
-    return int(run_tui(trace) or 0)
+    return int((run_tui(trace, start) if start else run_tui(trace)) or 0)

@@ -1,4 +1,4 @@
-"""The trace model: one recorded request, loaded, validated and indexed for replay.
+"""The trace model: one recorded request, indexed for replay (the file itself: :mod:`tracer.model.tracefile`).
 
 This is the engine side (like ``bdb``): it knows nothing of rich or Textual. Faces
 (the CLI renderers, the TUI, lessons) read a :class:`Trace` and never the file.
@@ -7,30 +7,35 @@ The file format is documented in ``docs/trace-format.md``.
 
 from __future__ import annotations
 
-import gc
-import gzip
 import json
 import os
 from bisect import bisect_right
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
-from tracer.model.trace_checks import TraceFileError, check_fields, read_limited
+from tracer.model.trace_checks import TraceFileError, read_limited
+from tracer.model.tracefile import (
+    BIG_TRACE_BYTES,
+    BIG_TRACE_EVENTS,
+    CALL,
+    EXCEPTION,
+    FORMAT,
+    KIND_NAMES,
+    LINE,
+    RETURN,
+    VERSION,
+    TraceError,
+    dumps,
+    gc_paused,
+    save,
+    validate,
+)
 
-FORMAT = "tracer-trace"
-VERSION = 1
-
-CALL, LINE, RETURN, EXCEPTION = 0, 1, 2, 3
-KIND_NAMES = ("call", "line", "return", "exception")
-
-
-class TraceError(Exception):
-    """A trace that cannot be used; the message is one line meant for the user."""
-
+__all__ = ["BIG_TRACE_BYTES", "BIG_TRACE_EVENTS", "CALL", "EXCEPTION", "FORMAT", "KIND_NAMES", "LINE", "RETURN",
+           "VERSION", "CodeInfo", "Outcome", "Trace", "TraceError", "Value", "dumps", "load", "read_doc", "save",
+           "validate"]
 
 @dataclass(frozen=True, slots=True)
 class CodeInfo:
@@ -139,6 +144,15 @@ class Trace:
         self.lines = [row[2] for row in rows]
         self.times = list(accumulate([row[3] for row in rows]))
         self.data = [row[4] if len(row) > 4 else -1 for row in rows]
+        #: frame (its call index) -> ([event, ...], [scope, ...]): its locals as they changed while other
+        #: events happened (it waited on a call, or returned); see ``locals_at``
+        self.states: dict[int, tuple[list[int], list[int]]] = {}
+        for i, row in enumerate(rows):
+            if len(row) > 5:
+                for frame, scope in row[5]:
+                    events, scopes = self.states.setdefault(frame, ([], []))
+                    events.append(i)
+                    scopes.append(scope)
         self.frame_of = frame_of = [-1] * n
         self.depth = depth = [0] * n
         parent: dict[int, int] = {}
@@ -170,7 +184,7 @@ class Trace:
     @classmethod
     def from_dict(cls, doc: object) -> Trace:
         events = doc.get("events") if isinstance(doc, dict) else None
-        with _gc_paused(keep=isinstance(events, list) and len(events) >= BIG_TRACE_EVENTS):
+        with gc_paused(keep=isinstance(events, list) and len(events) >= BIG_TRACE_EVENTS):
             validate(doc)
             try:
                 return cls(doc)  # type: ignore[arg-type]
@@ -287,19 +301,28 @@ class Trace:
         return self.lines[self.frame_event_at(i, frame)]
 
     def locals_at(self, i: int, frame: int) -> list[tuple[str, Value]]:
-        """Variables of ``frame`` as they were at event ``i``."""
-        event = self.frame_event_at(i, frame)
-        kind = self.kinds[event]
-        if kind in (CALL, LINE):
-            return self.scope(self.data[event])
-        # exception/return events carry a value, not a scope: use the last scope before them
+        """Variables of ``frame`` as they were at event ``i``, as pdb's ``up`` and ``p`` would read them then.
+
+        The latest of two things tells: the frame's own latest call or line event (its arguments, or its
+        locals before that line runs), and the latest change written for it while it waited on a call or
+        as it returned (a loop's new item stored before the call, a key a callee added to a dict it holds,
+        the stores of its last line).
+        """
         own = self.own_events(frame)
-        pos = own.index(event)
-        for j in range(pos - 1, -1, -1):
-            e = own[j]
-            if self.kinds[e] in (LINE,) or e == frame:
-                return self.scope(self.data[e])
-        return []
+        pos = bisect_right(own, i) - 1
+        base = -1
+        while pos >= 0:
+            e = own[pos]
+            if e == frame or self.kinds[e] == LINE:
+                base = e
+                break
+            pos -= 1
+        states = self.states.get(frame)
+        if states is not None:
+            k = bisect_right(states[0], i) - 1
+            if k >= 0 and states[0][k] >= base:
+                return self.scope(states[1][k])
+        return self.scope(self.data[base]) if base >= 0 else []
 
     def outcome(self, call: int) -> Outcome:
         """How the frame opened at ``call`` ended."""
@@ -338,83 +361,6 @@ class Trace:
         return [c for c in self.calls if self.code(c).key.endswith(name) or self.code(c).qualname == name]
 
 
-# -- validation, loading and saving --------------------------------------------------------------
-
-
-#: A trace file this big (bytes of JSON), or with this many events, is parsed and indexed into objects that
-#: are kept out of the garbage collector's walks (see :func:`_gc_paused`).
-BIG_TRACE_BYTES = 2_000_000
-BIG_TRACE_EVENTS = 20_000
-
-
-@contextmanager
-def _gc_paused(keep: bool = False) -> Iterator[None]:
-    """No cyclic garbage collection while a trace is parsed and indexed.
-
-    Parsing makes hundreds of thousands of lists that all live on, none of them garbage: with the
-    collector on, each collection walks every object made so far, which doubled the load time of a
-    big trace. With ``keep`` (a big trace) the objects made are then frozen (:func:`gc.freeze`), so
-    that no later collection walks them either: the parsed rows, and the index lists of 100,000
-    items each, would cost a full collection 0.1 s to 0.3 s, paid by whatever runs when one comes
-    (the replay's first frame, a step). Frozen objects are still freed when nothing refers to them
-    (a trace holds no reference cycles); garbage cycles made before are collected first, so that
-    freezing does not keep them.
-    """
-    was_enabled = gc.isenabled()
-    if keep and was_enabled:
-        gc.collect()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            if keep:
-                gc.freeze()
-            gc.enable()
-
-
-def validate(doc: object) -> None:
-    """Raise :class:`TraceError` unless ``doc`` has the shape of a version-1 trace."""
-    if not isinstance(doc, dict):
-        raise TraceError("not a tracer trace (the top level is not a JSON object)")
-    if doc.get("format") != FORMAT:
-        raise TraceError("not a tracer trace (no 'format': 'tracer-trace' field)")
-    version = doc.get("version")
-    if version != VERSION:
-        raise TraceError(f"unsupported trace version {version!r} (this tracer reads version {VERSION})")
-    expected = {
-        "request": dict,
-        "response": dict,
-        "files": dict,
-        "codes": list,
-        "values": list,
-        "scopes": list,
-        "events": list,
-    }
-    for key, kind in expected.items():
-        if not isinstance(doc.get(key), kind):
-            raise TraceError(f"the trace is corrupt (field {key!r} is missing or not a {kind.__name__})")
-    n_codes, n_values, n_scopes = len(doc["codes"]), len(doc["values"]), len(doc["scopes"])
-    for row in doc["codes"]:
-        if not (isinstance(row, list) and len(row) == 5):
-            raise TraceError("the trace is corrupt (a code row is not [module, qualname, file, line, layer])")
-    for i, row in enumerate(doc["events"]):
-        if not (isinstance(row, list) and 4 <= len(row) <= 5):
-            raise TraceError(f"the trace is corrupt (event {i} is not [kind, code, line, dt, data?])")
-        kind, code = row[0], row[1]
-        if kind not in (0, 1, 2, 3) or not (0 <= code < n_codes):
-            raise TraceError(f"the trace is corrupt (event {i} has kind {kind!r} or code {code!r} out of range)")
-        if len(row) == 5:
-            ref = row[4]
-            limit = n_scopes if kind in (CALL, LINE) else n_values
-            if not (isinstance(ref, int) and -1 <= ref < limit):
-                raise TraceError(f"the trace is corrupt (event {i} refers to missing data {ref!r})")
-    try:
-        check_fields(doc)
-    except TraceFileError as exc:
-        raise TraceError(str(exc)) from None
-
-
 def read_doc(path: str | os.PathLike) -> dict:
     """The raw JSON of a trace file (plain or gzip), or :class:`TraceError` with one clear line.
 
@@ -429,7 +375,7 @@ def read_doc(path: str | os.PathLike) -> dict:
     if not raw.strip():
         raise TraceError(f"{p}: the trace file is empty")
     try:
-        with _gc_paused(keep=len(raw) >= BIG_TRACE_BYTES):
+        with gc_paused(keep=len(raw) >= BIG_TRACE_BYTES):
             return json.loads(raw)
     except RecursionError:
         raise TraceError(f"{p}: not a tracer trace (its JSON is nested deeper than any trace)") from None
@@ -444,23 +390,3 @@ def load(path: str | os.PathLike) -> Trace:
         return Trace.from_dict(doc)
     except TraceError as exc:
         raise TraceError(f"{path}: {exc}") from None
-
-
-def dumps(doc: dict) -> str:
-    """Compact JSON text of a trace document (what ``--format json`` prints)."""
-    return json.dumps(doc, separators=(",", ":"), ensure_ascii=False)
-
-
-def save(doc: dict, path: str | os.PathLike) -> int:
-    """Write a trace atomically (gzip when the name ends in ``.gz``); returns the bytes written."""
-    p = Path(path)
-    data = dumps(doc).encode("utf-8")
-    if p.suffix == ".gz":
-        data = gzip.compress(data, compresslevel=6)
-    tmp = p.with_name(p.name + ".tmp")
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, p)
-    return len(data)

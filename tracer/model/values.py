@@ -78,6 +78,92 @@ def shallow_signature(value: object) -> tuple | None:
     return (*attrs, *attrs.values())
 
 
+class Signature:
+    """Every object a value's description is made of, by reference, in the order it is described.
+
+    Two signatures are the same when they hold the very same objects (by identity: ``0`` is not ``False``)
+    and the same container sizes: then nothing the trace would show of the value changed, and its row can be
+    reused without describing it again. Holding the objects keeps their ids from being reused meanwhile.
+    """
+
+    __slots__ = ("objects", "ids", "sizes", "mutable")
+
+    def __init__(self, objects: list[object], sizes: list[int]) -> None:
+        self.objects = objects
+        self.ids = tuple(map(id, objects))
+        self.sizes = tuple(sizes)
+        #: ids of the objects in it that can change (what two frames must share for one to change the other's)
+        self.mutable = {id(o) for o in objects if type(o) not in IMMUTABLE_TYPES}
+
+    def same(self, other: Signature | None) -> bool:
+        return other is not None and self.ids == other.ids and self.sizes == other.sizes
+
+
+def deep_signature(value: object, limits: Limits) -> Signature | None:
+    """The :class:`Signature` of ``value`` to the depth and breadth a trace describes (a little more: never
+    less); None for an immutable leaf, which cannot change."""
+    if type(value) in IMMUTABLE_TYPES:
+        return None
+    objects: list[object] = []
+    sizes: list[int] = []
+    budget = [limits.nodes * 2]
+    _sign(value, 0, limits, objects, sizes, budget)
+    return Signature(objects, sizes)
+
+
+def _sign(value: object, depth: int, limits: Limits, objects: list, sizes: list, budget: list[int]) -> None:
+    objects.append(value)
+    kind = type(value)
+    if kind in IMMUTABLE_TYPES or kind is Opaque or depth >= limits.depth or budget[0] <= 0:
+        if kind in _SIZED:
+            sizes.append(len(value))  # type: ignore[arg-type]
+        return
+    if kind is dict and "wsgi.version" in value:  # type: ignore[operator]
+        objects.extend(value.values())  # type: ignore[attr-defined]
+        sizes.append(len(value))  # type: ignore[arg-type]
+        return
+    if kind is dict:
+        pairs = value.items()  # type: ignore[attr-defined]
+        sizes.append(len(value))  # type: ignore[arg-type]
+    elif kind is list or kind is tuple:
+        pairs = enumerate(value)  # type: ignore[arg-type]
+        sizes.append(len(value))  # type: ignore[arg-type]
+    elif isinstance(value, BaseException):
+        attrs = getattr(value, "__dict__", None)
+        objects.append(value.__traceback__)
+        objects.extend(attrs.values() if type(attrs) is dict else ())
+        return
+    else:
+        attrs = getattr(value, "__dict__", None)
+        if type(attrs) is not dict:
+            if isinstance(value, (Mapping, list, tuple, set, frozenset)):
+                items = list(value.items()) if isinstance(value, Mapping) else list(value)
+                objects.extend(item for pair in items for item in (pair if isinstance(value, Mapping) else (pair,)))
+                sizes.append(len(items))
+            return
+        environ = attrs.get("environ")
+        if type(environ) is dict:  # a webob request, described from its environ
+            objects.extend(environ.values())
+            sizes.append(len(environ))
+        if depth >= limits.object_depth:
+            return
+        pairs = attrs.items()
+        sizes.append(len(attrs))
+        depth = max(depth, limits.depth - 1)  # an object shows its attributes, one level
+    for count, (key, child) in enumerate(pairs):
+        if count >= limits.items or budget[0] <= 0:
+            break
+        budget[0] -= 1
+        objects.append(key)
+        if type(child) in IMMUTABLE_TYPES:
+            objects.append(child)  # a leaf, the common case: no call
+        else:
+            _sign(child, depth + 1, limits, objects, sizes, budget)
+
+
+_SIZED = (dict, list, tuple, set, frozenset)
+
+
 def same_children(old: tuple | None, new: tuple | None) -> bool:
     """Whether two ``shallow_signature``s hold the very same objects (identity, never ``==``)."""
     if old is None or new is None:
@@ -91,16 +177,26 @@ def same_children(old: tuple | None, new: tuple | None) -> bool:
 
 
 class Limits:
-    """How much of a value a trace keeps; small on purpose, a trace is read by people."""
+    """How much of a value a trace keeps: every key and item the demo requests' code reads, with a hard cap.
 
-    __slots__ = ("text", "depth", "items", "nodes")
+    A server row has 36 keys and a page of servers holds up to ``osapi_max_limit`` of them; a response
+    body nests five levels (``servers`` → a server → ``flavor`` → ``links`` → a link). Past the caps a
+    container says how many children were left out (its ``more``).
+    """
 
-    def __init__(self, text: int = 160, depth: int = 3, items: int = 24, nodes: int = 64) -> None:
+    __slots__ = ("text", "depth", "items", "nodes", "object_depth")
+
+    def __init__(self, text: int = 240, depth: int = 6, items: int = 128, nodes: int = 1500,
+                 object_depth: int = 1) -> None:
         self.text = text
         self.depth = depth
         self.items = items
         #: children described per top-level value, all levels together (bounds the cost of huge values)
         self.nodes = nodes
+        #: objects (not dicts, lists or tuples) this deep show their class only: a local's object shows its
+        #: attributes (one level), an object inside a list or another object shows its class
+        #: (a router's list of routes would be thousands of attributes)
+        self.object_depth = object_depth
 
 
 class ValueTable:
@@ -128,6 +224,13 @@ class ValueTable:
         self._nodes_left = self.limits.nodes
         # id(obj) -> (obj, row) for top-level values while frozen (see ``freeze``)
         self._frozen: dict[int, tuple[object, int]] | None = None
+        # (id(obj), depth) -> (obj, row) for the objects checked since ``next_moment``
+        self._moment: dict[tuple[int, int], tuple[object, int]] = {}
+
+    def next_moment(self) -> None:
+        """Code ran since the last check: an object must be checked for changes again (once per moment)."""
+        if self._moment:
+            self._moment = {}
 
     def freeze(self) -> None:
         """Promise that no value changes until ``thaw``: each object is then described once, however often seen.
@@ -149,6 +252,7 @@ class ValueTable:
         self._memo = {}
         self._active = set()
         self._frozen = None
+        self._moment = {}
         self.secrets = set()
 
     # -- interning -----------------------------------------------------------------------------
@@ -243,6 +347,8 @@ class ValueTable:
                 return memo[3]
         kind = type(value)
         type_name = kind.__name__
+        if isinstance(value, BaseException):
+            return self._exception(value, depth)
         describe = _describer_for(value)
         if describe is _UNREADY:
             return self._intern((type_name, f"<{type_name}, not initialised yet>"))
@@ -265,36 +371,77 @@ class ValueTable:
             summary = _count_of(type_name, len(value))
             pairs = ((str(i), item) for i, item in enumerate(items))
             return self._container(type_name, summary, pairs, depth, len(value))
-        if isinstance(value, BaseException):
-            return self._intern((type_name, self._short(value)))
         attrs = getattr(value, "__dict__", None)
+        if depth >= self.limits.object_depth and isinstance(attrs, dict):
+            return self._intern(_outline(value))  # an object inside objects: its class, not its whole graph
         if isinstance(attrs, dict) and attrs and not isinstance(value, type):
 
             def describe_attrs() -> tuple[str, object]:
                 pairs = ((k, v) for k, v in attrs.items() if not k.startswith("__") and not callable(v))
                 return self._short(value), pairs
 
-            return self._memoized(value, depth, tuple(attrs.items()), describe_attrs, type_name)
+            # an object shows its attributes one level deep (a dict in one as "dict of 3 items"), however deep
+            # the object sits: an object's graph (a router's every route) would cost every event that holds it
+            return self._memoized(value, max(depth, self.limits.depth - 1), tuple(attrs.items()), describe_attrs,
+                                  type_name)
         return self._intern((type_name, self._short(value)))
+
+    def _exception(self, exc: BaseException, depth: int) -> int:
+        """An exception by its type and message, with where it was raised and its own public attributes.
+
+        A webob HTTP error is also a response: described as one, it would show headers, not why it happened.
+        """
+        type_name = type(exc).__name__
+        try:
+            message = str(exc)
+        except Exception as failure:  # its own __str__ failed: say so, with the type
+            message = f"<str() failed: {type(failure).__name__}>"
+        explanation = getattr(exc, "explanation", None) if type(exc).__module__.startswith("webob") else None
+        if isinstance(explanation, str) and explanation and explanation not in message:
+            message = f"{message}: {explanation}" if message else explanation
+        summary = self._short(exc)  # Python's own form, InstanceNotFound('...'), when it says the message
+        if message not in summary:
+            summary = f"{type_name}({message!r})"
+        if len(summary) > self.limits.text:
+            summary = summary[: self.limits.text - 3] + "..."
+        pairs: list[tuple[str, object]] = [("type", f"{type(exc).__module__}.{type(exc).__qualname__}"),
+                                           ("message", message)]
+        tb = exc.__traceback__
+        if tb is not None:
+            while tb.tb_next is not None:
+                tb = tb.tb_next
+            code = tb.tb_frame.f_code
+            module = tb.tb_frame.f_globals.get("__name__", "?")
+            pairs.append(("raised in", f"{module}.{getattr(code, 'co_qualname', code.co_name)}, line {tb.tb_lineno}"))
+        attrs = getattr(exc, "__dict__", None)
+        if type(attrs) is dict:
+            pairs += [(k, v) for k, v in attrs.items() if not k.startswith("_") and not callable(v) and k != "message"]
+        return self._container(type_name, summary, pairs, depth)
 
     def _memoized(self, value: object, depth: int, signature: tuple, describe, type_name: str, size=None) -> int:
         """Reuse the row made for this very object when nothing in it changed since.
 
-        ``signature`` holds the object's direct children (by reference): equal signatures mean no child
-        was replaced, and children that are themselves mutable are re-checked the same way, so an
+        ``signature`` holds the object's direct children (by reference): the very same objects (never ``==``:
+        ``0 == False``, and a flag turned into a bool is a change) mean no child was replaced, and children
+        that are themselves mutable are re-checked the same way, so an
         in-place change anywhere within the recorded depth is still seen.
         """
+        moment = self._moment.get((id(value), depth))
+        if moment is not None and moment[0] is value:
+            return moment[1]  # checked already at this moment (another frame holds it too)
         memo = self._memo.get(id(value))
-        if memo is not None and memo[0] is value and memo[1] == depth and memo[2] == signature:
+        if memo is not None and memo[0] is value and memo[1] == depth and same_children(memo[2], signature):
             for child, key, child_rid in memo[4]:
                 if self.encode(child, key, depth + 1) != child_rid:
                     break
             else:
+                self._moment[(id(value), depth)] = (value, memo[3])
                 return memo[3]
         summary, pairs = describe()
         mutable: list[tuple[object, str, int]] = []
         rid = self._container(type_name, summary, pairs, depth, size, mutable)
         self._memo[id(value)] = (value, depth, signature, rid, mutable)
+        self._moment[(id(value), depth)] = (value, rid)
         return rid
 
     def _container(self, type_name: str, summary: str, pairs, depth: int, size=None, mutable=None) -> int:

@@ -19,6 +19,7 @@ from rich.text import Text
 
 from tracer.model.trace import Trace
 from tracer.render.theme import DIM
+from tracer.replay.evaluate import one_line
 from tracer.replay.walkthrough import FrameLine, frames_at, walkthrough_point
 
 NUMBER_WIDTH = 7
@@ -53,18 +54,30 @@ def frame_lines(trace: Trace, frame: FrameLine, context: int = CONTEXT) -> list[
     return rows
 
 
-def walkthrough_text(trace: Trace, at: str | None = None, context: int = CONTEXT) -> str:
+def walkthrough_text(trace: Trace, at: str | None = None, context: int = CONTEXT, show_locals: bool = False) -> str:
     """The whole walkthrough as plain text (what ``--format pdb`` prints, without styles)."""
-    return PdbWalkthrough(trace, at, context).plain()
+    return PdbWalkthrough(trace, at, context, show_locals).plain()
+
+
+def locals_lines(trace: Trace, point: int, frame: FrameLine) -> list[str]:
+    """``name = value`` for each local of the frame as it was at ``point`` (a folded comprehension's too),
+    redacted as recorded: what pdb's ``up`` to that frame and then ``p name`` would print."""
+    lines = []
+    for call in (frame.call, *frame.inner):
+        for name, value in trace.locals_at(point, call):
+            lines.append(f"{name} = {one_line(value)}")
+    return lines
 
 
 class PdbWalkthrough:
-    """A rich renderable of the walkthrough at ``at`` (a function name) or the default point."""
+    """A rich renderable of the walkthrough at ``at`` (a function name, ``NAME#N`` for its Nth call) or the
+    default point; with ``show_locals``, each frame's locals under it."""
 
-    def __init__(self, trace: Trace, at: str | None = None, context: int = CONTEXT) -> None:
+    def __init__(self, trace: Trace, at: str | None = None, context: int = CONTEXT, show_locals: bool = False) -> None:
         self.trace = trace
         self.point = walkthrough_point(trace, at)
         self.context = context
+        self.show_locals = show_locals
 
     def frames(self) -> list[FrameLine]:
         return frames_at(self.trace, self.point)
@@ -84,6 +97,9 @@ class PdbWalkthrough:
                 if source:
                     line.append(" " + source, style="bold" if current else "")
                 out.append(line)
+            if self.show_locals:
+                for text in locals_lines(self.trace, self.point, frame):
+                    out.append(Text(" " * NUMBER_WIDTH + " " + text, style=DIM))
         return out
 
     def plain(self) -> str:

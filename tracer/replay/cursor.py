@@ -14,7 +14,8 @@ forward command has a backward twin that is its mirror image in time:
   ``next_back`` continues backward in the caller.
 * ``return_``/``return_back``: the viewed frame's return/call event; from there, the caller's.
 * ``cont``/``cont_back``: the next/previous breakpoint hit, else the end/start.
-* ``hop_next``/``hop_prev``: the next/previous change of layer, else the end/start.
+* ``hop_next``/``hop_prev``: the next/previous hop (a call handing the request on, see :func:`hop_stops`),
+  else the end/start.
 
 Twins undo each other: a backward command undoes the forward command that led to where the
 cursor is, and the other way round (``b(f(s)) == s`` whenever ``s`` was reached by ``b``, and
@@ -37,6 +38,10 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from tracer.model.trace import CALL, EXCEPTION, LINE, RETURN, Trace
+from tracer.replay.breakpoints import Breakpoint, resolve, stops
+from tracer.replay.hops import API_LAYERS, _layer_changes, hop_stops
+
+__all__ = ["API_LAYERS", "Breakpoints", "Cursor", "Position", "StackEntry", "_layer_changes", "hop_stops"]
 
 
 class Position(NamedTuple):
@@ -48,10 +53,15 @@ class Position(NamedTuple):
 
 @dataclass
 class Breakpoints:
-    """Breakpoints on functions (code ids: stop at their calls) and on file lines (stop at line events)."""
+    """Breakpoints on functions (code ids: stop at their calls) and on file lines (stop at line events).
+
+    ``numbered`` holds those set with pdb's ``b`` command (a number, a label and maybe a condition); the sets
+    hold every place, those toggled from the source or hop panes too.
+    """
 
     functions: set[int] = field(default_factory=set)
     lines: set[tuple[str, int]] = field(default_factory=set)
+    numbered: dict[int, Breakpoint] = field(default_factory=dict)
 
     def __bool__(self) -> bool:
         return bool(self.functions or self.lines)
@@ -71,14 +81,6 @@ class StackEntry:
         return f"{'>' if viewed else ' '} {self.filename}({self.line}){self.function}()"
 
 
-def _layer_changes(trace: Trace) -> list[int]:
-    """Events whose layer differs from the one before's (the hop boundaries), in order."""
-    layer_ids: dict[str, int] = {}
-    layer_of_code = [layer_ids.setdefault(code.layer, len(layer_ids)) for code in trace.codes]
-    layers = [layer_of_code[c] for c in trace.code_ids]
-    return [i for i in range(1, len(layers)) if layers[i] != layers[i - 1]]
-
-
 class Cursor:
     """A replay position over a :class:`Trace` and the pdb-like commands that move it.
 
@@ -90,7 +92,7 @@ class Cursor:
         self.breakpoints = Breakpoints()
         n = len(trace)
         self._n = n
-        self._hops = _layer_changes(trace)
+        self._hops = hop_stops(trace)
         self._hits: list[int] = []
         self._search_cache: dict[str, list[int]] = {}
         self._calls_by_code: dict[int, list[int]] | None = None
@@ -210,7 +212,8 @@ class Cursor:
         return self._move(self._hits[pos] if pos >= 0 else 0)
 
     def hop_next(self) -> Position:
-        """The next hop boundary (an event whose layer differs from the one before), else the end."""
+        """The next hop (see :func:`hop_stops`): the call of the next function the request is handed to, else
+        the end."""
         pos = bisect_right(self._hops, self.index)
         return self._move(self._hops[pos] if pos < len(self._hops) else self._n - 1)
 
@@ -305,17 +308,66 @@ class Cursor:
 
     def _index_hits(self) -> None:
         calls, places = self._index_places()
+        conditional = {bp.place: bp for bp in self.breakpoints.numbered.values() if bp.condition}
         hits: set[int] = set()
         for code_id in self.breakpoints.functions:
-            hits.update(calls.get(code_id, ()))
+            events = calls.get(code_id, [])
+            bp = conditional.get(("function", code_id))
+            hits.update(stops(self.trace, bp, events) if bp else events)
         for place in self.breakpoints.lines:
-            hits.update(places.get(place, ()))
+            events = places.get(place, [])
+            bp = conditional.get(("line", *place))
+            hits.update(stops(self.trace, bp, events) if bp else events)
         self._hits = sorted(hits)
+
+    def add_breakpoint(self, text: str) -> Breakpoint:
+        """pdb's ``b TEXT`` (see :func:`tracer.replay.breakpoints.resolve`); raises ``BreakpointError``."""
+        code = self.trace.code(self.frame) if self._n else None
+        number = max(self.breakpoints.numbered, default=0) + 1
+        breakpoint = resolve(self.trace, text, code.filename if code else None, number)
+        for old in [n for n, bp in self.breakpoints.numbered.items() if bp.place == breakpoint.place]:
+            del self.breakpoints.numbered[old]  # a place has one condition: the newest
+        self.breakpoints.numbered[number] = breakpoint
+        if breakpoint.place[0] == "line":
+            self.breakpoints.lines.add(breakpoint.place[1:])
+        else:
+            self.breakpoints.functions.add(breakpoint.place[1])
+        self._index_hits()
+        return breakpoint
+
+    def clear_breakpoint(self, number: int) -> Breakpoint | None:
+        """pdb's ``cl NUMBER``: the breakpoint removed, or None when there is no such number."""
+        breakpoint = self.breakpoints.numbered.pop(number, None)
+        if breakpoint is not None:
+            if breakpoint.place[0] == "line":
+                self.breakpoints.lines.discard(breakpoint.place[1:])
+            else:
+                self.breakpoints.functions.discard(breakpoint.place[1])
+            self._index_hits()
+        return breakpoint
+
+    def breakpoint_list(self) -> list[str]:
+        """pdb's ``b`` without arguments: every breakpoint, with its condition and how often it stops."""
+        calls, places = self._index_places()
+        hits = set(self._hits)
+        listed = []
+        numbered = {bp.place for bp in self.breakpoints.numbered.values()}
+        for bp in sorted(self.breakpoints.numbered.values(), key=lambda b: b.number):
+            events = calls.get(bp.place[1], []) if bp.place[0] == "function" else places.get(bp.place[1:], [])
+            listed.append(bp.describe(sum(1 for e in events if e in hits)))
+        for code_id in sorted(self.breakpoints.functions):
+            if ("function", code_id) not in numbered:
+                code = self.trace.codes[code_id]
+                listed.append(f"    breakpoint at {code.qualname}  ({len(calls.get(code_id, []))} calls)")
+        for place in sorted(self.breakpoints.lines):
+            if ("line", *place) not in numbered:
+                listed.append(f"    breakpoint at {place[0]}:{place[1]}  ({len(places.get(place, []))} hits)")
+        return listed
 
     # -- search ----------------------------------------------------------------------------------
 
     def matches(self, text: str) -> list[int]:
-        """Events where ``text`` shows up: calls of functions whose name contains it, and events where
+        """Events where ``text`` shows up: calls of functions whose name or file contains it, and events where
         a recorded value containing it appears (arguments, a new local, a return value, an exception)."""
         needle = text.strip().casefold()
         if not needle:
@@ -346,7 +398,8 @@ class Cursor:
                 hit = any(hit_rows[child] for _key, child in row[2] if 0 <= child < rid)
             hit_rows[rid] = hit
         hit_scopes = [any(hit_rows[rid] for _name, rid in scope) for scope in trace.doc["scopes"]]
-        hit_codes = {cid for cid, code in enumerate(trace.codes) if needle in code.qualname.casefold()}
+        hit_codes = {cid for cid, code in enumerate(trace.codes)
+                     if needle in code.qualname.casefold() or needle in code.filename.casefold()}
         kinds, data, code_ids, frame_of = trace.kinds, trace.data, trace.code_ids, trace.frame_of
         found = []
         for i, kind in enumerate(kinds):

@@ -23,6 +23,8 @@ class FrameLine:
     line: int
     function: str
     code: CodeInfo
+    #: comprehension frames folded into this one (their locals are the frame's too, as a reader sees it)
+    inner: tuple[int, ...] = ()
 
 
 def is_public_method(code: CodeInfo) -> bool:
@@ -44,9 +46,9 @@ def matches(code: CodeInfo, name: str) -> bool:
 def walkthrough_point(trace: Trace, at: str | None = None) -> int:
     """The event index where the walkthrough stops.
 
-    With ``at``, the first call of that function; by default the first call of the function the trace's
-    target names (``meta["target"]["stop"]``, e.g. Nova's ``ViewBuilder.show``) when there is one, else the
-    deepest call of a public
+    With ``at``, the first call of that function (``NAME#N``: its Nth call); by default the first call of the
+    function the trace's target names (``meta["target"]["stop"]``, e.g. Nova's ``ViewBuilder.show``) when there
+    is one, else the deepest call of a public
     method in an application layer (for GET /servers/detail the view builder's ``show`` of
     the first server), because that is the stack the pdb walkthrough of Nova's API shows. Falls back to the
     deepest call of any kind.
@@ -54,12 +56,18 @@ def walkthrough_point(trace: Trace, at: str | None = None) -> int:
     if not trace.calls:
         raise TraceError("the trace has no calls to walk through")
     if at is not None:
-        name = at.strip()
-        for call in trace.calls:
-            code = trace.code(call)
-            if not code.is_inline and matches(code, name):
-                return call
-        raise TraceError(f"no call of {name!r} in this trace ({_suggest(trace, name)})")
+        name, _, nth = at.strip().partition("#")
+        name = name.strip()
+        if nth and not (nth.isdigit() and int(nth) >= 1):
+            raise TraceError(f"--at {at!r}: after '#' give which call, counting from 1 (e.g. {name}#2)")
+        calls = [call for call in trace.calls if not trace.code(call).is_inline and matches(trace.code(call), name)]
+        if not calls:
+            raise TraceError(f"no call of {name!r} in this trace ({_suggest(trace, name)})")
+        n = int(nth) if nth else 1
+        if n > len(calls):
+            raise TraceError(f"{name!r} is called {len(calls)} time{'s' if len(calls) != 1 else ''} in this "
+                             f"trace: #{n} is past the last")
+        return calls[n - 1]
     stop = (trace.meta.get("target") or {}).get("stop")  # where the recorded app's walkthrough stops
     if isinstance(stop, str):
         for call in trace.calls:
@@ -89,7 +97,8 @@ def frames_at(trace: Trace, i: int) -> list[FrameLine]:
         line = trace.line_at(i, frame)
         if code.is_inline and frames:
             parent = frames[-1]
-            frames[-1] = FrameLine(parent.call, parent.filename, line, parent.function, parent.code)
+            frames[-1] = FrameLine(parent.call, parent.filename, line, parent.function, parent.code,
+                                   (*parent.inner, frame))
             continue
         frames.append(FrameLine(frame, code.filename, line, code.name, code))
     return frames

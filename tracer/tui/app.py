@@ -19,8 +19,11 @@ from textual.widgets import Footer, Input
 
 from tracer.model.labels import Labels
 from tracer.model.trace import BIG_TRACE_EVENTS, Trace
+from tracer.replay import commands as pdb_commands
 from tracer.replay.cursor import Cursor, Position
+from tracer.replay.search import explain
 from tracer.tui.commands import HopProvider
+from tracer.tui.pdbline import PdbLine
 from tracer.tui.screens import HelpScreen, ResponseScreen
 from tracer.tui.widgets import HopList, HopNote, SourceView, StackView, TraceHeader, VariablesView
 
@@ -90,7 +93,12 @@ class TraceApp(App[int]):
         Binding("i", "toggle_pane('note')", "note", show=False),
         Binding("v", "toggle_pane('variables')", "variables", show=False),
         Binding("b", "breakpoint", "break"),
+        Binding("colon", "pdb('')", "pdb", key_display=":", show=False),
         # in the help: an 80-column footer has room for the keys above only
+        Binding("p", "pdb('p ')", "print", show=False),
+        Binding("w", "pdb_command('w')", "where", show=False),
+        Binding("l", "pdb_command('l')", "list", show=False),
+        Binding("L", "pdb_command('ll')", "longlist", show=False),
         Binding("slash", "search", "search", show=False),
         Binding("g", "command_palette", "go to", show=False),
         Binding("o", "response", "response", show=False),
@@ -125,7 +133,8 @@ class TraceApp(App[int]):
                 )
                 yield StackView(trace, cursor, id="stack").data_bind(TraceApp.position)
                 yield VariablesView(trace, id="variables").data_bind(TraceApp.position)
-        yield Input(placeholder="search function names and recorded values", id="search")
+        yield Input(placeholder="search function names, files and recorded values", id="search")
+        yield PdbLine(id="pdb")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -238,7 +247,43 @@ class TraceApp(App[int]):
     # -- actions: ask the cursor, assign the position ----------------------------------------------
 
     def action_move(self, method: str) -> None:
+        before = self.cursor.position
         self.position = getattr(self.cursor, method)()
+        self.say("" if self.position != before else pdb_commands.why_not(self.cursor, method))
+
+    def say(self, text: str) -> None:
+        """The status line under the panes: what a key did, or why it could not act."""
+        self.query_one(PdbLine).say(text)
+
+    def action_pdb(self, prefill: str) -> None:
+        """``:`` opens pdb's prompt (``p`` opens it with ``p `` typed)."""
+        self.query_one(PdbLine).open(prefill)
+
+    def action_pdb_command(self, command: str) -> None:
+        """``w``, ``l``, ``L``: run pdb's where, list or longlist and show the answer."""
+        line = self.query_one(PdbLine)
+        line.open()
+        self.on_pdb_line_command(PdbLine.Command(command))
+
+    def on_pdb_line_command(self, message: PdbLine.Command) -> None:
+        outcome = pdb_commands.run(self.cursor, message.text)
+        line = self.query_one(PdbLine)
+        line.show(message.text, outcome.lines)
+        if outcome.breakpoints_changed:
+            self._sync_breakpoints()
+        if outcome.moved is not None:
+            self.position = outcome.moved
+        if outcome.lines and outcome.lines[0].startswith("***"):
+            self.say(outcome.lines[0].removeprefix("*** "))
+
+    def on_pdb_line_closed(self, message: PdbLine.Closed) -> None:
+        self.query_one(HopList).focus()
+
+    def _sync_breakpoints(self) -> None:
+        self.breakpoints = frozenset(
+            [("function", c) for c in self.cursor.breakpoints.functions]
+            + [("line", place) for place in self.cursor.breakpoints.lines]
+        )
 
     def goto(self, index: int) -> None:
         self.position = self.cursor.goto(index)
@@ -250,6 +295,7 @@ class TraceApp(App[int]):
     def action_breakpoint(self) -> None:
         """``b``: on the viewed function; on the source cursor's line when the source has focus."""
         if self.position.frame < 0:
+            self.say("no frame here to set a breakpoint in (the trace has no events)")
             return
         source = self.query_one(SourceView)
         if self.focused is source and source.filename:
@@ -260,12 +306,11 @@ class TraceApp(App[int]):
             code_id = self.trace.code_ids[self.position.frame]
             is_set = self.cursor.toggle_function_breakpoint(code_id)
             where = self.trace.codes[code_id].qualname
-        self.breakpoints = frozenset(
-            [("function", c) for c in self.cursor.breakpoints.functions]
-            + [("line", place) for place in self.cursor.breakpoints.lines]
-        )
+        self._sync_breakpoints()
         hits = len(self.cursor.breakpoint_hits())
         self.notify(f"breakpoint {'set' if is_set else 'cleared'}: {where} ({hits} stops in all)", timeout=3)
+        self.say(f"breakpoint {'set' if is_set else 'cleared'}: {where} ({hits} stops in all; : then b lists them,"
+                 " b FILE:LINE if COND sets one)")
 
     def action_search(self) -> None:
         search = self.query_one("#search", Input)
@@ -278,8 +323,12 @@ class TraceApp(App[int]):
         self._close_search()
         if found is None:
             self.notify(f"nothing matches {event.value!r}", severity="warning", timeout=3)
+            self.say(f"nothing matches {event.value!r} (function names, files and recorded values are searched)")
             return
         self.position = found
+        matches = self.cursor.matches(event.value)
+        number = matches.index(found.index) + 1
+        self.say(f"match {number} of {len(matches)}: {explain(self.trace, found.index, event.value)}")
 
     def on_key(self, event) -> None:
         if event.key == "escape" and self.focused is self.query_one("#search"):

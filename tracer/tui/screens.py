@@ -29,7 +29,7 @@ well as forward. The keys are pdb's; the capital letter is the same move backwar
 | `n` | next line of this frame, stepping over calls | `N` | previous line, stepping back over calls |
 | `r` | run until this frame returns | `R` | back to where this frame was called |
 | `c` | continue to the next breakpoint (or the end) | `C` | back to the previous breakpoint (or the start) |
-| `]` | next hop: where the layer changes | `[` | previous hop |
+| `]` | next hop: the next call handing the request on (helpers skipped) | `[` | previous hop |
 | `end` | the end of the request | `home` | the start |
 
 | key | |
@@ -38,7 +38,9 @@ well as forward. The keys are pdb's; the capital letter is the same move backwar
 | `t` `i` `v` | show or hide the hop tree, the hop note, the variables (narrow terminals start without the first two) |
 | `*` | show or hide comprehension and generator-expression frames in the hop tree (hidden, as in `tracer show`) |
 | `b` | breakpoint on the viewed function; with focus in the source, on its cursor's line (it starts on the line run) |
-| `/` | search function names and recorded values (enter again for the next match) |
+| `:` | pdb's prompt: `b FILE:LINE`, `b LINE`, `b FUNCTION` (each `if COND`), `b`, `cl N`, `p EXPR`, `w`, `help` |
+| `p` `w` `l` `L` | print (opens the prompt with `p `), where, list, longlist |
+| `/` | search function names, files and recorded values; the status line says what matched, of how many |
 | `g` | go to a hop by name (the command palette) |
 | `o` | the response: status, headers and body |
 | `tab` | move focus between panes; in the hop tree `enter` jumps, `space` folds; `up`/`down` move in a pane |

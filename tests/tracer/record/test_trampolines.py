@@ -188,3 +188,37 @@ def test_reading_stops_at_an_event_noted_only_in_part(fake_module):
     assert read[0][4] == ("arg",) and read[1][4] == "value"
     assert [event[0] for event in trampolines.read_events([(hop, "arg"), 1_000, (hop, "x")])] == [CALL]
     assert list(trampolines.read_events([(hop, "arg"), (hop, "x"), 5])) == []
+
+
+DECORATED_SOURCE = """
+import functools
+
+
+def checked(func):
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        return func(*args, **kwargs)
+    return wrapper
+
+
+class Controller:
+    def create(self, body):
+        return {"created": body}
+
+
+for _ in range(20):  # a controller method under twenty validation decorators, deeper than Nova stacks them
+    Controller.create = checked(Controller.create)
+"""
+
+
+def test_a_function_wrapped_twenty_times_is_recorded_with_every_wrapper(fake_module):
+    module = fake_module("tracerfake.decorated", DECORATED_SOURCE)
+    with recording(Recorder(include=("tracerfake",), detail="call"), module.Controller) as done:
+        assert module.Controller().create("b") == {"created": "b"}
+    trace = done.trace
+    (create,) = trace.find_calls("Controller.create")
+    assert dict(trace.locals_at(create, create))["body"].summary == "'b'"
+    assert trace.outcome(create).kind == "returned"
+    assert len(trace.find_calls("checked.<locals>.wrapper")) == 20
+    # the innermost wrapper called the method itself
+    assert trace.code(trace.parent[create]).qualname == "checked.<locals>.wrapper"

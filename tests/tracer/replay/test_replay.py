@@ -12,7 +12,7 @@ import webob
 from tests.tracer import nova_fixture
 from tracer.model.trace import CALL, EXCEPTION, LINE, RETURN, Trace, load
 from tracer.record.recorder import Recorder
-from tracer.replay.cursor import Cursor, Position, _layer_changes
+from tracer.replay.cursor import API_LAYERS, Cursor, Position, _layer_changes
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 FIXTURES = sorted(DATA.glob("*.json"))
@@ -148,14 +148,15 @@ def test_next_and_return_act_on_the_viewed_frame_like_pdb(fake_trace):
     assert cursor.return_().index == fake_trace.end_of[rescue]
 
 
-def test_hops_stop_where_the_layer_changes(all_traces):
+def test_hops_stop_at_calls_of_the_api_layers_and_end_at_the_end(all_traces):
     for trace in all_traces:
         cursor = Cursor(trace)
         stops = []
         while not cursor.at_end:
             stops.append(cursor.hop_next().index)
-        expected = [i for i in range(1, len(trace)) if trace.layer(i) != trace.layer(i - 1)]
-        assert stops == (expected + [len(trace) - 1] if expected[-1:] != [len(trace) - 1] else expected), len(trace)
+        assert stops[-1] == len(trace) - 1
+        for stop in stops[:-1]:
+            assert trace.kinds[stop] == CALL and trace.code(stop).layer in API_LAYERS, trace.code(stop)
 
 
 def test_home_and_end(fake_trace):

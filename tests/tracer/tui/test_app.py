@@ -410,7 +410,7 @@ async def test_the_footer_shows_what_matters_and_the_help_every_key(detail):
         shown = {binding.key for binding in bindings if binding.show}
         assert {"s", "n", "r", "c", "S", "left_square_bracket", "b", "t", "question_mark", "q"} <= shown
         names = {"slash": "/", "left_square_bracket": "[", "right_square_bracket": "]", "question_mark": "?",
-                 "asterisk": "*", "ctrl+p": "g"}
+                 "asterisk": "*", "ctrl+p": "g", "colon": ":"}
         for binding in TraceApp.BINDINGS:
             assert f"`{names.get(binding.key, binding.key)}`" in HELP, binding.key
 
