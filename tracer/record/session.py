@@ -23,7 +23,8 @@ from types import CodeType, FrameType
 from typing import Any
 
 from tracer.model import trace as trace_model
-from tracer.model.values import IMMUTABLE_TYPES, Signature, ValueTable, deep_signature
+from tracer.model.signatures import IMMUTABLE_TYPES, Signature, deep_signature
+from tracer.model.values import ValueTable
 from tracer.record.calls import CallLevel
 from tracer.record.exchange import describe_request, describe_response_with
 from tracer.record.returns import marked_codes

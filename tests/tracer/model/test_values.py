@@ -130,7 +130,7 @@ def test_headers_and_json_bodies():
 
 
 def test_shallow_signatures_see_a_replaced_child_but_not_an_equal_copy():
-    from tracer.model.values import same_children, shallow_signature
+    from tracer.model.signatures import same_children, shallow_signature
 
     server = {"name": "web-01", "links": []}
     before = shallow_signature(server)
@@ -145,7 +145,7 @@ def test_shallow_signatures_see_a_replaced_child_but_not_an_equal_copy():
 
 
 def test_shallow_signature_of_a_webob_request_follows_its_environ():
-    from tracer.model.values import same_children, shallow_signature
+    from tracer.model.signatures import same_children, shallow_signature
 
     request = webob.Request.blank("/servers")
     sig = shallow_signature(request)
