@@ -11,12 +11,14 @@ from __future__ import annotations
 import json
 import threading
 
+import pytest
+
 from tests.hardening.processes import ServerProcess, request
 from tracer.store.traces import TraceStore
 from tracer.targets.recipes import InProcessBuilder
 
 CLIENTS = 8
-ROUNDS = 8  # each round: a listing, a create, a delete
+ROUNDS = 4  # each round: a listing, a create, a delete (benchmarks/serve_faithful.py runs 8 x 250)
 
 
 def client(port: int, number: int, answers: list, failures: list) -> None:
@@ -36,6 +38,7 @@ def client(port: int, number: int, answers: list, failures: list) -> None:
         failures.append(repr(exc))
 
 
+@pytest.mark.timeout(600)  # a load test: every GET's trace is built by a line-level re-run afterwards
 def test_get_traces_stay_faithful_under_concurrent_writes(tmp_path):
     process = ServerProcess("tracer", tmp_path)
     answers: list = []
