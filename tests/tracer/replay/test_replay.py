@@ -222,8 +222,11 @@ def test_line_breakpoint_stops_each_time_the_line_runs(fake_trace):
 def test_search_finds_function_names_and_wraps(fake_trace):
     cursor = Cursor(fake_trace)
     explode = first_call(fake_trace, "explode")
-    assert cursor.search("EXPLO").index == explode  # case-insensitive
-    assert cursor.search("explo").index == explode  # the only match: wraps onto itself
+    assert cursor.search("EXPLO").index == explode  # case-insensitive; the call is the first match
+    found = cursor.matches("explo")  # the call, and any value naming it (where an exception was raised)
+    assert found[0] == explode
+    for expected in found[1:] + found[:1]:  # each later match in turn, then back round to the first
+        assert cursor.search("explo").index == expected
     assert cursor.search("no-such-thing") is None
     assert cursor.index == explode
 
