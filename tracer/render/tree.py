@@ -9,7 +9,6 @@ of the same function (the view builder's ``show`` once per server) are grouped a
 
 from __future__ import annotations
 
-from bisect import bisect_left
 from dataclasses import dataclass
 
 from rich.console import Console, ConsoleOptions, RenderResult
@@ -17,54 +16,14 @@ from rich.segment import Segment
 from rich.text import Text
 
 from tracer.model.labels import Labels, load_labels
-from tracer.model.trace import CALL, EXCEPTION, Outcome, Trace
+from tracer.model.trace import CALL, Trace
 from tracer.render.deltas import delta_calls, delta_lines
 from tracer.render.theme import CAUGHT, DIM, NAME, PROPAGATED, RAISED, format_duration, layer_style
+from tracer.replay.exception_path import ExceptionMark, exception_marks, exception_path
+from tracer.replay.folds import decorator_chain, shown_calls, summarize
 
 #: Calls of one function among siblings shown before the rest are grouped into one line.
 GROUP_AFTER = 2
-
-
-@dataclass(frozen=True)
-class ExceptionMark:
-    """One exception as seen by one frame: did it start here, and did this frame handle it."""
-
-    event: int
-    origin: str  # "raised" here, "propagated" from a call it made, or "thrown" into a paused generator
-    caught: bool  # the frame's handler ran instead of the exception leaving the frame
-    type_name: str
-    summary: str
-
-
-def exception_marks(trace: Trace) -> dict[int, list[ExceptionMark]]:
-    """For each call touched by an exception, what happened to it there (in event order).
-
-    An exception is caught by a frame unless it is the frame's last exception and the frame
-    ended by raising (a ``with`` block's ``__exit__`` or a ``finally`` may run in between).
-    """
-    marks: dict[int, list[ExceptionMark]] = {}
-    outcomes: dict[int, Outcome] = {}
-    for event in trace.exception_events():
-        frame = trace.frame_of[event]
-        outcome = outcomes.get(frame)
-        if outcome is None:
-            outcome = outcomes[frame] = trace.outcome(frame)
-        own = trace.own_events(frame)
-        pos = bisect_left(own, event)
-        before = own[pos - 1] if pos > 0 else frame
-        came_from_callee = (
-            before != frame and trace.kinds[before] == CALL and trace.outcome(before).kind == "raised"
-        )
-        escaped = outcome.kind != "returned" and not any(trace.kinds[e] == EXCEPTION for e in own[pos + 1 :])
-        value = trace.value(trace.data[event])
-        type_name = value.type_name if value else "exception"
-        summary = value.summary if value else type_name
-        # a generator resumed with an exception (a with block's exit throwing into a @contextmanager)
-        thrown_in = before == frame and trace.lines[frame] != trace.code(frame).firstlineno
-        origin = "propagated" if came_from_callee else "thrown" if thrown_in else "raised"
-        mark = ExceptionMark(event, origin, not escaped, type_name, summary)
-        marks.setdefault(frame, []).append(mark)
-    return marks
 
 
 def describe_marks(marks: list[ExceptionMark]) -> Text:
@@ -157,7 +116,7 @@ class HopTree:
         trace = self.trace
         self._guides = guides
         self._marks = exception_marks(trace)
-        self._hot = self._exception_path()
+        self._hot = exception_path(trace, self._marks)
         self._said: set[str] = set()
         self._rows: list[Row] = []
         self._delta_of = delta_calls(trace) if self.deltas else {}
@@ -169,30 +128,9 @@ class HopTree:
         """The tree as plain one-line-per-node text (for tests and for scripts)."""
         return [self.trace.request_line] + [row.guide + row.label.plain for row in self.rows()]
 
-    def _exception_path(self) -> set[int]:
-        """Calls an exception escaped from, and every call above them, so grouping never hides them.
-
-        An exception raised and caught inside one call is ordinary control flow (Nova looks up optional keys
-        and ends iterators that way): its marks still show on the call, but it makes no exception path.
-        """
-        hot: set[int] = set()
-        for call, marks in self._marks.items():
-            if all(mark.caught for mark in marks):
-                continue
-            while call >= 0 and call not in hot:
-                hot.add(call)
-                call = self.trace.parent[call]
-        return hot
-
     def _visible(self, calls: list[int]) -> list[int]:
         """Calls with comprehension frames replaced by the calls made inside them."""
-        out: list[int] = []
-        for call in calls:
-            if self.trace.code(call).is_inline:
-                out.extend(self._visible(self.trace.children(call)))
-            else:
-                out.append(call)
-        return out
+        return shown_calls(self.trace, calls)
 
     def _grouped(self, calls: list[int]) -> list[int | Text]:
         """Siblings to draw: calls, with a note in place of the calls of a function past ``group_after``."""
@@ -231,7 +169,7 @@ class HopTree:
             if isinstance(item, Text):
                 self._rows.append(Row(guide, inner, item))
                 continue
-            chain = self._decorator_chain(item) if self.fold_decorators else [item]
+            chain = decorator_chain(self.trace, item, self._hot) if self.fold_decorators else [item]
             if len(chain) > 1:
                 self._rows.append(Row(guide, inner, self._chain_label(chain)))
                 self._add_below(chain[-1], level, inner)
@@ -248,40 +186,16 @@ class HopTree:
         for line in delta_lines(self.trace, entry):
             self._rows.append(Row(lead + "Δ ", lead + "  ", line))
 
-    def _decorator_chain(self, call: int) -> list[int]:
-        """``call`` and the decorator frames it runs the method through, each calling the next (Nova's
-        validation decorators): the frames of the validation layer named ``wrapper``/``wrapped``, followed
-        through the child with the most calls below it. Never folded when an exception touched one."""
-        trace = self.trace
-        chain: list[int] = []
-        while self._is_decorator(call) and call not in self._hot:
-            chain.append(call)
-            inner = [c for c in self._visible(trace.children(call)) if self._is_decorator(c)]
-            if not inner:
-                break
-            call = max(inner, key=lambda c: trace.end_of.get(c, c) - c)
-        return chain if len(chain) > 1 else [call if not chain else chain[0]]
-
-    def _is_decorator(self, call: int) -> bool:
-        code = self.trace.code(call)
-        return code.layer == "validation" and code.name in ("wrapper", "wrapped")
-
     def _chain_label(self, chain: list[int]) -> Text:
         """One node for a folded decorator chain: how many frames, of which decorators, and their checks."""
         trace = self.trace
-        kinds: dict[str, int] = {}
-        for call in chain:
-            outer = trace.code(call).qualname.split(".<locals>")[0]
-            kinds[outer] = kinds.get(outer, 0) + 1
-        in_chain = set(chain)
-        # the last frame's own calls are drawn below the node; the others' are what the node folds away
-        checks = sum(1 for call in chain[:-1] for child in self._visible(trace.children(call)) if child not in in_chain)
+        summary = summarize(trace, chain)
         text = Text()
         text.append(f"{len(chain)} decorator frames", style=NAME)
         text.append("  validation", style=layer_style("validation"))
         text.append(f"  {format_duration(trace.duration_of(chain[0]))}", style=DIM)
-        text.append("  " + ", ".join(f"{name} ×{n}" if n > 1 else name for name, n in kinds.items()), style=DIM)
-        text.append(f"  — folded with {checks} calls beside them (--unfold shows each)", style="italic")
+        text.append("  " + summary.names(), style=DIM)
+        text.append(f"  — folded with {summary.checks} calls beside them (--unfold shows each)", style="italic")
         return text
 
     def _add_below(self, call: int, level: int, prefix: str) -> None:

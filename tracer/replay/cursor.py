@@ -15,7 +15,8 @@ forward command has a backward twin that is its mirror image in time:
 * ``return_``/``return_back``: the viewed frame's return/call event; from there, the caller's.
 * ``cont``/``cont_back``: the next/previous breakpoint hit, else the end/start.
 * ``hop_next``/``hop_prev``: the next/previous hop (a call handing the request on, see :func:`hop_stops`),
-  else the end/start.
+  else the end/start. A chain of decorator frames (Nova's validation wrappers, see
+  :mod:`tracer.replay.folds`) is stepped over unless the learner opened it (:meth:`HopWalk.walk_into_chain`).
 
 Twins undo each other: a backward command undoes the forward command that led to where the
 cursor is, and the other way round (``b(f(s)) == s`` whenever ``s`` was reached by ``b``, and
@@ -27,8 +28,8 @@ over the call and by ``next`` from the callee's return.
 Every command is a lookup or a bisect in an index, so going backward costs what going forward
 costs and neither depends on the size of the trace: ``next`` bisects the viewed frame's steps
 (:meth:`Trace.steps`, built once a frame, on first need), ``return``/``up`` read ``end_of`` and
-``parent``, ``cont`` bisects the breakpoint hits and the hop jumps bisect ``_hops``, the layer
-changes listed at construction.
+``parent``, ``cont`` bisects the breakpoint hits and the hop jumps bisect the stops of ``hop_walk``,
+listed at construction (and again when the learner opens or closes a chain of decorator frames).
 """
 
 from __future__ import annotations
@@ -39,9 +40,9 @@ from typing import NamedTuple
 
 from tracer.model.trace import CALL, EXCEPTION, LINE, RETURN, Trace
 from tracer.replay.breakpoints import Breakpoint, resolve, stops
-from tracer.replay.hops import API_LAYERS, _layer_changes, hop_stops
+from tracer.replay.hops import API_LAYERS, HopWalk, _layer_changes, hop_stops
 
-__all__ = ["API_LAYERS", "Breakpoints", "Cursor", "Position", "StackEntry", "_layer_changes", "hop_stops"]
+__all__ = ["API_LAYERS", "Breakpoints", "Cursor", "Position", "HopWalk", "StackEntry", "_layer_changes", "hop_stops"]
 
 
 class Position(NamedTuple):
@@ -92,7 +93,7 @@ class Cursor:
         self.breakpoints = Breakpoints()
         n = len(trace)
         self._n = n
-        self._hops = hop_stops(trace)
+        self.hop_walk = HopWalk(trace)
         self._hits: list[int] = []
         self._search_cache: dict[str, list[int]] = {}
         self._calls_by_code: dict[int, list[int]] | None = None
@@ -214,12 +215,14 @@ class Cursor:
     def hop_next(self) -> Position:
         """The next hop (see :func:`hop_stops`): the call of the next function the request is handed to, else
         the end."""
-        pos = bisect_right(self._hops, self.index)
-        return self._move(self._hops[pos] if pos < len(self._hops) else self._n - 1)
+        hops = self.hop_walk.stops
+        pos = bisect_right(hops, self.index)
+        return self._move(hops[pos] if pos < len(hops) else self._n - 1)
 
     def hop_prev(self) -> Position:
-        pos = bisect_left(self._hops, self.index) - 1
-        return self._move(self._hops[pos] if pos >= 0 else 0)
+        hops = self.hop_walk.stops
+        pos = bisect_left(hops, self.index) - 1
+        return self._move(hops[pos] if pos >= 0 else 0)
 
     def _later_at_depth(self, index: int, frame: int) -> int:
         """The first event after ``index`` at ``frame``'s depth or shallower; ``len(trace)`` when none.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tracer.model.trace import Trace
+from tracer.replay.folds import decorator_chains
 
 
 def _layer_changes(trace: Trace) -> list[int]:
@@ -48,3 +49,39 @@ def hop_stops(trace: Trace) -> list[int]:
         if name == "__call__" or reach.get(call, 0) & ~bit:
             stops.append(call)
     return stops
+
+
+class HopWalk:
+    """The stops of the hop walk of one replay: the path's hops, plus every frame of the decorator chains the
+    learner opened (a chain folded in the hop tree is stepped over, see :mod:`tracer.replay.folds`)."""
+
+    def __init__(self, trace: Trace) -> None:
+        self.trace = trace
+        self._path = hop_stops(trace)
+        self.stops = self._path
+        self._chains: dict[int, list[int]] | None = None  # found on first need: most traces are never folded
+        self._opened: set[int] = set()
+
+    def chains(self) -> dict[int, list[int]]:
+        """The decorator chains of the trace, each by its first frame (see :func:`decorator_chains`)."""
+        if self._chains is None:
+            self._chains = {chain[0]: chain for chain in decorator_chains(self.trace)}
+        return self._chains
+
+    def walk_into_chain(self, first: int, walk_into: bool = True) -> bool:
+        """Stop at every frame of the chain starting at call ``first`` (the learner opened its row), or step
+        over it again; False when no chain starts there."""
+        chains = self.chains()
+        if first not in chains:
+            return False
+        if walk_into:
+            self._opened.add(first)
+        else:
+            self._opened.discard(first)
+        frames = {call for start in self._opened for call in chains[start]}
+        self.stops = sorted(frames.union(self._path)) if frames else self._path
+        return True
+
+    def walks_into(self, first: int) -> bool:
+        """Whether the walk stops inside the chain starting at ``first``."""
+        return first in self._opened
