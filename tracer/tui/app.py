@@ -358,5 +358,12 @@ class TraceApp(App[int]):
     def on_hop_list_selected(self, message: HopList.Selected) -> None:
         self.goto(message.call)
 
+    def on_hop_list_chain_opened(self, message: HopList.ChainOpened) -> None:
+        """An opened chain of decorator frames: ``]`` and ``[`` stop at each of its frames until it is folded."""
+        self.cursor.hop_walk.walk_into_chain(message.first, message.opened)
+        frames = len(self.cursor.hop_walk.chains().get(message.first, []))
+        self.say(f"] and [ now stop at each of the {frames} decorator frames" if message.opened
+                 else f"] and [ step over the {frames} decorator frames again")
+
     def on_stack_view_frame_chosen(self, message: StackView.FrameChosen) -> None:
         self.position = self.cursor.view(message.frame)

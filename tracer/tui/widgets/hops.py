@@ -8,11 +8,16 @@ a sorted list and whether a call is shown is one bisect away.
 Comprehension and generator-expression frames (``<listcomp>``, ``<genexpr>``...) are hidden by default,
 as ``tracer show``'s tree hides them: a learner reads them as part of the line that holds them, and
 the calls made inside them are shown one level up. ``show_inline`` brings them back.
+
+A chain of decorator frames (Nova's twenty validation wrappers between ``dispatch`` and the controller, see
+:mod:`tracer.replay.folds`) is one row, ``≡ 20 decorator frames``, with the calls of its last frame below it;
+``→`` or space opens it (each frame a row), ``←`` or space folds it again. Opening one posts
+:class:`HopList.ChainOpened`, so that the hop walk stops at its frames too.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 from rich.cells import cell_len
@@ -26,6 +31,7 @@ from textual.strip import Strip
 
 from tracer.model.trace import Trace
 from tracer.replay.cursor import Position
+from tracer.replay.folds import decorator_chains, summarize
 from tracer.tui.theme import format_us, layer_style
 from tracer.tui.widgets.rows import RowsView, fit
 
@@ -34,6 +40,8 @@ MAX_INDENT = 16
 SCROLL_MARGIN = 3
 BREAKPOINT = Style(color="red", bold=True)
 RAISED = Style(color="red")
+#: the glyph of a folded chain of decorator frames (the help screen explains it)
+CHAIN_GLYPH = "≡ "
 
 
 class HopList(RowsView):
@@ -65,10 +73,21 @@ class HopList(RowsView):
 
         call: int
 
+    @dataclass
+    class ChainOpened(Message):
+        """The learner opened (or folded again) the chain of decorator frames starting at ``first``."""
+
+        first: int
+        opened: bool
+
     def __init__(self, trace: Trace, **kwargs) -> None:
         super().__init__(**kwargs)
         self.trace = trace
         self.collapsed: set[int] = set()
+        self.chains: dict[int, list[int]] = {chain[0]: chain for chain in decorator_chains(trace)}
+        self.opened_chains: set[int] = set()  # chains shown a frame a row
+        self._depth_shifts: list[tuple[int, int, int]] = []  # (first call, last call, levels) under folded chains
+        self._chain_details: dict[int, str] = {}
         self._inline = {c for c in trace.calls if trace.code(c).is_inline}
         self._shown_depth = self._depths(trace, self._inline)
         self._has_children = self._calls_with_children(trace, self._inline)
@@ -104,19 +123,61 @@ class HopList(RowsView):
     # -- rows ------------------------------------------------------------------------------------
 
     def _rows(self) -> list[int]:
-        """The calls shown: all but the inline ones (unless shown) and those inside a folded call."""
+        """The calls shown: all but the inline ones (unless shown), those inside a folded call, and the frames
+        of a folded chain but its first (with the checks they make beside the chain)."""
         trace, inline, rows = self.trace, self._inline if not self.show_inline else set(), []
+        in_chains = self._fold_chains()
         skip_until = -1
         for call in trace.calls:
-            if call <= skip_until or call in inline:
+            if call <= skip_until or call in inline or call in in_chains:
                 continue
             rows.append(call)
             if call in self.collapsed:
                 skip_until = trace.end_of.get(call, len(trace) - 1)
         return rows
 
-    def depth_of(self, call: int) -> int:
+    def _fold_chains(self) -> set[int]:
+        """The calls the folded chains hide (every call below a chain's first frame except those below its
+        last), and how many levels the calls below each last frame move left."""
+        trace, calls, hidden, shifts = self.trace, self.trace.calls, set(), []
+        for first, chain in self.chains.items():
+            if first in self.opened_chains:
+                continue
+            last = chain[-1]
+            last_end, first_end = trace.end_of.get(last, len(trace) - 1), trace.end_of.get(first, len(trace) - 1)
+            for low, high in ((first + 1, last), (last_end + 1, first_end)):
+                hidden.update(calls[bisect_left(calls, low) : bisect_right(calls, high)])
+            shifts.append((last + 1, last_end, self._plain_depth(last) - self._plain_depth(first)))
+        self._depth_shifts = shifts
+        return hidden
+
+    def _plain_depth(self, call: int) -> int:
         return self.trace.depth[call] if self.show_inline else self._shown_depth[call]
+
+    def depth_of(self, call: int) -> int:
+        depth = self._plain_depth(call)
+        for low, high, levels in self._depth_shifts:
+            if low <= call <= high:
+                depth -= levels
+        return depth
+
+    def folded_chain(self, call: int) -> list[int] | None:
+        """The chain ``call``'s row stands for, when it is the first frame of a folded chain."""
+        if call in self.opened_chains:
+            return None
+        return self.chains.get(call)
+
+    def set_chain_open(self, first: int, opened: bool) -> None:
+        """Show the chain starting at ``first`` a frame a row, or fold it into one row again."""
+        if first not in self.chains or (first in self.opened_chains) == opened:
+            return
+        if opened:
+            self.opened_chains.add(first)
+            self.collapsed.discard(first)
+        else:
+            self.opened_chains.discard(first)
+        self._rebuild()
+        self.post_message(self.ChainOpened(first, opened))
 
     def has_children(self, call: int) -> bool:
         return call in self._has_children[self.show_inline]
@@ -187,11 +248,20 @@ class HopList(RowsView):
     def action_toggle(self) -> None:
         if self.rows:
             call = self.rows[self.cursor_row]
-            self.set_collapsed(call, call not in self.collapsed)
+            if call in self.chains:
+                self.set_chain_open(call, call not in self.opened_chains)
+            else:
+                self.set_collapsed(call, call not in self.collapsed)
 
     def action_fold(self, collapse: bool) -> None:
-        if self.rows:
-            self.set_collapsed(self.rows[self.cursor_row], collapse)
+        """``←`` folds a step: an opened chain into one row, then the row; ``→`` unfolds a step the other way."""
+        if not self.rows:
+            return
+        call = self.rows[self.cursor_row]
+        if call in self.chains and call not in self.collapsed and (call in self.opened_chains) == collapse:
+            self.set_chain_open(call, not collapse)
+        else:
+            self.set_collapsed(call, collapse)
 
     def on_click(self, event: Click) -> None:
         at = self.clicked(event)
@@ -216,13 +286,16 @@ class HopList(RowsView):
         code = trace.code(call)
         depth = self.depth_of(call)
         indent = " " * min(depth, MAX_INDENT) + ("·" * (depth - MAX_INDENT) if depth > MAX_INDENT else "")
-        glyph = "▸ " if call in self.collapsed else "▾ " if self.has_children(call) else "  "
+        chain = self.folded_chain(call)
+        glyph = "▸ " if call in self.collapsed else CHAIN_GLYPH if chain else "▾ " if self.has_children(call) else "  "
         dim = self.get_component_rich_style("hops--dim", partial=True)
         segments = [Segment(indent), Segment(glyph, dim)]
         if ("function", trace.code_ids[call]) in self.breakpoints:
             segments.append(Segment("● ", BREAKPOINT))
-        segments.append(Segment(code.qualname, layer_style(code.layer)))
+        segments.append(Segment(self.hop_name(call, chain), layer_style(code.layer)))
         segments.append(Segment(f"  {format_us(trace.duration_of(call))}", dim))
+        if chain:
+            segments.append(Segment(self._chain_detail(chain), dim))
         outcome = trace.outcome(call) if call in trace.end_of else None
         if outcome is not None and outcome.kind == "raised":
             segments.append(Segment(" raised", RAISED))
@@ -231,18 +304,33 @@ class HopList(RowsView):
     def label_width(self, call: int) -> int:
         """The cells row ``call`` needs, marker included (what :meth:`label` draws, counted without drawing)."""
         trace = self.trace
-        width = 1 + self.depth_of(call) + 2 + cell_len(trace.code(call).qualname)
+        chain = self.folded_chain(call)
+        width = 1 + self.depth_of(call) + 2 + cell_len(self.hop_name(call, chain))
         width += 2 + cell_len(format_us(trace.duration_of(call)))
+        if chain:
+            width += cell_len(self._chain_detail(chain))
         if ("function", trace.code_ids[call]) in self.breakpoints:
             width += 2
         if call in trace.end_of and trace.outcome(call).kind == "raised":
             width += len(" raised")
         return width
 
+    def hop_name(self, call: int, chain: list[int] | None) -> str:
+        """The function's name, or for a folded chain how many frames it holds."""
+        return f"{len(chain)} decorator frames" if chain else self.trace.code(call).qualname
+
+    def _chain_detail(self, chain: list[int]) -> str:
+        """After a folded chain's time: its decorators and how many checks it hides."""
+        detail = self._chain_details.get(chain[0])
+        if detail is None:
+            summary = summarize(self.trace, chain)
+            detail = self._chain_details[chain[0]] = f"  {summary.names()} (and {summary.checks} checks; → shows each)"
+        return detail
+
     def row_key(self, row: int) -> tuple:
         call = self.rows[row]
-        return (call, call in self.collapsed, self.show_inline, call == self._current_call(),
-                row == self.cursor_row and self.has_focus)
+        return (call, call in self.collapsed, call in self.opened_chains, self.depth_of(call), self.show_inline,
+                call == self._current_call(), row == self.cursor_row and self.has_focus)
 
     def _current_call(self) -> int:
         current = self.current_row
