@@ -68,7 +68,6 @@ def legend() -> Text:
         ("line", "the line being run, in the source", CURRENT_LINE),
         ("●", "a breakpoint (a function in the hop tree, a line in the source)", "bold red"),
         ("▾ ▸", "a hop with calls inside, unfolded / folded", ""),
-        ("≡", "a chain of decorator frames as one hop (Nova's validation): → opens it, ← folds it", ""),
         ("raised", "the hop ended with an exception", "red"),
         ("🔒", "a value redacted when recorded", "bold red italic"),
         ("…", "text cut short: widen the terminal or hide a pane", "dim"),
