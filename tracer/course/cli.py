@@ -21,6 +21,7 @@ from tracer.course import workspace as ws
 from tracer.course.grading import letter
 from tracer.course.model import Course, Lesson, LessonError, load_course
 from tracer.course.progress import Progress
+from tracer.course.recording import missing_app
 from tracer.course.sandbox import TIME_LIMIT
 
 SAVE_DIR = ".tracer"  # in a learner's own workspace: traces of failed tasks, backups of reset files
@@ -88,6 +89,11 @@ def _dispatch(args: argparse.Namespace, out: TextIO | None = None) -> int:
         return 2
     try:
         course = load_course()
+        if getattr(args, "lesson", None) is not None:
+            missing = missing_app(course.get(args.lesson))
+            if missing:  # a lesson on real Nova where Nova is not installed: one line, and nothing to do
+                print(missing, file=out)
+                return 0
         return fn(args, course, Progress(), out)
     except LessonError as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)

@@ -27,7 +27,10 @@ COMPARATORS = ("equals", "not_equals", "contains", "at_least", "at_most", "truth
 # ``{created.server.id}`` in a check request's path or body: a value from the answer to the request
 # "created", recorded earlier in the same check (so a check can use ids nobody knows in advance).
 PLACEHOLDER = re.compile(r"\{([A-Za-z0-9_-]+)((?:\.[A-Za-z0-9_:-]+)+)\}")
-REQUEST_KEYS = {"method", "path", "body", "body_size", "headers", "as", "startup", "workspace", "file", "describe"}
+REQUEST_KEYS = {"method", "path", "body", "body_size", "headers", "as", "startup", "workspace", "file", "describe",
+                "target", "detail"}
+#: The apps a lesson's request may go to (``target``): the miniature, or real OpenStack Nova (an extra to install).
+TARGETS = ("sample_api", "nova")
 
 
 class LessonError(Exception):
@@ -60,6 +63,8 @@ class RequestDef:
     workspace: bool = True
     file: str | None = None
     describe: str = ""
+    target: str = "sample_api"
+    detail: str = "line"  # "call": calls only (enough for the response and the hops that ran, and faster)
 
     @property
     def label(self) -> str:
@@ -83,7 +88,8 @@ class RequestDef:
         """The ``tracer run`` command line that records the same request."""
         if self.startup or self.file:
             return ""
-        parts = ["tracer", "run", self.method, self.path]
+        parts = ["tracer", "run"] + (["--target", self.target] if self.target != "sample_api" else [])
+        parts += [self.method, self.path] + (["--detail", "call"] if self.detail == "call" else [])
         if self.user != "admin" or self.project:
             parts += ["--as", self.user + (f":{self.project}" if self.project else "")]
         for key, value in self.headers.items():
@@ -113,6 +119,11 @@ def parse_request(name: str, raw: object, where: str) -> RequestDef:
     headers = raw.get("headers", {})
     if not isinstance(headers, dict):
         raise LessonError(f"{where}: request {name!r}: headers must be a table")
+    target, detail = raw.get("target", "sample_api"), raw.get("detail", "line")
+    if target not in TARGETS:
+        raise LessonError(f"{where}: request {name!r}: target must be one of {TARGETS}, not {target!r}")
+    if detail not in ("line", "call"):
+        raise LessonError(f"{where}: request {name!r}: detail must be 'line' or 'call', not {detail!r}")
     return RequestDef(
         name=name,
         method=str(raw.get("method", "GET")).upper(),
@@ -125,6 +136,8 @@ def parse_request(name: str, raw: object, where: str) -> RequestDef:
         workspace=bool(raw.get("workspace", True)),
         file=raw.get("file"),
         describe=str(raw.get("describe", "")),
+        target=target,
+        detail=detail,
     )
 
 
@@ -209,6 +222,12 @@ class Lesson:
     @property
     def label(self) -> str:
         return f"{self.number:02d} {self.title}"
+
+    @property
+    def targets(self) -> set[str]:
+        """The apps the lesson's requests go to (``sample_api``; ``nova`` needs ``pip install 'tracer[nova]'``)."""
+        requests = [*self.requests.values(), *self.check_requests.values()]
+        return {request.target for request in requests}
 
 
 @dataclass

@@ -1,4 +1,5 @@
-"""Record a lesson's requests through sample_api, with or without the learner's code loaded.
+"""Record a lesson's requests through sample_api, with or without the learner's code loaded (or through real
+Nova, for a request whose ``target`` is ``nova``: there the learner changes the request, never Nova).
 
 The learner's code enters sample_api the way an operator's would: an extensions folder
 (``CONF.extensions_dir``, modules ``sample_api_extensions.<stem>``), an ``api-paste.ini``
@@ -20,7 +21,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from tracer.course.model import PLACEHOLDER, LessonError, RequestDef, WorkspaceSpec, parse_request
+from tracer.course.model import PLACEHOLDER, Lesson, LessonError, RequestDef, WorkspaceSpec, parse_request
 from tracer.record.recorder import DEFAULT_INCLUDE
 from tracer.targets import sample_api as target
 from tracer.targets.sample_api import RequestError, RequestSpec, build_environ
@@ -154,9 +155,11 @@ def resolve_request(request: RequestDef, workspace: Path | None) -> RequestDef:
     except tomllib.TOMLDecodeError as exc:
         raise StudentCodeError(f"{request.file}: not valid TOML ({exc})") from None
     try:
-        return parse_request(request.name, raw, request.file)
+        parsed = parse_request(request.name, raw, request.file)
     except LessonError as exc:
         raise StudentCodeError(str(exc)) from None
+    # the lesson says which app the request goes to and how much is recorded, unless the file says otherwise
+    return replace(parsed, **{key: getattr(request, key) for key in ("target", "detail") if key not in raw})
 
 
 def answer_json(doc: Mapping[str, Any]) -> Any:
@@ -189,12 +192,8 @@ def fill(request: RequestDef, answers: Mapping[str, Any]) -> RequestDef:
     return replace(request, path=PLACEHOLDER.sub(value, request.path), body=body)
 
 
-def record(request: RequestDef, api: LoadedApi) -> dict:
-    """Record one request through ``api``; returns the trace document."""
-    from tracer.targets.sample_api import record_request
-
-    if request.startup:
-        return record_startup(api)
+def request_spec(request: RequestDef) -> RequestSpec:
+    """What the recorder sends for a lesson's request; a request that cannot be sent is the learner's error."""
     spec = RequestSpec(
         method=request.method,
         path=request.path,
@@ -207,7 +206,51 @@ def record(request: RequestDef, api: LoadedApi) -> dict:
         build_environ(spec)
     except RequestError as exc:
         raise StudentCodeError(f"the request cannot be sent: {exc}") from None
-    return record_request(spec, app=api.app, include=api.include)
+    return spec
+
+
+def record(request: RequestDef, api: LoadedApi) -> dict:
+    """Record one request through ``api``; returns the trace document."""
+    from tracer.targets.sample_api import record_request
+
+    if request.startup:
+        return record_startup(api)
+    if request.target == "nova":
+        return record_in_nova(request)
+    spec = request_spec(request)
+    return record_request(spec, app=api.app, include=api.include, detail=request.detail)
+
+
+#: What a lesson says, in one line, where a request of it goes to real Nova and Nova is not installed.
+NOVA_MISSING = ("lesson {number} records real OpenStack Nova, which is not installed here: "
+                "pip install 'tracer[nova]' (then run this again); skipped")
+
+
+def nova_installed() -> bool:
+    try:
+        from tracer.targets import nova
+    except ImportError:  # one of the libraries Nova's target needs is missing
+        return False
+    return nova.installed()
+
+
+def missing_app(lesson: Lesson) -> str | None:
+    """The one line that says how to install what the lesson records, when it is not installed (None: all there)."""
+    if "nova" in lesson.targets and not nova_installed():
+        return NOVA_MISSING.format(number=lesson.number)
+    return None
+
+
+def record_in_nova(request: RequestDef) -> dict:
+    """Record one request through real Nova (one per process, shared by every request; the learner's code
+    never enters it: a lesson on Nova changes the request only)."""
+    if not nova_installed():
+        raise LessonError(f"the request {request.name!r} goes to real OpenStack Nova: pip install 'tracer[nova]'")
+    from tracer.targets import nova
+
+    spec = request_spec(request)
+    app, twin = nova.load_twins()
+    return nova.record_request(spec, app=app, twin=twin, detail=request.detail)
 
 
 def record_startup(api: LoadedApi) -> dict:

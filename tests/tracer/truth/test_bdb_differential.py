@@ -33,7 +33,7 @@ def lesson_requests() -> list[target.RequestSpec]:
     specs: dict[str, target.RequestSpec] = {}
     for lesson in load_course().lessons:
         for request in [*lesson.requests.values(), *lesson.check_requests.values()]:
-            if request.startup or request.file:
+            if request.startup or request.file or request.target != "sample_api":
                 continue
             spec = target.RequestSpec(request.method, request.path,
                                       request.body.encode() if request.body is not None else None,
