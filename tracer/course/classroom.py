@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from tracer.course.model import LessonError, load_course
+from tracer.course.recording import missing_app
 
 DEFAULT_PORT = 8000
 
@@ -42,6 +43,9 @@ def check_target(what: str) -> str:
         lesson = load_course().get(what)
         if not lesson.questions:
             raise LessonError(f"lesson {lesson.number} has no questions to replay")
+        missing = missing_app(lesson)
+        if missing:  # a lesson on real Nova, where Nova is not installed
+            raise LessonError(missing)
         return f"lesson {lesson.number}: {lesson.title}"
     path = Path(what)
     if not path.is_file():
