@@ -40,7 +40,7 @@ MAX_INDENT = 16
 SCROLL_MARGIN = 3
 BREAKPOINT = Style(color="red", bold=True)
 RAISED = Style(color="red")
-#: the glyph of a folded chain of decorator frames (the help screen explains it)
+#: the glyph of a folded chain of decorator frames (the row itself says which key shows each frame)
 CHAIN_GLYPH = "≡ "
 
 
