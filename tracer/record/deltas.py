@@ -18,7 +18,9 @@ way; the format is in ``docs/trace-format.md``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import contextlib
+import contextvars
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from tracer.model.redaction import redact_json_text
@@ -38,16 +40,21 @@ class _Boundary:
 
     hop: str  # "module:qualname" of the function that receives the environ there
     environ: dict[str, object]  # key -> the value on the way in (a dict or list: a copy of it)
+    app: object = None  # the app that received it
     headers: list[tuple[str, object]] | None = None  # the answer's headers, None: no answer seen
     status: str | None = None
     inner: list[int] = field(default_factory=list)  # boundaries entered while this one ran
 
 
+#: The recorder watching the request this thread (or green thread) is serving; None: the probes pass it on.
+_watching: contextvars.ContextVar[DeltaRecorder | None] = contextvars.ContextVar("tracer_deltas", default=None)
+
+
 class DeltaRecorder:
     """Probes for the WSGI apps of one request, and the deltas they saw.
 
-    ``secrets_from_body``: the request body, so that a secret in it (an ``adminPass``) is scrubbed from
-    any description that happens to contain it, as the trace's own values are.
+    ``body``: the request body, so that a secret in it (an ``adminPass``) is scrubbed from any description
+    that happens to contain it, as the trace's own values are.
     """
 
     def __init__(self, body: bytes | None = None) -> None:
@@ -55,30 +62,45 @@ class DeltaRecorder:
         self.boundaries: list[_Boundary] = []
         self._open: list[int] = []
         if body:
-            redact_json_text(body.decode("utf-8", "replace"), self.table)
+            self.note_body(body)
+
+    def note_body(self, body: bytes) -> None:
+        """Remember the secrets of a request body (read once the request has been buffered)."""
+        redact_json_text(body.decode("utf-8", "replace"), self.table)
+
+    @contextlib.contextmanager
+    def watching(self) -> Iterator[DeltaRecorder]:
+        """The probes of this thread record into this recorder meanwhile (one request at a time)."""
+        token = _watching.set(self)
+        try:
+            yield self
+        finally:
+            _watching.reset(token)
 
     def wrap(self, app: Callable, hop: str) -> Callable:
-        """A WSGI app that notes the environ and the answer of ``app`` (whose hop is ``hop``) and calls it."""
+        """A WSGI app that watches the request with this recorder (starting it over) while ``app`` serves it,
+        and notes what ``app`` (whose hop is ``hop``) receives and answers, as every probe does."""
+        probe = make_probe(app, hop)
         recorder = self
 
-        def delta_probe(environ: dict, start_response: Callable) -> Iterable[bytes]:
-            index = recorder._enter(hop, environ)
+        def watched(environ: dict, start_response: Callable) -> Iterable[bytes]:
+            recorder.boundaries, recorder._open = [], []
+            with recorder.watching():
+                return probe(environ, start_response)
 
-            def noting_start_response(status: str, headers: list, exc_info: object = None) -> Callable:
-                recorder._answered(index, status, headers)
-                if exc_info is None:
-                    return start_response(status, headers)
-                return start_response(status, headers, exc_info)
+        watched.__name__ = "delta_probe"
+        watched.__wrapped__ = app  # type: ignore[attr-defined]  # what the probe stands in front of
+        return watched
 
-            try:
-                return app(environ, noting_start_response)
-            finally:
-                recorder._open.pop()
+    def environ_at(self, app: object) -> dict | None:
+        """The environ as ``app`` received it (the values themselves, not descriptions), or None when the
+        request never reached it. Ask before :meth:`deltas`, which replaces them with their descriptions."""
+        for boundary in self.boundaries:
+            if boundary.app is app:
+                return boundary.environ
+        return None
 
-        delta_probe.__wrapped__ = app  # type: ignore[attr-defined]  # what the probe stands in front of
-        return delta_probe
-
-    def _enter(self, hop: str, environ: dict) -> int:
+    def _enter(self, app: object, hop: str, environ: dict) -> int:
         index = len(self.boundaries)
         if self._open:
             self.boundaries[self._open[-1]].inner.append(index)
@@ -86,7 +108,7 @@ class DeltaRecorder:
         # Only references and one-level copies now: describing a value may run the app's own code (a repr),
         # which would show up in the trace as a call the request made. They are described after the request.
         snapshot = {key: _copy(value) for key, value in environ.items()}
-        self.boundaries.append(_Boundary(hop, snapshot))
+        self.boundaries.append(_Boundary(hop, snapshot, app))
         return index
 
     def _answered(self, index: int, status: str, headers: list) -> None:
@@ -143,6 +165,32 @@ class DeltaRecorder:
         """Hold no live object once the deltas were taken."""
         self.boundaries = []
         self.table.let_go()
+
+
+def make_probe(app: Callable, hop: str) -> Callable:
+    """A WSGI app in front of ``app`` (whose hop is ``hop``): while a :class:`DeltaRecorder` watches the
+    request, it notes the environ ``app`` receives and the status and headers it answers; otherwise it only
+    calls ``app``."""
+
+    def delta_probe(environ: dict, start_response: Callable) -> Iterable[bytes]:
+        recorder = _watching.get()
+        if recorder is None:
+            return app(environ, start_response)
+        index = recorder._enter(app, hop, environ)
+
+        def noting_start_response(status: str, headers: list, exc_info: object = None) -> Callable:
+            recorder._answered(index, status, headers)
+            if exc_info is None:
+                return start_response(status, headers)
+            return start_response(status, headers, exc_info)
+
+        try:
+            return app(environ, noting_start_response)
+        finally:
+            recorder._open.pop()
+
+    delta_probe.__wrapped__ = app  # type: ignore[attr-defined]  # what the probe stands in front of
+    return delta_probe
 
 
 def unwrap(app: object) -> object:
