@@ -198,3 +198,19 @@ def _links_inside(app: object) -> list[Link]:
 
     walk(app, 0)
     return found
+
+
+def record_with_deltas(app: Callable, body: bytes | None, record: Callable[[Callable], dict],
+                       explain: Callable[[DeltaRecorder], dict | None] | None = None) -> dict:
+    """``record(app_with_probes)``'s trace document, with the deltas of the last request through the probes
+    (the request itself: a re-run goes through the bare app) in its ``deltas`` and, when ``explain`` says
+    how the router routed it (from the environ it received), that in its ``route``."""
+    deltas = DeltaRecorder(body)
+    with probed(app, deltas) as app_with_probes:
+        doc = record(app_with_probes)
+    route = explain(deltas) if explain is not None else None
+    doc["deltas"] = deltas.deltas()
+    deltas.let_go()
+    if route is not None:
+        doc["route"] = route
+    return doc
