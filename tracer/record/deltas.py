@@ -20,11 +20,13 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import io
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from tracer.model.redaction import redact_json_text
 from tracer.model.values import ValueTable
+from tracer.record.exchange import describe_request
 
 #: Environ keys whose value is the server's plumbing (a file or a stream): shown only when added or removed.
 PLUMBING = ("wsgi.input", "wsgi.errors", "wsgi.file_wrapper")
@@ -32,6 +34,8 @@ PLUMBING = ("wsgi.input", "wsgi.errors", "wsgi.file_wrapper")
 CONTAINERS = ("dict", "list", "tuple")
 #: Characters of one described value in a delta.
 MAX_TEXT = 240
+#: Bytes of a buffered request body read for its secrets.
+MAX_BODY = 1 << 20
 
 
 @dataclass
@@ -61,12 +65,14 @@ class DeltaRecorder:
         self.table = ValueTable()
         self.boundaries: list[_Boundary] = []
         self._open: list[int] = []
+        self._body_noted = False
         if body:
             self.note_body(body)
 
     def note_body(self, body: bytes) -> None:
-        """Remember the secrets of a request body (read once the request has been buffered)."""
+        """Remember the secrets of a request body."""
         redact_json_text(body.decode("utf-8", "replace"), self.table)
+        self._body_noted = True
 
     @contextlib.contextmanager
     def watching(self) -> Iterator[DeltaRecorder]:
@@ -135,6 +141,8 @@ class DeltaRecorder:
 
         Call it once the request has been answered and recording has stopped.
         """
+        if self.boundaries:  # the request's own secrets (its token, a password in its query), as the trace knows them
+            describe_request(self.boundaries[0].environ, self._body_of(self.boundaries[0].environ), self.table)
         for boundary in self.boundaries:
             boundary.environ = {key: self._describe(value, key) for key, value in boundary.environ.items()}
             boundary.headers = [(str(name), self._describe(value, str(name))) for name, value in boundary.headers
@@ -160,6 +168,13 @@ class DeltaRecorder:
                 change[2] = scrub(change[2]) if isinstance(change[2], str) else change[2]
                 change[3] = scrub(change[3]) if isinstance(change[3], str) else change[3]
         return out
+
+    def _body_of(self, environ: dict) -> bytes:
+        """The request body, when no one gave it and it waits in memory (a recorder buffered it): its secrets."""
+        stream = environ.get("wsgi.input")
+        if self._body_noted or not isinstance(stream, io.BytesIO):
+            return b""
+        return stream.getvalue()[:MAX_BODY]
 
     def let_go(self) -> None:
         """Hold no live object once the deltas were taken."""

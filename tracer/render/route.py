@@ -48,8 +48,8 @@ class RouteReport:
             yield Text(f"Matched route #{w.index} (tried {w.index + 1} of {len(e.tried)}):", style=NAME)
             yield Text("  ") + route_line(w)
             name = f"named {w.name!r}, " if w.name else ""
-            methods = " or ".join(w.methods) if w.methods else "any method"
-            yield Text(f"  {name}conditions: method {methods}; pattern {w.pattern}")
+            methods = f"method {' or '.join(w.methods)}" if w.methods else "any method"
+            yield Text(f"  {name}conditions: {methods}; pattern {w.pattern}")
             bound = ", ".join(f"{k}={v!r}" for k, v in w.variables.items()) or "nothing"
             yield Text(f"  binds {bound}; the router dispatches to {w.controller}.{w.action} with it")
         shown = e.tried[: (e.winner.index + 1 if e.winner else len(e.tried))] if self.show_all else e.near_misses

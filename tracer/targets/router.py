@@ -104,6 +104,8 @@ def explain_mapper(mapper, method: str, url: str, script_name: str, host: str,
     table = table if table is not None else ValueTable()
     for one in tried:
         one.variables = {name: _shown(table, name, value) for name, value in one.variables.items()}
+    for one in tried:  # once every secret variable is known: a reason quotes the URL's segments
+        one.reason = table.scrub(one.reason)
     return RouteExplanation(method, table.scrub(url), table.scrub(script_name), tried, winner, "", "")
 
 

@@ -14,6 +14,7 @@ import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from tracer.model.values import ValueTable
 from tracer.record.deltas import DeltaRecorder
 from tracer.targets.pipeline import mapper_of, probed, routers
 from tracer.targets.router import RouteExplanation, explain_mapper, explain_router, request_secrets
@@ -50,11 +51,13 @@ def explain(method: str, path: str, extensions_dir: str | None = None, target: s
         raise RequestError(f"{full_path!r} is not routed by the compute API's router (it serves {API_PREFIX}/...);"
                            " give a path such as /servers/detail")
     app = load_sample_api(None, str(Path(extensions_dir)) if extensions_dir else None)
+    secrets = request_secrets(full)
     try:
-        explanation = explain_router(app, method, full_path, API_PREFIX, DEFAULT_HOST, request_secrets(full))
+        explanation = explain_router(app, method, full_path, API_PREFIX, DEFAULT_HOST, secrets)
     except LookupError as exc:
         raise RequestError(str(exc)) from None
-    explanation.status, explanation.answer = _answer(app, method, path)
+    status, answer = _answer(app, method, path)
+    explanation.status, explanation.answer = status, secrets.scrub(answer)  # a fault may quote the URL
     return explanation
 
 
@@ -77,12 +80,13 @@ def explain_on_target(name: str, method: str, path: str) -> RouteExplanation:
     deltas = DeltaRecorder()
     with probed(app, deltas) as app_with_probes, _world(nova):
         response = webob.Request(environ).get_response(app_with_probes)
-    explanation = _explain_reached(found, deltas)
+    reached = _explain_reached(found, deltas)
     deltas.let_go()
-    if explanation is None:
+    if reached is None:
         raise RequestError(f"{method} {path} never reached the router of {target.name}: the layers in front of "
                            f"it answered {response.status} (tracer run {method} {path} --target {name} shows them)")
-    explanation.status, explanation.answer = response.status, _fault_message(response.body)
+    explanation, secrets = reached
+    explanation.status, explanation.answer = response.status, secrets.scrub(_fault_message(response.body))
     return explanation
 
 
@@ -100,14 +104,16 @@ def _world(nova: bool) -> Iterator[None]:
         yield
 
 
-def _explain_reached(found: list[object], deltas: DeltaRecorder) -> RouteExplanation | None:
-    """The explanation of the first router the request reached, with the environ it received."""
+def _explain_reached(found: list[object], deltas: DeltaRecorder) -> tuple[RouteExplanation, ValueTable] | None:
+    """The explanation of the first router the request reached, with the environ it received, and the
+    request's secrets it was scrubbed of."""
     for router in found:
         environ = deltas.environ_at(router)
         if environ is not None:
+            secrets = request_secrets(environ)
             return explain_mapper(mapper_of(router), str(environ.get("REQUEST_METHOD", "GET")),
                                   str(environ.get("PATH_INFO", "")), str(environ.get("SCRIPT_NAME", "")),
-                                  str(environ.get("HTTP_HOST", "")), request_secrets(environ))
+                                  str(environ.get("HTTP_HOST", "")), secrets), secrets
     return None
 
 
@@ -121,10 +127,10 @@ def recorded_route(app: object, spec: RequestSpec) -> Callable[[DeltaRecorder], 
         if not found:
             return None
         try:
-            explanation = _explain_reached(found, deltas)
+            reached = _explain_reached(found, deltas)
         except (AttributeError, TypeError, ValueError, RuntimeError) as exc:  # a router routes cannot read
             return {"error": f"the router could not be explained: {type(exc).__name__}: {exc}"}
-        return explanation.to_dict() if explanation is not None else None
+        return reached[0].to_dict() if reached is not None else None
 
     return explain_recorded
 
