@@ -199,6 +199,7 @@ def cmd_route(args: argparse.Namespace) -> int:
 
 
 def say_no_deltas(trace: Trace) -> None:
-    """``--deltas`` on a trace recorded without them (by tracer serve, or an older tracer): say so on stderr."""
+    """``--deltas`` on a trace recorded without them (by an older tracer): say so on stderr."""
     if not isinstance(trace.doc.get("deltas"), list):
-        print("tracer: note: this trace has no per-hop deltas (tracer run records them)", file=sys.stderr)
+        print("tracer: note: this trace has no per-hop deltas (tracer run and tracer serve record them)",
+              file=sys.stderr)

@@ -54,6 +54,11 @@ class _Boundary:
 _watching: contextvars.ContextVar[DeltaRecorder | None] = contextvars.ContextVar("tracer_deltas", default=None)
 
 
+def watching_recorder() -> DeltaRecorder | None:
+    """The recorder watching the request this thread (or green thread) is serving, if any."""
+    return _watching.get()
+
+
 class DeltaRecorder:
     """Probes for the WSGI apps of one request, and the deltas they saw.
 

@@ -350,6 +350,8 @@ def build_trace(recipe: dict, data: bytes, app: Callable) -> dict:
     doc["meta"].update({"recorded_at": recipe["recorded_at"], "request_id": recipe.get("request_id"),
                         "served_as": "recipe", "rerun_duration_us": doc["duration_us"]})
     doc["duration_us"] = int(recipe["duration_us"])
+    if isinstance(recipe.get("deltas"), list):  # what each layer changed, seen while the request was served
+        doc["deltas"] = recipe["deltas"]
     return doc
 
 
