@@ -25,13 +25,15 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from tracer.model.redaction import redact_json_text
-from tracer.model.values import ValueTable
+from tracer.model.values import Limits, ValueTable
 from tracer.record.exchange import describe_request
 
 #: Environ keys whose value is the server's plumbing (a file or a stream): shown only when added or removed.
 PLUMBING = ("wsgi.input", "wsgi.errors", "wsgi.file_wrapper")
 #: Types whose items a delta spells out (an object keeps its one-line summary).
 CONTAINERS = ("dict", "list", "tuple")
+#: Levels of a container a delta spells out (deeper ones show as a summary, and are not described at all).
+DESCRIBED_LEVELS = 2
 #: Characters of one described value in a delta.
 MAX_TEXT = 240
 #: Bytes of a buffered request body read for its secrets.
@@ -67,7 +69,7 @@ class DeltaRecorder:
     """
 
     def __init__(self, body: bytes | None = None) -> None:
-        self.table = ValueTable()
+        self.table = ValueTable(Limits(depth=DESCRIBED_LEVELS + 1))
         self.boundaries: list[_Boundary] = []
         self._open: list[int] = []
         self._body_noted = False
@@ -118,7 +120,11 @@ class DeltaRecorder:
         self._open.append(index)
         # Only references and one-level copies now: describing a value may run the app's own code (a repr),
         # which would show up in the trace as a call the request made. They are described after the request.
-        snapshot = {key: _copy(value) for key, value in environ.items()}
+        snapshot = dict(environ)
+        for key, value in snapshot.items():
+            kind = type(value)
+            if kind is dict or kind is list:
+                snapshot[key] = kind(value)
         self.boundaries.append(_Boundary(hop, snapshot, app))
         return index
 
@@ -129,7 +135,7 @@ class DeltaRecorder:
             boundary.headers = list(headers)
 
     def _describe(self, value: object, name: str) -> str:
-        return self._text(self.table.encode(value, name=name), 2)
+        return self._text(self.table.encode(value, name=name), DESCRIBED_LEVELS)
 
     def _text(self, rid: int, depth: int) -> str:
         """One line for a described value: a container shows its items (two levels), not just their count."""
@@ -148,22 +154,19 @@ class DeltaRecorder:
         """
         if self.boundaries:  # the request's own secrets (its token, a password in its query), as the trace knows them
             describe_request(self.boundaries[0].environ, self._body_of(self.boundaries[0].environ), self.table)
-        for boundary in self.boundaries:
-            boundary.environ = {key: self._describe(value, key) for key, value in boundary.environ.items()}
-            boundary.headers = [(str(name), self._describe(value, str(name))) for name, value in boundary.headers
-                                ] if boundary.headers is not None else None
         out = []
         for boundary in self.boundaries:
             inner = self.boundaries[boundary.inner[0]] if boundary.inner else None
             entry: dict = {"hop": boundary.hop, "environ": [], "headers": []}
             if inner is None:
                 entry["answered"] = True  # it made the answer itself: every header it sent is its own
-                entry["headers"] = [["+", name, None, value] for name, value in boundary.headers or ()]
+                entry["headers"] = [["+", str(name), None, self._describe(value, str(name))]
+                                    for name, value in boundary.headers or ()]
                 if boundary.status is not None:
                     entry["status"] = boundary.status
             else:
-                entry["environ"] = _environ_delta(boundary.environ, inner.environ)
-                entry["headers"] = _header_delta(inner.headers or [], boundary.headers or [])
+                entry["environ"] = self._environ_delta(boundary.environ, inner.environ)
+                entry["headers"] = self._header_delta(inner.headers or [], boundary.headers or [])
                 if boundary.status is not None and inner.status is not None and boundary.status != inner.status:
                     entry["status"] = f"{inner.status} → {boundary.status}"
             out.append(entry)
@@ -173,6 +176,37 @@ class DeltaRecorder:
                 change[2] = scrub(change[2]) if isinstance(change[2], str) else change[2]
                 change[3] = scrub(change[3]) if isinstance(change[3], str) else change[3]
         return out
+
+    def _environ_delta(self, before: dict, after: dict) -> list[list]:
+        """``[op, key, old, new]`` rows: ``+`` added, ``-`` removed, ``~`` changed (described differently).
+        Only what a layer may have changed is described."""
+        rows: list[list] = []
+        for key, value in after.items():
+            if key not in before:
+                rows.append(["+", key, None, self._describe(value, key)])
+            elif key not in PLUMBING and not _same(before[key], value):
+                old, new = self._describe(before[key], key), self._describe(value, key)
+                if old != new:
+                    rows.append(["~", key, old, new])
+        rows.extend(["-", key, self._describe(value, key), None] for key, value in before.items() if key not in after)
+        return rows
+
+    def _header_delta(self, inner: list[tuple[str, object]], outer: list[tuple[str, object]]) -> list[list]:
+        """Headers the layer added (``+``), removed (``-``) or changed (``~``) on the way out; names compared
+        without case, as HTTP does."""
+        before = {str(name).lower(): (str(name), value) for name, value in inner}
+        after = {str(name).lower(): (str(name), value) for name, value in outer}
+        rows: list[list] = []
+        for low, (name, value) in after.items():
+            if low not in before:
+                rows.append(["+", name, None, self._describe(value, name)])
+            elif not _same(before[low][1], value):
+                old, new = self._describe(before[low][1], name), self._describe(value, name)
+                if old != new:
+                    rows.append(["~", name, old, new])
+        rows.extend(["-", name, self._describe(value, name), None]
+                    for low, (name, value) in before.items() if low not in after)
+        return rows
 
     def _body_of(self, environ: dict) -> bytes:
         """The request body, when no one gave it and it waits in memory (a recorder buffered it): its secrets."""
@@ -220,38 +254,18 @@ def unwrap(app: object) -> object:
     return app
 
 
-def _copy(value: object) -> object:
-    """What a layer saw: a dict or a list as it was then (its items by reference), anything else by reference."""
-    kind = type(value)
-    if kind is dict:
-        return dict(value)
+def _same(before: object, after: object) -> bool:
+    """True when a layer left the value as it found it: the same object, or a copy (a dict or a list) whose
+    items are the same objects. Such a value is described the same both times, so it needs no description."""
+    if before is after:
+        return True
+    kind = type(before)
+    if kind is not type(after):
+        return False
+    if kind is str:
+        return before == after
     if kind is list:
-        return list(value)
-    return value
-
-
-def _environ_delta(before: dict[str, str], after: dict[str, str]) -> list[list]:
-    """``[op, key, old, new]`` rows: ``+`` added, ``-`` removed, ``~`` changed (described differently)."""
-    rows: list[list] = []
-    for key, text in after.items():
-        if key not in before:
-            rows.append(["+", key, None, text])
-        elif key not in PLUMBING and before[key] != text:
-            rows.append(["~", key, before[key], text])
-    rows.extend(["-", key, text, None] for key, text in before.items() if key not in after)
-    return rows
-
-
-def _header_delta(inner: list[tuple[str, str]], outer: list[tuple[str, str]]) -> list[list]:
-    """Headers the layer added (``+``), removed (``-``) or changed (``~``) on the way out; names compared
-    without case, as HTTP does."""
-    before = {name.lower(): (name, value) for name, value in inner}
-    after = {name.lower(): (name, value) for name, value in outer}
-    rows: list[list] = []
-    for low, (name, value) in after.items():
-        if low not in before:
-            rows.append(["+", name, None, value])
-        elif before[low][1] != value:
-            rows.append(["~", name, before[low][1], value])
-    rows.extend(["-", name, value, None] for low, (name, value) in before.items() if low not in after)
-    return rows
+        return len(before) == len(after) and all(x is y for x, y in zip(before, after, strict=True))
+    if kind is dict:
+        return len(before) == len(after) and all(key in after and after[key] is value for key, value in before.items())
+    return False

@@ -2,9 +2,11 @@
 
 The served app gets a probe in front of each of its layers for as long as it is served (see
 :mod:`tracer.targets.pipeline`); they record only into the :class:`~tracer.record.deltas.DeltaRecorder` that
-watches the request being served in that thread or green thread, so concurrent requests never mix, and the
-idle re-runs of recipes pass them by. The deltas are described after the response is made, in the request's
-own thread, before its trace (or its recipe) goes to the writer.
+watches the request being served in that thread or green thread, so concurrent requests never mix. A request
+recorded while it runs is watched, and its deltas are described after the response is made, in its own thread,
+before its trace goes to the writer. A request kept as a recipe is not watched (it pays for no probe): its
+trace gets the deltas of the re-run that builds it (``tracer.targets.recipes.build_trace``), which must
+answer exactly what the client got.
 """
 
 from __future__ import annotations
@@ -12,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from tracer.record.deltas import DeltaRecorder, make_probe, watching_recorder
-from tracer.targets import recipes
 from tracer.targets.pipeline import hop_of, install_probes, unprobe
 
 
@@ -42,17 +43,6 @@ class ServedDeltas:
             if deltas is not None:
                 doc["deltas"] = deltas
             submit(doc)
-
-        return submit_with_deltas
-
-    def attach_to_recipe(self, submit: Callable[[recipes.Recipe], None]) -> Callable[[recipes.Recipe], None]:
-        """``submit`` given each recipe with the deltas of its request: its trace, built later, gets them."""
-
-        def submit_with_deltas(recipe: recipes.Recipe) -> None:
-            deltas = _taken()
-            if deltas is not None:
-                recipe.doc["deltas"] = deltas
-            submit(recipe)
 
         return submit_with_deltas
 

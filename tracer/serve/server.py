@@ -262,14 +262,14 @@ class TracedServer:
             if chosen is not None:
                 stamp, writer = chosen.stamp, self.writer
                 submit = lambda doc: writer.submit(stamp(doc))  # noqa: E731
-            app = self.recorder.wrap(self.deltas.app, self.deltas.attach(submit))
+            # a request recorded live gets the deltas it saw; a recipe gets those of its re-run, when built
+            app = self.deltas.watched(self.recorder.wrap(self.deltas.app, self.deltas.attach(submit)))
             if detail == "rerun":
                 activity = recipes.Activity()
-                app = recipes.RecipeRecorder(self.deltas.app, app, self.deltas.attach_to_recipe(self.writer.submit),
-                                             include, recipes.code_digests(include), extensions_dir, activity)
+                app = recipes.RecipeRecorder(served, app, self.writer.submit, include,
+                                             recipes.code_digests(include), extensions_dir, activity)
                 store.builder = recipes.ServedAppBuilder(served)
                 self.replayer = IdleReplayer(store, activity, on_doc=on_doc)
-            app = self.deltas.watched(app)
         kwargs: dict[str, Any] = {"pool_size": pool_size, "backend": backend}
         if backlog is not None:
             kwargs["backlog"] = backlog

@@ -155,14 +155,22 @@ def probed(app: Callable, recorder: DeltaRecorder) -> Iterator[Callable]:
     The app returned records into ``recorder`` (each request through it starts the recorder over, so it
     keeps the last one); the layers inside are changed in place and record only while such a request runs,
     so a re-run through the bare app passes them by. They are put back afterwards, so the same app can
-    record its next request (the lessons send several through one app).
+    record its next request (the lessons send several through one app), unless they were there before
+    (``tracer serve`` probes the app it serves for as long as it serves it).
     """
-    unprobe(app)  # a probe left by a request that crashed outright
-    install_probes(app)
+    served = is_probed(app)  # a served app keeps its probes while it is served: leave them to the server
+    if not served:
+        install_probes(app)
     try:
         yield recorder.wrap(app, hop_of(app))
     finally:
-        unprobe(app)
+        if not served:
+            unprobe(app)
+
+
+def is_probed(app: object) -> bool:
+    """True when a layer inside ``app`` has a probe in front of it."""
+    return any(getattr(link.get(), "__name__", None) == "delta_probe" for link in _links_inside(app))
 
 
 def install_probes(app: object) -> None:

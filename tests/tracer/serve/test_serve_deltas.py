@@ -63,7 +63,11 @@ def test_each_served_request_keeps_its_own_deltas(tmp_path, backend, capsys):
             request_id = trace.doc["response"]["headers"]["x-openstack-request-id"]
             added = {name: new for op, name, _old, new in deltas[1]["headers"] if op == "+"}
             assert added["x-openstack-request-id"] == repr(request_id)  # the header this very client got
+            # a GET was kept as a recipe (its deltas come from the re-run that built it, which answered exactly
+            # what the client got); the POST was recorded, and its deltas seen, while it ran
+            assert (trace.meta.get("served_as") == "recipe") == (trace.request["method"] == "GET")
             if trace.request["method"] == "GET":
+                assert trace.meta["line_detail"]["faithful"] is True, trace.meta["line_detail"]
                 own = re.search(r"name=t(\d+)-", trace.request["path"]).group(1)
                 assert USER.findall(context_added(trace.doc)) == [f"u{own}"], (tid, context_added(trace.doc))
             else:
