@@ -107,7 +107,7 @@ class DeltaRecorder:
 
     def environ_at(self, app: object) -> dict | None:
         """The environ as ``app`` received it (the values themselves, not descriptions), or None when the
-        request never reached it. Ask before :meth:`deltas`, which replaces them with their descriptions."""
+        request never reached it. Ask before :meth:`let_go`."""
         for boundary in self.boundaries:
             if boundary.app is app:
                 return boundary.environ
