@@ -25,6 +25,7 @@ from tracer.targets.sample_api import (
     RequestSpec,
     build_environ,
     load_sample_api,
+    normalize_path,
 )
 from tracer.targets.sample_api import normalize_method as _normalize_method
 
@@ -69,6 +70,7 @@ def explain_on_target(name: str, method: str, path: str) -> RouteExplanation:
     from tracer.targets.choose import target_named
 
     method = _normalize_method(method)
+    normalize_path(path)  # one line for what is no path at all
     target = target_named(name)
     nova = target.name == "nova"
     spec = RequestSpec(method=method, path=path)

@@ -44,12 +44,14 @@ def test_a_path_no_route_takes_is_the_router_s_own_404(capsys):
     assert data["match"] is None and data["routes"] == 5 and data["status"].startswith("404")
 
 
-def test_an_app_without_a_routes_router_is_one_line_and_exit_2(capsys):
+def test_an_app_without_a_routes_router_or_a_bad_request_is_one_line_and_exit_2(capsys):
     assert main(["route", "GET", "/x", "--target", "tests.tracer.fakeapp:app"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "has no router built on routes" in err
-    assert main(["route", "GET", "/x", "--target", TARGET, "--extensions-dir", "."]) == 2
-    assert capsys.readouterr().err.count("\n") == 1
+    for args in (["GET", "/x", "--extensions-dir", "."], ["GET", "things"], ["FETCH", "/things"]):
+        assert main(["route", *args, "--target", TARGET]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and err.startswith("tracer: error:")
 
 
 def test_a_secret_in_the_url_never_shows_in_the_explanation(capsys):
