@@ -98,7 +98,7 @@ def links_of(app: object) -> list[Link]:
     app = unwrap(app)
     if isinstance(app, type) or not hasattr(app, "__dict__"):
         return []
-    mounted = getattr(app, "applications", None)
+    mounted = vars(app).get("applications")  # instance attributes only: each can be set back as it was
     if isinstance(mounted, list) and mounted and all(isinstance(item, tuple) and len(item) == 2 for item in mounted):
         return [Link(app, "applications", n) for n in range(len(mounted)) if _is_app(mounted[n][1])]
     middleware = routes_middleware_of(app)
