@@ -8,6 +8,11 @@ trace per answered request. Modes alternate over rounds; the median rate per mod
 
     python benchmarks/serve_load.py                       # threaded + eventlet, untraced/rerun/call/line
     python benchmarks/serve_load.py --backend threaded --seconds 5 --rounds 1
+    python benchmarks/serve_load.py --otlp-endpoint       # also call-otlp, rerun-otlp: each trace exported
+
+With ``--otlp-endpoint`` (or a mode ending in ``-otlp``) this process also runs an OTLP/HTTP receiver on
+127.0.0.1 that reads each export and answers 200, and the ``-otlp`` modes serve with ``--otlp-endpoint``
+pointing at it: what exporting every trace as spans costs, side by side with the same mode without it.
 """
 
 from __future__ import annotations
@@ -37,6 +42,37 @@ BUILD_SAMPLE = 20
 #: call-timeline: record at call level and keep only the calls and their times, no value described (what
 #: a request would pay at the least if its values were described later, by a re-run; nothing is stored).
 DISCARD_MODES = ("call-discard", "line-discard", "call-timeline")
+#: The modes ``--otlp-endpoint`` adds: each trace also exported as OTLP spans to a receiver on 127.0.0.1.
+OTLP_MODES = ("rerun-otlp", "call-otlp")
+
+
+class Receiver:
+    """An OTLP/HTTP endpoint on 127.0.0.1 that reads each export and answers 200 (counting exports and bytes)."""
+
+    def __init__(self) -> None:
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.exports = 0
+        self.bytes = 0
+        receiver, lock = self, threading.Lock()
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 - http.server's name
+                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                with lock:
+                    receiver.exports += 1
+                    receiver.bytes += len(body)
+                self.send_response(200)
+                self.send_header("Content-Type", "application/x-protobuf")
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/v1/traces"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
 
 def child(args: argparse.Namespace) -> int:
@@ -64,7 +100,7 @@ def child(args: argparse.Namespace) -> int:
     else:
         background = {"thread": True, "inline": False}.get(variant)  # None: TracedServer's choice per backend
         server = TracedServer(store, port=0, backend=args.backend, detail=detail if record else "line", record=record,
-                              background_writer=background)
+                              background_writer=background, otlp_endpoint=args.otlp if variant == "otlp" else None)
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
     server.start()
@@ -131,10 +167,11 @@ def drive(port: int, threads: int, seconds: float) -> tuple[int, int, float]:
     return sum(done), sum(failed), time.perf_counter() - started
 
 
-def run_mode(backend: str, mode: str, threads: int, seconds: float) -> dict:
+def run_mode(backend: str, mode: str, threads: int, seconds: float, otlp: str | None = None) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         proc = subprocess.Popen(
-            [sys.executable, __file__, "--child", "--backend", backend, "--mode", mode, "--store", tmp],
+            [sys.executable, __file__, "--child", "--backend", backend, "--mode", mode, "--store", tmp,
+             *(["--otlp", otlp] if otlp else [])],
             cwd=ROOT, stdout=subprocess.PIPE, text=True,
         )
         assert proc.stdout is not None
@@ -167,7 +204,10 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=8.0)
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--otlp-endpoint", action="store_true",
+                        help=f"also the modes {', '.join(OTLP_MODES)}: each trace exported to a receiver here")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--otlp", help=argparse.SUPPRESS)
     parser.add_argument("--mode", default="untraced", help=argparse.SUPPRESS)
     parser.add_argument("--store", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -176,15 +216,19 @@ def main() -> int:
 
     backends = ("threaded", "eventlet") if args.backend == "both" else (args.backend,)
     modes = [m.strip() for m in args.modes.split(",") if m.strip()]
+    if args.otlp_endpoint:
+        modes += [m for m in OTLP_MODES if m not in modes]
+    receiver = Receiver() if any(m.endswith("-otlp") for m in modes) else None
     print(f"# {platform.python_implementation()} {platform.python_version()}, {os.cpu_count()} CPUs, "
           f"{args.threads} client threads, {args.seconds:g} s x {args.rounds} rounds, GET {PATH}")
-    print(f"{'backend':<9} {'mode':<9} {'req/s':>8} {'vs untraced':>12} {'answered':>9} {'stored':>7} {'failed':>7}")
+    print(f"{'backend':<9} {'mode':<10} {'req/s':>8} {'vs untraced':>12} {'answered':>9} {'stored':>7} {'failed':>7}")
     all_stored = True
     for backend in backends:
         results: dict[str, list[dict]] = {m: [] for m in modes}
         for _ in range(args.rounds):
             for mode in modes:
-                result = run_mode(backend, mode, args.threads, args.seconds)
+                result = run_mode(backend, mode, args.threads, args.seconds,
+                                  receiver.url if receiver and mode.endswith("-otlp") else None)
                 results[mode].append(result)
                 if mode.split("-")[0] in ("call", "line", "rerun") and mode not in DISCARD_MODES:
                     all_stored &= result["stored"] == result["expected"]  # warm-up + timed, one trace each
@@ -195,13 +239,16 @@ def main() -> int:
             answered = sum(r["answered"] for r in results[mode])
             stored = sum(r["stored"] or 0 for r in results[mode]) if results[mode][0]["stored"] is not None else "-"
             failed = sum(r["failed"] for r in results[mode])
-            print(f"{backend:<9} {mode:<9} {rate:>8.1f} {ratio:>12} {answered:>9} {stored!s:>7} {failed:>7}")
+            print(f"{backend:<9} {mode:<10} {rate:>8.1f} {ratio:>12} {answered:>9} {stored!s:>7} {failed:>7}")
             builds = [r["build_ms"] for r in results[mode] if r["build_ms"] is not None]
             if builds:
-                print(f"{'':<9} {'':<9} building a trace from its recipe afterwards: {statistics.median(builds):.1f} ms"
+                print(f"{'':<20} building a trace from its recipe afterwards: {statistics.median(builds):.1f} ms"
                       f" each (median of {len(builds)} runs, {BUILD_SAMPLE} traces a run)")
     print("stored: one trace per request, the untimed warm-up requests included (each run checks the count);"
           " rerun stores read-only requests as recipes, each built into its trace when the server is idle")
+    if receiver is not None:
+        print(f"OTLP receiver: {receiver.exports} exports, {receiver.bytes:,} bytes received in all (a -otlp mode"
+              " exports each trace stored live; a recipe's trace only once built)")
     if not all_stored:
         print("!! some traced requests were not stored", file=sys.stderr)
         return 1

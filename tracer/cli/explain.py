@@ -54,14 +54,17 @@ def register(commands: argparse._SubParsersAction) -> None:
 
     route = commands.add_parser(
         "route", help="explain how the router matches METHOD PATH: routes tried, the match, near misses",
-        description="List the routes of sample_api's compute router in the order routes tries them, the first "
-                    "that matches METHOD PATH with the variables it binds, and why the near misses did not match.",
+        description="List the routes of the target's router (sample_api's compute router, Nova's, or any WSGI "
+                    "app's routes Mapper) in the order routes tries them, the first that matches METHOD PATH with "
+                    "the variables it binds, and why the near misses did not match.",
     )
     route.add_argument("method", metavar="METHOD", help="GET, POST, PUT, PATCH, DELETE, HEAD or OPTIONS")
     route.add_argument("path", metavar="PATH", help="e.g. /servers/detail (with or without /v2.1)")
     route.add_argument("--all", action="store_true", help="list every route tried, not only the near misses")
     route.add_argument("--format", choices=ROUTE_FORMATS, default="text", help="text (default) or json")
     route.add_argument("--extensions-dir", metavar="DIR", help="directory of extra API extensions to load")
+    route.add_argument("--target", default="sample_api", metavar="TARGET",
+                       help="sample_api (default), nova, or module:callable (a WSGI app with a routes router)")
     route.set_defaults(func=cmd_route)
 
 
@@ -179,7 +182,7 @@ def cmd_route(args: argparse.Namespace) -> int:
     from tracer.targets import routing
 
     extensions_dir = check_extensions_dir(args.extensions_dir)
-    explanation = routing.explain(args.method, args.path, extensions_dir=extensions_dir)
+    explanation = routing.explain(args.method, args.path, extensions_dir=extensions_dir, target=args.target)
     if args.format == "json":
         sys.stdout.write(json.dumps(explanation.to_dict(), indent=2, ensure_ascii=False) + "\n")
         return 0
@@ -196,6 +199,7 @@ def cmd_route(args: argparse.Namespace) -> int:
 
 
 def say_no_deltas(trace: Trace) -> None:
-    """``--deltas`` on a trace recorded without them (by tracer serve, or an older tracer): say so on stderr."""
+    """``--deltas`` on a trace recorded without them (by an older tracer): say so on stderr."""
     if not isinstance(trace.doc.get("deltas"), list):
-        print("tracer: note: this trace has no per-hop deltas (tracer run records them)", file=sys.stderr)
+        print("tracer: note: this trace has no per-hop deltas (tracer run and tracer serve record them)",
+              file=sys.stderr)

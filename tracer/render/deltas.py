@@ -23,7 +23,16 @@ def change_text(op: str, key: str, old: str | None, new: str | None, header: boo
 
 
 def delta_lines(trace: Trace, entry: dict) -> list[Text]:
-    """The changes of one layer, environ first, then headers on the way out."""
+    """The changes of one layer, environ first, then headers on the way out; then those of the layers below
+    it that the trace did not record (oslo.middleware's filters in Nova's pipeline), each under its name."""
+    lines = _own_lines(entry)
+    for other in entry.get("unrecorded", ()):
+        lines.append(Text(f"then {other['hop']} (not recorded):", style=DIM))
+        lines.extend(_own_lines(other))
+    return lines
+
+
+def _own_lines(entry: dict) -> list[Text]:
     lines = [change_text(*change) for change in entry.get("environ", ())]
     if entry.get("answered"):
         status = entry.get("status")
@@ -46,6 +55,7 @@ def delta_calls(trace: Trace) -> dict[int, dict]:
         calls_of.setdefault(f"{code.module}:{code.qualname}", []).append(call)
     used: dict[str, int] = {}
     found: dict[int, dict] = {}
+    last: int | None = None  # the call of the last layer the trace recorded
     for entry in deltas:
         if not isinstance(entry, dict) or not isinstance(entry.get("hop"), str):
             continue
@@ -53,6 +63,14 @@ def delta_calls(trace: Trace) -> dict[int, dict]:
         n = used.get(hop, 0)
         calls = calls_of.get(hop, [])
         if n < len(calls):
-            found[calls[n]] = entry
+            found[calls[n]] = dict(entry, unrecorded=[])
+            last = calls[n]
             used[hop] = n + 1
+        elif last is not None and _changed_something(entry):
+            # a layer outside the recorded modules ran inside the last recorded one: its changes go there
+            found[last]["unrecorded"].append(entry)
     return found
+
+
+def _changed_something(entry: dict) -> bool:
+    return bool(entry.get("environ") or entry.get("headers") or entry.get("answered") or entry.get("status"))

@@ -36,9 +36,9 @@ class RouteReport:
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         e = self.explanation
         yield Text(f"{e.method} {e.script_name}{e.path}", style=NAME)
-        yield Text(f"The URL map moved {e.script_name} into SCRIPT_NAME; the compute router matches PATH_INFO "
-                   f"{e.path!r} against its {len(e.tried)} routes, in the order they were connected, and takes "
-                   "the first whose pattern and conditions match.", style=DIM)
+        moved = f"The layers in front moved {e.script_name} into SCRIPT_NAME; the" if e.script_name else "The"
+        yield Text(f"{moved} router matches PATH_INFO {e.path!r} against its {len(e.tried)} routes, in the order "
+                   "they were connected, and takes the first whose pattern and conditions match.", style=DIM)
         yield Text("")
         if e.winner is None:
             yield Text(f"No route matched (all {len(e.tried)} tried): the router answers 404 itself, before any "
@@ -48,10 +48,10 @@ class RouteReport:
             yield Text(f"Matched route #{w.index} (tried {w.index + 1} of {len(e.tried)}):", style=NAME)
             yield Text("  ") + route_line(w)
             name = f"named {w.name!r}, " if w.name else ""
-            methods = " or ".join(w.methods) if w.methods else "any method"
-            yield Text(f"  {name}conditions: method {methods}; pattern {w.pattern}")
+            methods = f"method {' or '.join(w.methods)}" if w.methods else "any method"
+            yield Text(f"  {name}conditions: {methods}; pattern {w.pattern}")
             bound = ", ".join(f"{k}={v!r}" for k, v in w.variables.items()) or "nothing"
-            yield Text(f"  binds {bound}; the Resource calls {w.controller}.{w.action} with it")
+            yield Text(f"  binds {bound}; the router dispatches to {w.controller}.{w.action} with it")
         shown = e.tried[: (e.winner.index + 1 if e.winner else len(e.tried))] if self.show_all else e.near_misses
         title = "Every route tried:" if self.show_all else "Near misses:"
         if shown:

@@ -23,6 +23,7 @@ from typing import Any
 
 from tracer.model.redaction import RedactingFilter
 from tracer.record.recorder import DEFAULT_INCLUDE, Recorder
+from tracer.serve.deltas import ServedDeltas
 from tracer.serve.otlp import OtlpExporter
 from tracer.store.traces import DEFAULT_MAX_TRACES, EncodedTrace, StoreError, TraceStore, encode_doc
 from tracer.targets import recipes
@@ -242,6 +243,7 @@ class TracedServer:
         self.writer: TraceWriter | None = None
         self.recorder: Recorder | None = None
         self.replayer: IdleReplayer | None = None
+        self.deltas: ServedDeltas | None = None
         self._recorded_app = app
         if record:
             if store is None:
@@ -255,11 +257,13 @@ class TracedServer:
                 background_writer = backend != "eventlet"
             self.writer = TraceWriter(store, on_stored, background=background_writer, on_doc=on_doc)
             served = app
+            self.deltas = ServedDeltas(served)  # each request's deltas go with its trace or its recipe
             submit = self.writer.submit
             if chosen is not None:
                 stamp, writer = chosen.stamp, self.writer
                 submit = lambda doc: writer.submit(stamp(doc))  # noqa: E731
-            app = self.recorder.wrap(served, submit)
+            # a request recorded live gets the deltas it saw; a recipe gets those of its re-run, when built
+            app = self.deltas.watched(self.recorder.wrap(self.deltas.app, self.deltas.attach(submit)))
             if detail == "rerun":
                 activity = recipes.Activity()
                 app = recipes.RecipeRecorder(served, app, self.writer.submit, include,
@@ -274,6 +278,8 @@ class TracedServer:
         except BaseException:
             if self.writer is not None:
                 self.writer.close()
+            if self.deltas is not None:
+                self.deltas.close()
             raise
         self.host, self.port = self.server.host, self.server.port
         self._stopped = False
@@ -304,6 +310,8 @@ class TracedServer:
             self.recorder.uninstall()
         if self.writer is not None:
             self.writer.close()
+        if self.deltas is not None:
+            self.deltas.close()
         if self.exporter is not None:
             self.exporter.shutdown()
 

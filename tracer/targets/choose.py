@@ -15,7 +15,8 @@ from pathlib import Path
 
 from tracer.model.labels import Labels, load_labels
 from tracer.record.recorder import DEFAULT_INCLUDE, Recorder
-from tracer.targets import LABEL_FILES, sample_api
+from tracer.targets import LABEL_FILES, routing, sample_api
+from tracer.targets.pipeline import record_with_deltas
 from tracer.targets.sample_api import RequestError, RequestSpec, build_environ
 from tracer.targets.stamp import stamp
 
@@ -74,7 +75,9 @@ def _nova() -> Target:
         raise TargetError(str(exc)) from None
 
     def record(spec: RequestSpec, app: Callable, twin: Callable, include: Sequence[str], detail: str) -> dict:
-        return nova.record_request(spec, app=app, twin=twin, include=include, detail=detail)
+        # the request goes through the probes; its re-run through the bare twin (here the same app) passes them by
+        return record_with_deltas(app, spec.body, lambda probed_app: nova.record_request(
+            spec, app=probed_app, twin=twin, include=include, detail=detail), routing.recorded_route(app, spec))
 
     return Target("nova", nova.INCLUDE, nova.load_twins, record, warning,
                   stamp=lambda doc: stamp(doc, nova.NAME, nova.DISTRIBUTIONS, nova.STOP),
@@ -111,7 +114,8 @@ def _wsgi_callable(name: str) -> Target:
 
     def record(spec: RequestSpec, app: Callable, twin: Callable, include: Sequence[str], detail: str) -> dict:
         environ = build_environ(spec, compute_api=False)
-        _status, _headers, _body, doc = Recorder(include=tuple(include), detail=detail).call_wsgi(app, environ)
+        doc = record_with_deltas(app, spec.body, lambda probed_app: Recorder(
+            include=tuple(include), detail=detail).call_wsgi(probed_app, environ)[3], routing.recorded_route(app, spec))
         return stamp(doc, name, (top,))
 
     return Target(name, (top,), load, record, stamp=lambda doc: stamp(doc, name, (top,)))

@@ -34,6 +34,7 @@ from urllib.parse import parse_qsl
 from tracer.model.redaction import is_secret_name, redact_headers
 from tracer.model.trace import TraceError
 from tracer.record.recorder import DEFAULT_INCLUDE, module_path
+from tracer.targets.pipeline import record_with_deltas
 from tracer.targets.sample_api import SampleApiWorld
 
 #: what a recipe's JSON says it is (``format``), and its version
@@ -323,7 +324,8 @@ class _RecipeWorld(SampleApiWorld):
 def build_trace(recipe: dict, data: bytes, app: Callable) -> dict:
     """The trace of a recipe's request: re-run on ``app`` (a sample_api app) with the recipe's inputs.
 
-    Hop times are those of the call-level re-run (the request itself recorded none); ``duration_us`` is
+    Hop times are those of the call-level re-run (the request itself recorded none), and so are the per-hop
+    deltas (the served request paid for no probe); ``duration_us`` is
     the request's as served. ``meta["line_detail"]`` says whether the re-run answered exactly what the
     client got, and what else a reader should know (data changed during the request, code changed since).
     """
@@ -331,11 +333,15 @@ def build_trace(recipe: dict, data: bytes, app: Callable) -> dict:
 
     served = recipe["response"]
     world = _RecipeWorld(recipe, data)
+
+    def rerun(app_with_probes: Callable) -> dict:  # the first run goes through the delta probes, the second not
+        return record_by_rerun(app_with_probes, lambda: rebuild_environ(recipe),
+                               recipe.get("include") or DEFAULT_INCLUDE, world, twin=app,
+                               check=lambda status, headers, body: _served_difference(served, status, headers, body))
+
     try:
         with world.restored():
-            doc = record_by_rerun(app, lambda: rebuild_environ(recipe), recipe.get("include") or DEFAULT_INCLUDE,
-                                  world, check=lambda status, headers, body: _served_difference(served, status,
-                                                                                                headers, body))
+            doc = record_with_deltas(app, None, rerun)
     except Exception as exc:  # noqa: BLE001 - whatever the re-run raised, the reader gets one line
         raise RecipeError(f"re-running the request failed: {type(exc).__name__}: {exc}") from None
     notes = []

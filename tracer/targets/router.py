@@ -12,6 +12,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from tracer.model.redaction import is_secret_name, redaction_label
+from tracer.model.values import ValueTable
+from tracer.record.exchange import describe_request
+
 #: Keys of a match that are routes' own bookkeeping, not variables bound from the URL.
 NOT_VARIABLES = ("controller", "action")
 
@@ -62,18 +66,30 @@ class RouteExplanation:
         }
 
 
-def explain_router(app: object, method: str, full_path: str, prefix: str, host: str) -> RouteExplanation:
+def explain_router(app: object, method: str, full_path: str, prefix: str, host: str,
+                   table: ValueTable | None = None) -> RouteExplanation:
     """How the compute router of ``app`` routes ``method full_path`` (a path under /v2.1/), without sending it.
 
     ``prefix`` is where the URL map mounts the compute API (``/v2.1``), ``host`` the request's Host.
     ``status`` and ``answer`` are left empty: this is what ``tracer run`` keeps in the trace, whose response
-    says the rest.
+    says the rest. ``table``: see :func:`explain_mapper`.
     """
     router = _compute_router(app, prefix)
-    mapper = router.map
-    mapper.create_regs()  # routes compiles its patterns at the first match; do it now
     url = full_path.partition("?")[0][len(prefix):]
-    environ = {"REQUEST_METHOD": method, "PATH_INFO": url, "SCRIPT_NAME": prefix, "HTTP_HOST": host}
+    return explain_mapper(router.map, method, url, prefix, host, table)
+
+
+def explain_mapper(mapper, method: str, url: str, script_name: str, host: str,
+                   table: ValueTable | None = None) -> RouteExplanation:
+    """How the routes ``Mapper`` routes ``method url`` (PATH_INFO as the router receives it), asked route by
+    route, and checked against the mapper's own answer.
+
+    ``table`` knows the request's secrets (its token, a password in its query or body): a bound variable
+    whose name says it is secret is shown as a label, and a known secret is scrubbed from every value and
+    from the path, as everywhere in a trace.
+    """
+    mapper.create_regs()  # routes compiles its patterns at the first match; do it now
+    environ = {"REQUEST_METHOD": method, "PATH_INFO": url, "SCRIPT_NAME": script_name, "HTTP_HOST": host}
     tried: list[RouteTry] = []
     winner: RouteTry | None = None
     for index, route in enumerate(mapper.matchlist):
@@ -85,7 +101,27 @@ def explain_router(app: object, method: str, full_path: str, prefix: str, host: 
     if (official_route is None) != (winner is None) or (
             winner is not None and mapper.matchlist[winner.index] is not official_route):
         raise RuntimeError("routes' own match differs from the routes asked one by one")  # never: say so loudly
-    return RouteExplanation(method, url, prefix, tried, winner, "", "")
+    table = table if table is not None else ValueTable()
+    for one in tried:
+        one.variables = {name: _shown(table, name, value) for name, value in one.variables.items()}
+    for one in tried:  # once every secret variable is known: a reason quotes the URL's segments
+        one.reason = table.scrub(one.reason)
+    return RouteExplanation(method, table.scrub(url), table.scrub(script_name), tried, winner, "", "")
+
+
+def request_secrets(environ: dict, body: bytes | None = None) -> ValueTable:
+    """A value table that knows the request's secrets (its token, a password in its query or its body)."""
+    table = ValueTable()
+    describe_request(environ, body or b"", table)
+    return table
+
+
+def _shown(table: ValueTable, name: str, value: str) -> str:
+    """A bound variable as a trace shows a value: redacted when its name says secret, known secrets scrubbed."""
+    if is_secret_name(name):
+        table.secret(name, value)
+        return redaction_label(name)
+    return table.scrub(value)
 
 
 def _compute_router(app: object, prefix: str):
@@ -106,8 +142,8 @@ def _compute_router(app: object, prefix: str):
 def _describe_route(route) -> tuple[list[str], str, str]:
     methods = list((route.conditions or {}).get("method") or [])
     controller = route.defaults.get("controller")
-    inner = getattr(controller, "controller", controller)
-    name = type(inner).__name__ if inner is not None else "?"
+    inner = getattr(controller, "controller", controller)  # a Resource names the controller it calls
+    name = inner if isinstance(inner, str) else type(inner).__name__ if inner is not None else "?"
     return methods, name, str(route.defaults.get("action", ""))
 
 

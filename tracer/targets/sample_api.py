@@ -20,7 +20,7 @@ from typing import Any
 from tracer.record.deltas import DeltaRecorder
 from tracer.record.recorder import DEFAULT_INCLUDE, Recorder
 from tracer.targets.pipeline import probed
-from tracer.targets.router import explain_router
+from tracer.targets.router import explain_router, request_secrets
 from tracer.targets.stamp import stamp
 
 METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
@@ -234,7 +234,8 @@ def explain_route(app: Callable, spec: RequestSpec) -> dict | None:
     if not path.startswith(API_PREFIX + "/") or path == API_PREFIX + "/":
         return None
     try:
-        return explain_router(app, normalize_method(spec.method), path, API_PREFIX, DEFAULT_HOST).to_dict()
+        return explain_router(app, normalize_method(spec.method), path, API_PREFIX, DEFAULT_HOST,
+                              request_secrets(build_environ(spec), spec.body)).to_dict()
     except LookupError:  # an api-paste.ini without the compute router: nothing to explain
         return None
     except (AttributeError, TypeError, ValueError) as exc:  # a learner's own router that routes cannot read
