@@ -3,6 +3,11 @@
 Textual's own ``Log`` and ``DataTable`` are built this way: the widget knows how many lines it has
 (``virtual_size``), draws only the ones on screen in ``render_line``, keeps the strips it drew in an
 LRU cache, and asks for a single line to be drawn again with ``refresh_line`` when only that line changed.
+
+No pane draws a scrollbar (the stylesheet makes them zero wide; the mouse wheel still scrolls): a step
+that scrolls a pane would repaint its scrollbar too, top to bottom, and redrawing four of them made the
+costliest steps miss a frame. Instead the pane's title counts the rows out of sight above and below,
+exactly (``▲ 12 above  ▼ 40 below``), on the top border, which even a narrow terminal draws.
 """
 
 from __future__ import annotations
@@ -40,6 +45,8 @@ class RowsView(ScrollView, can_focus=True):
     ]
 
     cursor_row: reactive[int] = reactive(0, repaint=False)
+    #: The pane's name in its title, before the signs of rows out of sight.
+    pane_title = ""
     scroll_margin = 0
     #: Rows that do not fit make a scrollable height of their count rounded up to a multiple of this:
     #: a new scrollable size makes Textual lay out and repaint the whole screen, so a
@@ -71,6 +78,24 @@ class RowsView(ScrollView, can_focus=True):
         size = Size(0, height)  # no sideways scrolling: a line too long ends in "…"
         if size != self.virtual_size:
             self.virtual_size = size
+        self.show_signs()
+
+    def show_signs(self) -> None:
+        """The title: the pane's name, then how many rows are out of sight above and below."""
+        top = round(self.scroll_y)
+        below = max(self.row_count() - top - self.scrollable_content_region.height, 0)
+        signs = [self.pane_title] if self.pane_title else []
+        if top:
+            signs.append(f"▲ {top:,} above")
+        if below:
+            signs.append(f"▼ {below:,} below")
+        title = "  ".join(signs)
+        if self.border_title != title:
+            self.border_title = title  # repaints the whole pane: only when it scrolled or its rows changed
+
+    def watch_scroll_y(self, old: float, new: float) -> None:
+        super().watch_scroll_y(old, new)
+        self.show_signs()
 
     def render_lines(self, crop: Region) -> list[Strip]:
         """Textual's, with what every line needs read once for all the lines of this render: the
@@ -96,6 +121,9 @@ class RowsView(ScrollView, can_focus=True):
     def notify_style_update(self) -> None:
         self._strips.clear()
         super().notify_style_update()
+
+    def on_mount(self) -> None:
+        self.show_signs()
 
     def on_resize(self) -> None:
         self.set_row_count(self.row_count())

@@ -114,7 +114,7 @@ class SourceView(RowsView):
         self.current_line = line
         if filename != self.filename:
             self.filename = filename
-            self.border_title = filename
+            self.pane_title = filename
             self._mark_breakpoints()
             self.set_row_count(self.row_count())
             self.centre(line)
