@@ -48,9 +48,10 @@ class RowsView(ScrollView, can_focus=True):
     #: The pane's name in its title, before the signs of rows out of sight.
     pane_title = ""
     scroll_margin = 0
-    #: Rows that do not fit make a scrollable height of their count rounded up to a multiple of this:
-    #: a new scrollable size makes Textual lay out and repaint the whole screen, so a
-    #: pane whose number of rows changes on most steps changes its size only now and then.
+    #: The scrollable height is the most rows the pane has had, rounded up to a multiple of this, and
+    #: never shrinks: a new scrollable size makes Textual lay out and repaint the whole screen, so a
+    #: pane whose number of rows changes on most steps changes its size only now and then. How far the
+    #: pane scrolls is set by the rows it has now (:attr:`max_scroll_y`), not by that height.
     row_quantum = 1
 
     def __init__(self, *args, **kwargs) -> None:
@@ -70,15 +71,18 @@ class RowsView(ScrollView, can_focus=True):
         raise NotImplementedError
 
     def set_row_count(self, rows: int) -> None:
-        """Say how many rows there are: the scrollbar follows (see ``row_quantum``)."""
-        region = self.scrollable_content_region
-        height = rows
-        if self.row_quantum > 1:  # rows that fit take the pane's height: no scrolling at all
-            height = region.height if rows <= region.height else -(-rows // self.row_quantum) * self.row_quantum
-        size = Size(0, height)  # no sideways scrolling: a line too long ends in "…"
-        if size != self.virtual_size:
-            self.virtual_size = size
+        """Say how many rows there are: the title's signs and how far the pane scrolls follow."""
+        height = -(-rows // self.row_quantum) * self.row_quantum
+        if height > self.virtual_size.height:
+            self.virtual_size = Size(0, height)  # no sideways scrolling: a line too long ends in "…"
+        if self.scroll_y > self.max_scroll_y:  # fewer rows than before: no scrolling past the last one
+            self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True, force=True)
         self.show_signs()
+
+    @property
+    def max_scroll_y(self) -> int:
+        """How far the pane scrolls: to its last row (its scrollable height may hold more)."""
+        return max(self.row_count() - self.scrollable_content_region.height, 0)
 
     def show_signs(self) -> None:
         """The title: the pane's name, then how many rows are out of sight above and below."""
