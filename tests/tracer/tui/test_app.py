@@ -628,3 +628,27 @@ async def test_every_pane_title_counts_the_rows_out_of_sight(detail):
         assert variables.border_title.startswith("variables")
         assert (f"▼ {below:,} below" in variables.border_title) == (below > 0)
         assert (f"▲ {top:,} above" in variables.border_title) == (top > 0)
+
+
+async def test_a_pane_scrolls_no_further_than_its_last_row(detail):
+    """The scrollable height may hold more than the rows (it never shrinks); scrolling stops at the last row."""
+    app = TraceApp(detail, start=first_call(detail, "ViewBuilder.show"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        hops = app.query_one(HopList)
+        height = hops.scrollable_content_region.height
+        hops.scroll_to(y=10**6, animate=False, immediate=True)
+        await pilot.pause()
+        assert hops.scroll_offset.y == len(hops.rows) - height  # the last row at the bottom, not past it
+        assert "▼" not in hops.border_title and f"▲ {len(hops.rows) - height:,} above" in hops.border_title
+        hops.focus()
+        await pilot.press("home")  # the replay's first event: the outermost call
+        hops.cursor_row = 0
+        await pilot.press("left")  # fold the outermost call: one row left
+        await pilot.pause()
+        assert len(hops.rows) == 1 and hops.scroll_offset.y == 0
+        assert hops.border_title == "hops"
+        variables = app.query_one(VariablesView)
+        variables.scroll_to(y=10**6, animate=False, immediate=True)
+        await pilot.pause()
+        assert variables.scroll_offset.y == max(len(variables.lines) - variables.scrollable_content_region.height, 0)
