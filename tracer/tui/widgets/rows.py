@@ -32,6 +32,21 @@ def fit(strip: Strip, width: int, style: Style) -> Strip:
     return strip.extend_cell_length(width)
 
 
+#: Cells of a pane's top border that its title cannot use (the corners and the spaces around the title).
+TITLE_MARGIN = 4
+
+
+def shorten_path(name: str, room: int) -> str:
+    """``name`` as it fits in ``room`` cells: a path too long loses its first folders (``…/openstack/wsgi.py``),
+    never its file name; anything else is left for the border to cut (it ends in ``…``)."""
+    if len(name) <= room or "/" not in name:
+        return name
+    tail = name[len(name) - max(room - 1, 0):]
+    if "/" in tail:
+        return ELLIPSIS + tail[tail.index("/"):]
+    return ELLIPSIS + name[name.rindex("/"):]
+
+
 class RowsView(ScrollView, can_focus=True):
     """Rows drawn a line at a time (no widget per row), and ``cursor_row``, the row the keys act on,
     kept in sight with ``scroll_margin`` rows above and below it. Subclasses say how many rows there
@@ -88,12 +103,13 @@ class RowsView(ScrollView, can_focus=True):
         """The title: the pane's name, then how many rows are out of sight above and below."""
         top = round(self.scroll_y)
         below = max(self.row_count() - top - self.scrollable_content_region.height, 0)
-        signs = [self.pane_title] if self.pane_title else []
+        signs = []
         if top:
             signs.append(f"▲ {top:,} above")
         if below:
             signs.append(f"▼ {below:,} below")
-        title = "  ".join(signs)
+        room = self.size.width - TITLE_MARGIN - sum(len(sign) + 2 for sign in signs)
+        title = "  ".join([shorten_path(self.pane_title, room), *signs] if self.pane_title else signs)
         if self.border_title != title:
             self.border_title = title  # repaints the whole pane: only when it scrolled or its rows changed
 
