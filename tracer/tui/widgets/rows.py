@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from rich.segment import Segment
 from rich.style import Style
+from rich.text import Text
 from textual.binding import Binding
 from textual.cache import LRUCache
 from textual.events import Click
@@ -73,6 +74,7 @@ class RowsView(ScrollView, can_focus=True):
         super().__init__(*args, **kwargs)
         self._strips: LRUCache[tuple, Strip] = LRUCache(1024)
         self._drawing: tuple[int, int, Style] | None = None  # scroll, width and style of the render under way
+        self.shown_title = ""  # the title as shown, signs included
 
     def row_count(self) -> int:
         raise NotImplementedError
@@ -110,8 +112,9 @@ class RowsView(ScrollView, can_focus=True):
             signs.append(f"▼ {below:,} below")
         room = self.size.width - TITLE_MARGIN - sum(len(sign) + 2 for sign in signs)
         title = "  ".join([shorten_path(self.pane_title, room), *signs] if self.pane_title else signs)
-        if self.border_title != title:
-            self.border_title = title  # repaints the whole pane: only when it scrolled or its rows changed
+        if title != self.shown_title:  # setting it repaints the whole pane: only when it scrolled or its rows changed
+            self.shown_title = title
+            self.border_title = Text(title)  # as it is: a "[" in a file's path is not markup
 
     def watch_scroll_y(self, old: float, new: float) -> None:
         super().watch_scroll_y(old, new)
