@@ -1,7 +1,7 @@
 """How fast the replay TUI opens and steps on a big trace: ``python benchmarks/tui_replay.py``.
 
 The trace is GET /v2.1/servers/detail recorded from the real sample_api, on a database file
-seeded with ``--servers`` copies of a demo server (270 by default: about 100,000 events),
+holding ``--servers`` copies of a demo server (180 by default: about 100,000 events),
 recorded with ``--include`` (default ``sample_api``). With ``--synthetic N`` it instead builds a
 trace of N events without sample_api. Recording takes a few minutes: ``--save FILE`` keeps the trace
 built, ``--trace FILE`` replays a saved one.
@@ -49,7 +49,7 @@ KEYS = ["s", "S", "n", "N", "r", "R", "c", "C", "right_square_bracket", "left_sq
 KEY_NAMES = {"right_square_bracket": "]", "left_square_bracket": "["}
 
 
-def seed_servers(path: str, count: int) -> None:
+def fill_servers(path: str, count: int) -> None:
     """A sample_api database file with ``count`` servers: the demo ones plus copies of the first."""
     from sample_api import db
 
@@ -78,7 +78,7 @@ def record_big(servers: int, include: list[str], out: Path) -> Path:
 
     with tempfile.TemporaryDirectory() as tmp:
         db_path = os.path.join(tmp, "bench.sqlite")
-        seed_servers(db_path, servers)
+        fill_servers(db_path, servers)
         doc = record_request(RequestSpec("GET", f"/servers/detail?limit={servers}"), include=include, db_path=db_path)
     save(doc, out)
     return out
@@ -199,7 +199,7 @@ def measure_in_child(tree: Path, path: Path, presses: int) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--servers", type=int, default=270, help="270 servers make about 100,000 events")
+    parser.add_argument("--servers", type=int, default=180, help="180 servers make about 100,000 events")
     parser.add_argument("--include", default="sample_api")
     parser.add_argument("--synthetic", type=int, default=0, help="build a synthetic trace of N events instead")
     parser.add_argument("--presses", type=int, default=15)

@@ -26,6 +26,7 @@ from tracer.tui.commands import HopProvider
 from tracer.tui.pdbline import PdbLine
 from tracer.tui.screens import HelpScreen, ResponseScreen
 from tracer.tui.widgets import HopList, HopNote, SourceView, StackView, TraceHeader, VariablesView
+from tracer.tui.widgets.rows import RowsView
 
 #: Drawing ahead (see :meth:`TraceApp.draw_ahead`) starts this long after the first frame and works in
 #: slices of at most this much CPU, this far apart.
@@ -138,10 +139,10 @@ class TraceApp(App[int]):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        self.query_one("#hops").border_title = "hops"
-        self.query_one("#note").border_title = "hop note"
-        self.query_one("#stack").border_title = "stack (where)"
-        self.query_one("#variables").border_title = "variables"
+        for pane, title in (("hops", "hops"), ("note", "hop note"), ("variables", "variables")):
+            widget = self.query_one(f"#{pane}", RowsView)
+            widget.pane_title = title
+            widget.show_signs()
         self.show_panes()
         if len(self.trace) >= BIG_TRACE_EVENTS:
             self.call_after_refresh(self._freeze_objects)
@@ -156,8 +157,9 @@ class TraceApp(App[int]):
         takes at most ``AHEAD_SLICE`` of CPU (past one file), so a key pressed meanwhile waits about
         that long at most; ``drawn_ahead`` is set when every file is done.
         """
-        if self._ahead is None and not self.drawn_ahead:
-            self._ahead = iter(self.query_one(SourceView).work_ahead())
+        sources = self.query(SourceView)  # none when the app is already closing
+        if self._ahead is None and not self.drawn_ahead and sources:
+            self._ahead = iter(sources.first().work_ahead())
             self._draw_some_ahead()
 
     def _draw_some_ahead(self) -> None:

@@ -58,6 +58,10 @@ class PdbLine(Vertical):
     class Closed(Message):
         """The prompt was closed (escape)."""
 
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.status_text = ""  # what the status line says now ("" when it is hidden)
+
     def compose(self) -> ComposeResult:
         yield Static("", id="pdb-status", markup=False)
         yield RichLog(id="pdb-output", max_lines=400, wrap=False, markup=False, highlight=False)
@@ -69,6 +73,9 @@ class PdbLine(Vertical):
 
     def say(self, text: str) -> None:
         """One line of status: what just happened, or why a key could not act (none: the line goes)."""
+        if text == self.status_text:
+            return  # most steps have nothing to say: changing a Static lays the whole screen out again
+        self.status_text = text
         status = self.query_one("#pdb-status", Static)
         status.update(text)
         status.display = bool(text)

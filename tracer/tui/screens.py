@@ -47,8 +47,8 @@ well as forward. The keys are pdb's; the capital letter is the same move backwar
 | `space` | in the variables: expand or fold the value under the cursor (or click it) |
 | `?` | this help; `q` quits |
 
-The **stack** reads like pdb's `where`: `> file(line)Class.method()` marks the frame you view; its
-title says how many frames are scrolled out of sight above and below.
+The **stack** reads like pdb's `where`: `> file(line)Class.method()` marks the frame you view.
+Each pane's title says how many of its rows are out of sight (`▲ 3 above  ▼ 40 below`).
 **Variables** are those of the viewed frame at this step; values shown as 🔒 were redacted when
 recorded (passwords and tokens never reach a trace). Text too long for its pane ends in `…`.
 """

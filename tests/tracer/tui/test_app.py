@@ -549,14 +549,14 @@ async def test_the_stack_shows_every_frame_follows_the_viewed_one_and_signs_the_
         assert len(frames) > height  # more frames than rows: some are out of sight
         top = stack.scroll_offset.y
         assert top == len(frames) - height  # the innermost frames in sight, as pdb shows them
-        assert f"▲ {top} more above" in stack.border_title and "below" not in stack.border_title
+        assert f"▲ {top} above" in stack.border_title and "below" not in stack.border_title
         for _ in range(len(frames) - 1):
             await pilot.press("u")
             viewed = stack.viewed_row
             assert stack.scroll_offset.y <= viewed < stack.scroll_offset.y + height  # it follows
         assert app.position.frame == frames[0] and stack.scroll_offset.y == 0
         below = len(frames) - height
-        assert f"▼ {below} more below" in stack.border_title and "above" not in stack.border_title
+        assert f"▼ {below} below" in stack.border_title and "above" not in stack.border_title
         text = "".join(segment.text for segment in stack.render_line(0))
         assert text.startswith(">") and text.rstrip().endswith(f"{detail.code(frames[0]).qualname}()")
 
@@ -589,3 +589,75 @@ async def test_the_hop_tree_is_as_wide_as_its_names_need_on_a_wide_terminal(deta
         assert hops.scrollable_content_region.width >= hops.widest()
         texts = ["".join(segment.text for segment in hops.render_line(y)) for y in range(hops.size.height)]
         assert not any("…" in text for text in texts)
+
+
+def names_the_file(title: str, filename: str) -> bool:
+    """The title starts with the file's path, or its end after ``…`` (whole folders, the file name kept)."""
+    name = title.split("  ")[0]
+    if name == filename:
+        return True
+    tail = name.removeprefix("…")
+    return name.startswith("…/") and filename.endswith(tail) and tail.endswith(filename.rsplit("/", 1)[-1])
+
+
+async def test_every_pane_title_counts_the_rows_out_of_sight(detail):
+    """No pane draws a scrollbar: its title says how many rows are above and below what it shows."""
+    show = first_call(detail, "ViewBuilder.show")
+    app = TraceApp(detail, start=show)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        source, hops = app.query_one(SourceView), app.query_one(HopList)
+        for pane, rows in ((source, len(source.lines)), (hops, len(hops.rows))):
+            top, height = pane.scroll_offset.y, pane.scrollable_content_region.height
+            below = max(rows - top - height, 0)
+            assert rows > height  # the file and the tree are longer than their panes
+            assert (f"▲ {top:,} above" in pane.border_title) == (top > 0)
+            assert (f"▼ {below:,} below" in pane.border_title) == (below > 0)
+        assert names_the_file(source.border_title, detail.code(show).filename)
+        assert hops.border_title.startswith("hops")
+        source.focus()
+        await pilot.press("end")  # the replay's last event: the source shows another place
+        await pilot.pause()
+        top = source.scroll_offset.y
+        below = max(len(source.lines) - top - source.scrollable_content_region.height, 0)
+        assert names_the_file(source.border_title, detail.code(app.position.frame).filename)
+        assert (f"▲ {top:,} above" in source.border_title) == (top > 0)
+        assert (f"▼ {below:,} below" in source.border_title) == (below > 0)
+        variables = app.query_one(VariablesView)
+        height = variables.scrollable_content_region.height
+        app.goto(show)
+        await pilot.pause()
+        variables.focus()
+        for _ in range(3):
+            variables.action_toggle()  # expand values until the pane overflows, or run out
+            await pilot.press("down")
+        await pilot.pause()
+        rows, top = len(variables.lines), variables.scroll_offset.y
+        below = max(rows - top - height, 0)
+        assert variables.border_title.startswith("variables")
+        assert (f"▼ {below:,} below" in variables.border_title) == (below > 0)
+        assert (f"▲ {top:,} above" in variables.border_title) == (top > 0)
+
+
+async def test_a_pane_scrolls_no_further_than_its_last_row(detail):
+    """The scrollable height may hold more than the rows (it never shrinks); scrolling stops at the last row."""
+    app = TraceApp(detail, start=first_call(detail, "ViewBuilder.show"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        hops = app.query_one(HopList)
+        height = hops.scrollable_content_region.height
+        hops.scroll_to(y=10**6, animate=False, immediate=True)
+        await pilot.pause()
+        assert hops.scroll_offset.y == len(hops.rows) - height  # the last row at the bottom, not past it
+        assert "▼" not in hops.border_title and f"▲ {len(hops.rows) - height:,} above" in hops.border_title
+        hops.focus()
+        await pilot.press("home")  # the replay's first event: the outermost call
+        hops.cursor_row = 0
+        await pilot.press("left")  # fold the outermost call: one row left
+        await pilot.pause()
+        assert len(hops.rows) == 1 and hops.scroll_offset.y == 0
+        assert hops.border_title == "hops"
+        variables = app.query_one(VariablesView)
+        variables.scroll_to(y=10**6, animate=False, immediate=True)
+        await pilot.pause()
+        assert variables.scroll_offset.y == max(len(variables.lines) - variables.scrollable_content_region.height, 0)

@@ -3,12 +3,17 @@
 One line on any terminal: the step's part comes first and is kept whole when it fits, and the
 request's part gives way, ending in ``…`` where it is cut, so a narrow terminal still shows which
 function the replay is in and at which event.
+
+The line is drawn with the line API (``render_line``), the way the panes are, from a strip kept until
+the step or the width changes: the general path for a widget's ``render`` result costs several times
+more, and the header changes on every step.
 """
 
 from __future__ import annotations
 
 from rich.text import Text
 from textual.reactive import reactive
+from textual.strip import Strip
 from textual.widget import Widget
 
 from tracer.model.trace import KIND_NAMES, Trace
@@ -31,6 +36,7 @@ class TraceHeader(Widget):
         self.trace = trace
         self.request = self._describe_request(trace)
         self.step = Text()
+        self._drawn: tuple[tuple, Strip] | None = None  # (what it shows, width, style) and its strip
 
     @property
     def text(self) -> Text:
@@ -61,9 +67,21 @@ class TraceHeader(Widget):
             self.step = Text(" no events were recorded ", style="dim")
         self.refresh()
 
+    def render_line(self, y: int) -> Strip:
+        width, style = self.size.width, self.rich_style
+        key = (self.step, width, style)
+        if self._drawn is None or self._drawn[0] != key:
+            line = self.line(width)
+            strip = Strip(line.render(self.app.console)).extend_cell_length(width).crop(0, width)
+            self._drawn = (key, strip.apply_style(style))
+        return self._drawn[1]
+
     def render(self) -> Text:
-        """The line cut to the width: the request first, then (on a very narrow terminal) the step."""
-        width = self.size.width
+        """The line cut to the width (what :meth:`render_line` draws, as text)."""
+        return self.line(self.size.width)
+
+    def line(self, width: int) -> Text:
+        """The line cut to ``width``: the request first, then (on a very narrow terminal) the step."""
         step = self.step.copy()
         if step.cell_len >= width:  # not even the step fits: it is cut, and says so
             step.truncate(width, overflow="ellipsis")

@@ -43,10 +43,14 @@ class HopNote(RowsView):
         code_id = self.trace.code_ids[position.frame] if position.frame >= 0 else -1
         if code_id == self.shown_code:  # the note only changes with the function
             return
+        old = self.note_lines() if self.is_mounted else []
         self.shown_code = code_id
+        new = self.note_lines() if self.is_mounted else []
         self.scroll_to(y=0, animate=False, immediate=True)
-        self.set_row_count(self.row_count())
-        self.refresh()
+        self.set_row_count(len(new))
+        for row in range(max(len(old), len(new))):  # the rows below both notes stay blank
+            if row >= len(old) or row >= len(new) or old[row] != new[row]:
+                self.refresh_line(row)
 
     def note_lines(self) -> list[list[Segment]]:
         """The note wrapped to the pane's width, as segments a line."""

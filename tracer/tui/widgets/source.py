@@ -20,6 +20,7 @@ from rich.text import Span, Text
 from textual.binding import Binding
 from textual.cache import LRUCache
 from textual.events import Click
+from textual.geometry import Region
 from textual.reactive import reactive
 from textual.strip import Strip
 
@@ -74,6 +75,7 @@ class SourceView(RowsView):
         self.marked: set[int] = set()  # breakpoint lines of the file shown
         self._highlighted: LRUCache[tuple[str, str], list[Text]] = LRUCache(256)  # by file and syntax theme
         self._strips = LRUCache(4096)
+        self._drawing_theme: str | None = None  # the syntax theme, read once for a whole render
 
     @classmethod
     def for_trace(cls, trace: Trace, cursor: Cursor, **kwargs) -> SourceView:
@@ -82,7 +84,18 @@ class SourceView(RowsView):
     # -- the file's lines --------------------------------------------------------------------------
 
     def syntax_theme(self) -> str:
+        """The rich theme that matches the app's (dark or light); read once a render, not once a line:
+        looking the app's theme up is a large share of drawing a line."""
+        if self._drawing_theme is not None:
+            return self._drawing_theme
         return SYNTAX_THEMES[self.app.current_theme.dark]
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        self._drawing_theme = self.syntax_theme()
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._drawing_theme = None
 
     def lines_of(self, filename: str) -> list[Text]:
         """``filename``'s highlighted lines (highlighted the first time they are asked for)."""
@@ -114,7 +127,7 @@ class SourceView(RowsView):
         self.current_line = line
         if filename != self.filename:
             self.filename = filename
-            self.border_title = filename
+            self.pane_title = filename
             self._mark_breakpoints()
             self.set_row_count(self.row_count())
             self.centre(line)

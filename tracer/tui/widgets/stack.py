@@ -2,7 +2,8 @@
 
 Every frame of the recorded scope is a row (a line ``ScrollView``, see :mod:`tracer.tui.widgets.rows`),
 named ``Class.method`` as pudb names them (two frames both reading ``detail()`` say whose). The pane
-follows the viewed frame, and its title says how many frames are scrolled out above and below.
+follows the viewed frame, and its title says how many frames are scrolled out above and below (see
+:mod:`tracer.tui.widgets.rows`).
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ class StackView(RowsView):
 
     position: reactive[Position] = reactive(Position(0, -1), repaint=False)
     row_quantum = 8
+    pane_title = "stack (where)"
 
     @dataclass
     class FrameChosen(Message):
@@ -62,17 +64,16 @@ class StackView(RowsView):
         return f"{'>' if viewed else ' '} {entry.filename}({entry.line}){qualname}()"
 
     def watch_position(self, position: Position) -> None:
-        old = self.lines
+        old = list(zip(self.lines, (entry.frame for entry in self.entries), strict=True))
         self.entries = self.cursor.where()
         self.lines = [self.line_of(entry, entry.frame == position.frame) for entry in self.entries]
         self.viewed_row = next((n for n, e in enumerate(self.entries) if e.frame == position.frame), -1)
-        if len(old) != len(self.lines):
-            self.set_row_count(len(self.lines))
-            self.refresh()
-        else:
-            for row, (before, after) in enumerate(zip(old, self.lines, strict=True)):
-                if before != after:  # usually one: the innermost frame's line number
-                    self.refresh_line(row)
+        new = list(zip(self.lines, (entry.frame for entry in self.entries), strict=True))
+        if len(old) != len(new):
+            self.set_row_count(len(new))
+        for row in range(max(len(old), len(new))):
+            if row >= len(old) or row >= len(new) or old[row] != new[row]:
+                self.refresh_line(row)  # usually one or two: the innermost frame's line, a frame come or gone
         self.follow()
 
     def follow(self) -> None:
@@ -90,25 +91,6 @@ class StackView(RowsView):
     def on_resize(self) -> None:
         super().on_resize()
         self.follow()
-
-    def watch_scroll_y(self, old: float, new: float) -> None:
-        super().watch_scroll_y(old, new)
-        self.show_signs()
-
-    def show_signs(self) -> None:
-        """How many frames are out of sight above and below, in the title (a narrow terminal draws
-        only the top border)."""
-        top = round(self.scroll_y)
-        above = top
-        below = max(len(self.lines) - top - self.scrollable_content_region.height, 0)
-        signs = []
-        if above:
-            signs.append(f"▲ {above} more above")
-        if below:
-            signs.append(f"▼ {below} more below")
-        title = "  ".join(["stack (where)", *signs])
-        if self.border_title != title:
-            self.border_title = title
 
     # -- drawing -----------------------------------------------------------------------------------
 

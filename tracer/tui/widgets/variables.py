@@ -169,10 +169,8 @@ class VariablesView(RowsView):
         if len(old) != len(lines):
             self.set_row_count(len(lines))
             self.cursor_row = min(self.cursor_row, max(len(lines) - 1, 0))
-            self.refresh()
-            return
-        for y, (before, after) in enumerate(zip(old, lines, strict=True)):
-            if before.shows() != after.shows():
+        for y in range(max(len(old), len(lines))):  # the rows below both lists stay blank
+            if y >= len(old) or y >= len(lines) or old[y].shows() != lines[y].shows():
                 self.refresh_line(y)
 
     # -- keys and mouse ----------------------------------------------------------------------------
