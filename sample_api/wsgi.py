@@ -160,11 +160,12 @@ class ServerWithThreadPool(simple_server.WSGIServer):
     """
 
     def __init__(self, address: tuple[str, int], pool_size: int, backlog: int,
-                 around_connection: ConnectionRunner | None = None) -> None:
+                 around_connection: ConnectionRunner | None = None,
+                 protocol: type[RequestHandler] | None = None) -> None:
         self.request_queue_size = backlog
         self._pool = ThreadPoolExecutor(max_workers=pool_size, thread_name_prefix="sample-api-worker")
         self._around_connection = around_connection
-        super().__init__(address, RequestHandler)
+        super().__init__(address, protocol or RequestHandler)
 
     def process_request(self, request: Any, client_address: Any) -> None:
         self._pool.submit(self._process_request_in_worker, request, client_address)
@@ -209,7 +210,9 @@ class Server:
     The socket is bound in ``__init__`` (so ``.port`` is known at once and a
     busy port fails early); ``start()`` begins accepting in a background
     thread; ``stop()`` stops accepting; ``wait()`` blocks until it is done.
-    ``around_connection`` (threaded backend only) is handed each connection's
+    ``protocol`` (threaded backend only) is the class that reads each request,
+    a :class:`RequestHandler` (Nova's server takes eventlet's ``HttpProtocol``
+    the same way). ``around_connection`` (threaded backend only) is handed each connection's
     work on its worker, to run it: ``tracer serve`` starts recording there, so
     a trace begins with the server's own frames rather than with the app.
     """
@@ -224,13 +227,16 @@ class Server:
         backlog: int = DEFAULT_BACKLOG,
         backend: str = "threaded",
         around_connection: ConnectionRunner | None = None,
+        protocol: type[RequestHandler] | None = None,
     ) -> None:
         if backend not in BACKENDS:
             raise ValueError(f"unknown server backend {backend!r}; choose one of {', '.join(BACKENDS)}")
         if backlog < 1:
             raise ValueError("The backlog must be more than 0")
-        if around_connection is not None and backend != "threaded":
-            raise ValueError("around_connection needs the threaded backend")
+        if (around_connection is not None or protocol is not None) and backend != "threaded":
+            raise ValueError("around_connection and protocol need the threaded backend")
+        if protocol is not None and not (isinstance(protocol, type) and issubclass(protocol, RequestHandler)):
+            raise ValueError("protocol must be a subclass of sample_api.wsgi.RequestHandler")
         self.name = name
         self.app = app
         self.backend = backend
@@ -244,7 +250,8 @@ class Server:
                 self._socket = self._eventlet.listen((host, port), backlog=backlog)
                 self.host, self.port = self._socket.getsockname()[:2]
             else:
-                self._server = ServerWithThreadPool((host, port), self.pool_size, backlog, around_connection)
+                self._server = ServerWithThreadPool((host, port), self.pool_size, backlog, around_connection,
+                                                    protocol)
                 self._server.set_app(app)
                 self.host, self.port = self._server.server_address[:2]
         except OSError:

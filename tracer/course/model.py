@@ -27,7 +27,8 @@ COMPARATORS = ("equals", "not_equals", "contains", "at_least", "at_most", "truth
 # ``{created.server.id}`` in a check request's path or body: a value from the answer to the request
 # "created", recorded earlier in the same check (so a check can use ids nobody knows in advance).
 PLACEHOLDER = re.compile(r"\{([A-Za-z0-9_-]+)((?:\.[A-Za-z0-9_:-]+)+)\}")
-REQUEST_KEYS = {"method", "path", "body", "body_size", "headers", "as", "startup", "workspace", "file", "describe"}
+REQUEST_KEYS = {"method", "path", "body", "body_size", "headers", "as", "startup", "workspace", "file", "describe",
+                "served"}
 
 
 class LessonError(Exception):
@@ -60,6 +61,8 @@ class RequestDef:
     workspace: bool = True
     file: str | None = None
     describe: str = ""
+    #: sent over HTTP to sample_api's own server on 127.0.0.1, recorded from the server's first frame
+    served: bool = False
 
     @property
     def label(self) -> str:
@@ -72,7 +75,8 @@ class RequestDef:
         suffix = "" if who == "admin" else f" (as {who})"
         # Two requests to one URL (two actions on one server) differ by their body: show it when short.
         body = f" {self.body}" if self.body and len(self.body) <= 60 else ""
-        return f"{self.method} {self.path}{body}{suffix}"
+        over = " (over HTTP)" if self.served else ""
+        return f"{self.method} {self.path}{body}{suffix}{over}"
 
     def needs(self) -> list[str]:
         """The requests whose answers this one's path or body quotes (``{created.server.id}``)."""
@@ -83,6 +87,8 @@ class RequestDef:
         """The ``tracer run`` command line that records the same request."""
         if self.startup or self.file:
             return ""
+        if self.served:
+            return self._curl()
         parts = ["tracer", "run", self.method, self.path]
         if self.user != "admin" or self.project:
             parts += ["--as", self.user + (f":{self.project}" if self.project else "")]
@@ -91,6 +97,20 @@ class RequestDef:
         if self.body is not None and len(self.body) < 200:
             parts += ["--data", "'" + self.body + "'"]
         return " ".join(parts)
+
+
+    def _curl(self) -> str:
+        """The request sent with curl to ``tracer serve --detail line`` (its port 8774)."""
+        path = self.path if self.path.startswith("/v2.1") else "/v2.1" + self.path
+        token = self.user + ":" + (self.project or self.user)
+        parts = ["curl", "-H", f"'X-Auth-Token: {token}'"]
+        for key, value in self.headers.items():
+            parts += ["-H", f"'{key}: {value}'"]
+        if self.method != "GET":
+            parts += ["-X", self.method]
+        if self.body is not None and len(self.body) < 200:
+            parts += ["-H", "'Content-Type: application/json'", "-d", "'" + self.body + "'"]
+        return " ".join([*parts, f"http://127.0.0.1:8774{path}"])
 
 
 def parse_request(name: str, raw: object, where: str) -> RequestDef:
@@ -125,6 +145,7 @@ def parse_request(name: str, raw: object, where: str) -> RequestDef:
         workspace=bool(raw.get("workspace", True)),
         file=raw.get("file"),
         describe=str(raw.get("describe", "")),
+        served=bool(raw.get("served", False)),
     )
 
 
@@ -173,6 +194,8 @@ class WorkspaceSpec:
     extensions: str | None = None
     paste: str | None = None
     policy: str | None = None
+    #: a module of the workspace whose ``RequestHandler`` class reads each request of the served requests
+    server: str | None = None
 
 
 @dataclass
@@ -363,7 +386,8 @@ def load_lesson(root: Path, number: int, entry: dict) -> Lesson:
             raise LessonError(f"{path / 'check.toml'}: request {request.name!r} quotes the answer to {unknown[0]!r}, "
                               "which is not another request of the check")
     ws = cdata.get("workspace", {})
-    workspace = WorkspaceSpec(extensions=ws.get("extensions"), paste=ws.get("paste"), policy=ws.get("policy"))
+    workspace = WorkspaceSpec(extensions=ws.get("extensions"), paste=ws.get("paste"), policy=ws.get("policy"),
+                              server=ws.get("server"))
     if tasks and not (path / "starter").is_dir():
         raise LessonError(f"{path}: a lesson with check tasks needs a starter/ folder")
     return Lesson(
