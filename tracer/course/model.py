@@ -28,7 +28,7 @@ COMPARATORS = ("equals", "not_equals", "contains", "at_least", "at_most", "truth
 # "created", recorded earlier in the same check (so a check can use ids nobody knows in advance).
 PLACEHOLDER = re.compile(r"\{([A-Za-z0-9_-]+)((?:\.[A-Za-z0-9_:-]+)+)\}")
 REQUEST_KEYS = {"method", "path", "body", "body_size", "headers", "as", "startup", "workspace", "file", "describe",
-                "served"}
+                "served", "as_written"}
 
 
 class LessonError(Exception):
@@ -63,6 +63,8 @@ class RequestDef:
     describe: str = ""
     #: sent over HTTP to sample_api's own server on 127.0.0.1, recorded from the server's first frame
     served: bool = False
+    #: the path is sent as written, with no /v2.1 put in front (served requests only): another mount of URLMap
+    as_written: bool = False
 
     @property
     def label(self) -> str:
@@ -101,7 +103,7 @@ class RequestDef:
 
     def _curl(self) -> str:
         """The request sent with curl to ``tracer serve --detail line`` (its port 8774)."""
-        path = self.path if self.path.startswith("/v2.1") else "/v2.1" + self.path
+        path = self.path if self.as_written or self.path.startswith("/v2.1") else "/v2.1" + self.path
         token = self.user + ":" + (self.project or self.user)
         parts = ["curl", "-H", f"'X-Auth-Token: {token}'"]
         for key, value in self.headers.items():
@@ -130,6 +132,9 @@ def parse_request(name: str, raw: object, where: str) -> RequestDef:
         body = json.dumps({"padding": "x" * max(size - 16, 0)})
     who = str(raw.get("as", "admin"))
     user, _, project = who.partition(":")
+    if raw.get("as_written") and not raw.get("served"):
+        raise LessonError(f"{where}: request {name!r}: as_written needs served = true (only a served request "
+                          "reaches the server with its path as written)")
     headers = raw.get("headers", {})
     if not isinstance(headers, dict):
         raise LessonError(f"{where}: request {name!r}: headers must be a table")
@@ -146,6 +151,7 @@ def parse_request(name: str, raw: object, where: str) -> RequestDef:
         file=raw.get("file"),
         describe=str(raw.get("describe", "")),
         served=bool(raw.get("served", False)),
+        as_written=bool(raw.get("as_written", False)),
     )
 
 

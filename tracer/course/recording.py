@@ -219,7 +219,7 @@ def record(request: RequestDef, api: LoadedApi) -> dict:
         raise StudentCodeError(f"the request cannot be sent: {exc}") from None
     if request.served:
         try:
-            return served.record_served(spec, api.app, api.include, api.protocol)
+            return served.record_served(spec, api.app, api.include, api.protocol, request.as_written)
         except served.ServedRequestError as exc:
             raise StudentCodeError(str(exc)) from None
     return record_request(spec, app=api.app, include=api.include)

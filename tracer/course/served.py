@@ -42,9 +42,10 @@ def handler_class(workspace: Path | None, spec: WorkspaceSpec) -> type | None:
     return found  # the server itself refuses a class that is not a RequestHandler
 
 
-def http_request(spec: RequestSpec) -> tuple[str, str, bytes | None, dict[str, str]]:
-    """Method, path with query, body and headers a real client sends for ``spec`` (the same as ``tracer run``)."""
-    environ = build_environ(spec)
+def http_request(spec: RequestSpec, as_written: bool = False) -> tuple[str, str, bytes | None, dict[str, str]]:
+    """Method, path with query, body and headers a real client sends for ``spec`` (the same as ``tracer run``;
+    ``as_written``: the path as given, with no /v2.1 put in front)."""
+    environ = build_environ(spec, compute_api=not as_written)
     headers = {key[5:].replace("_", "-").title(): value for key, value in environ.items() if key.startswith("HTTP_")}
     headers.pop("Host", None)
     if environ.get("CONTENT_TYPE"):
@@ -55,9 +56,10 @@ def http_request(spec: RequestSpec) -> tuple[str, str, bytes | None, dict[str, s
     return environ["REQUEST_METHOD"], path, spec.body, headers
 
 
-def record_served(spec: RequestSpec, app: object, include: tuple[str, ...], protocol: type | None = None) -> dict:
+def record_served(spec: RequestSpec, app: object, include: tuple[str, ...], protocol: type | None = None,
+                  as_written: bool = False) -> dict:
     """Serve ``app`` on 127.0.0.1, send ``spec`` over HTTP, and return the trace of that one request."""
-    method, path, body, headers = http_request(spec)
+    method, path, body, headers = http_request(spec, as_written)
     docs: list[dict] = []
     connections = ConnectionRecorder(Recorder(include=include, detail="line"), app, docs.append)
     try:

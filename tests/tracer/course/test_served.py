@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tracer.course.checks import run_check
-from tracer.course.model import load_course, parse_request
+from tracer.course.model import LessonError, load_course, parse_request
 
 REPO_LESSONS = Path(__file__).resolve().parents[3] / "tracer" / "course" / "lessons"
 LESSON = load_course().get("16-the-server")
@@ -61,3 +61,10 @@ def test_a_served_request_is_shown_as_the_curl_command_that_sends_it():
     request = parse_request("r", {"path": "/servers/detail", "as": "demo", "served": True}, "test")
     assert request.command() == "curl -H 'X-Auth-Token: demo:demo' http://127.0.0.1:8774/v2.1/servers/detail"
     assert request.label == "GET /servers/detail (as demo) (over HTTP)"
+
+
+def test_a_path_as_written_needs_a_served_request():
+    with pytest.raises(LessonError, match="as_written needs served = true"):
+        parse_request("r", {"path": "/v2/servers/detail", "as_written": True}, "check.toml")
+    served = parse_request("r", {"path": "/v2/servers/detail", "as_written": True, "served": True}, "check.toml")
+    assert served.command().endswith(" http://127.0.0.1:8774/v2/servers/detail")
