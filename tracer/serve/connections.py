@@ -14,7 +14,7 @@ it lives outside the recorded modules, so it adds no hop of its own.
 
 from __future__ import annotations
 
-import threading
+import contextvars
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -45,18 +45,19 @@ class ConnectionRecorder:
         self.recorder = recorder
         self.served = app
         self.on_trace = on_trace
-        self._local = threading.local()
+        #: the exchange of the connection being served, in each thread or green thread (each has its own context)
+        self._exchange: contextvars.ContextVar[_Exchange | None] = contextvars.ContextVar("exchange", default=None)
 
     def run(self, serve_connection: Callable[[], None]) -> None:
         """The server's ``around_connection``: serve one connection while recording, then hand the trace on."""
         exchange = _Exchange()
-        self._local.exchange = exchange
+        token = self._exchange.set(exchange)
         session = self.recorder.start(None, self.served)
         try:
             serve_connection()
         finally:
             self.recorder.stop(session)
-            self._local.exchange = None
+            self._exchange.reset(token)
         if exchange.environ is None:
             return
         doc = session.finish(exchange.environ, exchange.request_body, exchange.status, exchange.headers,
@@ -65,7 +66,7 @@ class ConnectionRecorder:
 
     def app(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         """The WSGI app the server calls: the served app, with the exchange noted for the trace."""
-        exchange: _Exchange | None = getattr(self._local, "exchange", None)
+        exchange = self._exchange.get()
         if exchange is None:  # not inside run(): nothing to note
             return self.served(environ, start_response)
         exchange.environ = environ
