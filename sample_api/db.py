@@ -332,13 +332,20 @@ def instance_create(context: RequestContext, values: dict) -> dict:
 
 
 def instance_update(context: RequestContext, uuid: str, values: dict) -> dict:
-    """Change some columns of a server (and bump ``updated_at``); returns the new row."""
+    """Change some columns of a server (and bump ``updated_at``); ``metadata`` (a dict) replaces all of the
+    server's metadata. Returns the new row."""
+    values = dict(values)
+    metadata = values.pop("metadata", None)
     values = {key: _to_text(value) for key, value in values.items()}
     values.setdefault("updated_at", _to_text(utcnow()))
     assignments = ", ".join(f"{key} = ?" for key in values)
     with _transaction() as conn:
         _instance_row(conn, context, uuid)
         conn.execute(f"UPDATE instances SET {assignments} WHERE uuid = ?", [*values.values(), uuid])
+        if metadata is not None:
+            conn.execute("DELETE FROM instance_metadata WHERE instance_uuid = ?", (uuid,))
+            conn.executemany("INSERT INTO instance_metadata VALUES (?, ?, ?)",
+                             [(uuid, k, v) for k, v in metadata.items()])
         return _instance_dict(conn, _instance_row(conn, context, uuid))
 
 

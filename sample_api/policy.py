@@ -1,11 +1,13 @@
 """Who may do what: Nova's policy rules, kept as plain data.
 
 Nova reads rules like ``"os_compute_api:servers:show": "rule:admin_or_owner"``
-from ``policy.json`` through oslo.policy. Here every rule is one of three kinds:
+from ``policy.json`` through oslo.policy. Here every rule is one of four kinds:
 
 - ``"@"``: anyone who got past authentication;
 - ``"admin_api"``: only a context with ``is_admin``;
-- ``"admin_or_owner"``: an admin, or a caller whose project owns the target.
+- ``"admin_or_owner"``: an admin, or a caller whose project owns the target;
+- ``"admin_or_user"``: an admin, or the user the target belongs to (Nova's
+  ``"rule:admin_api or user_id:%(user_id)s"``, for key pairs).
 
 ``RULES`` is an ordinary dict: a lesson may tighten a rule with
 ``policy.RULES["os_compute_api:servers:index"] = "admin_api"`` and call
@@ -24,6 +26,7 @@ if TYPE_CHECKING:
 ANYONE = "@"
 ADMIN_API = "admin_api"
 ADMIN_OR_OWNER = "admin_or_owner"
+ADMIN_OR_USER = "admin_or_user"
 
 #: The rule used for an action that has no rule of its own (as Nova's "default").
 DEFAULT_RULE = ADMIN_OR_OWNER
@@ -39,16 +42,17 @@ DEFAULT_RULES: dict[str, str] = {
     "os_compute_api:servers:update": ADMIN_OR_OWNER,
     "os_compute_api:servers:delete": ADMIN_OR_OWNER,
     "os_compute_api:servers:reboot": ADMIN_OR_OWNER,
+    "os_compute_api:servers:rebuild": ADMIN_OR_OWNER,
     "os_compute_api:servers:start": ADMIN_OR_OWNER,
     "os_compute_api:servers:stop": ADMIN_OR_OWNER,
     "os_compute_api:os-extended-status": ADMIN_OR_OWNER,
     "os_compute_api:os-extended-server-attributes": ADMIN_API,
     "os_compute_api:os-pause-server:pause": ADMIN_OR_OWNER,
     "os_compute_api:os-pause-server:unpause": ADMIN_OR_OWNER,
-    "os_compute_api:os-keypairs:index": ADMIN_OR_OWNER,
-    "os_compute_api:os-keypairs:show": ADMIN_OR_OWNER,
-    "os_compute_api:os-keypairs:create": ADMIN_OR_OWNER,
-    "os_compute_api:os-keypairs:delete": ADMIN_OR_OWNER,
+    "os_compute_api:os-keypairs:index": ADMIN_OR_USER,
+    "os_compute_api:os-keypairs:show": ADMIN_OR_USER,
+    "os_compute_api:os-keypairs:create": ADMIN_OR_USER,
+    "os_compute_api:os-keypairs:delete": ADMIN_OR_USER,
 }
 
 #: The rules in force; start as a copy of DEFAULT_RULES.
@@ -69,6 +73,8 @@ def _check(kind: str, context: RequestContext, target: dict) -> bool:
         return bool(context.is_admin)
     if kind == ADMIN_OR_OWNER:
         return bool(context.is_admin) or context.project_id == target.get("project_id")
+    if kind == ADMIN_OR_USER:
+        return bool(context.is_admin) or context.user_id == target.get("user_id")
     return False
 
 

@@ -12,6 +12,7 @@ Nothing here knows about compute: it is the plumbing under ``sample_api.api``.
 
 from __future__ import annotations
 
+import functools
 import io
 import logging
 import os
@@ -33,6 +34,8 @@ from sample_api.conf import CONF
 LOG = logging.getLogger(__name__)
 
 WSGIApp = Callable[[dict, Callable], Any]
+#: Given a function that serves one connection, runs it (around it, a tool may watch what the server does).
+ConnectionRunner = Callable[[Callable[[], None]], None]
 
 #: Nova's default size of the green thread pool (``wsgi_default_pool_size``).
 DEFAULT_POOL_SIZE = 1000
@@ -104,7 +107,7 @@ def _declared_length(environ: dict) -> int:
     return length if 0 < length <= CONF.max_request_body_size else 0
 
 
-class _QuietRequestHandler(simple_server.WSGIRequestHandler):
+class RequestHandler(simple_server.WSGIRequestHandler):
     """wsgiref's handler without its access log: ``request_log`` logs each request."""
 
     def setup(self) -> None:
@@ -149,22 +152,32 @@ class _QuietRequestHandler(simple_server.WSGIRequestHandler):
         LOG.debug("%s - " + format, self.address_string(), *args)
 
 
-class _PooledWSGIServer(simple_server.WSGIServer):
+class ServerWithThreadPool(simple_server.WSGIServer):
     """A wsgiref server that hands every connection to a fixed pool of threads.
 
     ``socketserver.ThreadingMixIn`` would start one thread per connection with
     no upper bound; Nova bounds its workers with a GreenPool, we with this pool.
     """
 
-    def __init__(self, address: tuple[str, int], pool_size: int, backlog: int) -> None:
+    def __init__(self, address: tuple[str, int], pool_size: int, backlog: int,
+                 around_connection: ConnectionRunner | None = None,
+                 protocol: type[RequestHandler] | None = None) -> None:
         self.request_queue_size = backlog
         self._pool = ThreadPoolExecutor(max_workers=pool_size, thread_name_prefix="sample-api-worker")
-        super().__init__(address, _QuietRequestHandler)
+        self._around_connection = around_connection
+        super().__init__(address, protocol or RequestHandler)
 
     def process_request(self, request: Any, client_address: Any) -> None:
         self._pool.submit(self._process_request_in_worker, request, client_address)
 
     def _process_request_in_worker(self, request: Any, client_address: Any) -> None:
+        if self._around_connection is None:
+            self.serve_connection(request, client_address)
+        else:
+            self._around_connection(functools.partial(self.serve_connection, request, client_address))
+
+    def serve_connection(self, request: Any, client_address: Any) -> None:
+        """On a worker: read one HTTP request from the connection, call the app, write its answer, hang up."""
         try:
             self.finish_request(request, client_address)
         except Exception:
@@ -197,6 +210,11 @@ class Server:
     The socket is bound in ``__init__`` (so ``.port`` is known at once and a
     busy port fails early); ``start()`` begins accepting in a background
     thread; ``stop()`` stops accepting; ``wait()`` blocks until it is done.
+    ``protocol`` (threaded backend only) is the class that reads each request,
+    a :class:`RequestHandler` (Nova's server takes eventlet's ``HttpProtocol``
+    the same way). ``around_connection`` (threaded backend only) is handed each connection's
+    work on its worker, to run it: ``tracer serve`` starts recording there, so
+    a trace begins with the server's own frames rather than with the app.
     """
 
     def __init__(
@@ -208,11 +226,17 @@ class Server:
         pool_size: int | None = None,
         backlog: int = DEFAULT_BACKLOG,
         backend: str = "threaded",
+        around_connection: ConnectionRunner | None = None,
+        protocol: type[RequestHandler] | None = None,
     ) -> None:
         if backend not in BACKENDS:
             raise ValueError(f"unknown server backend {backend!r}; choose one of {', '.join(BACKENDS)}")
         if backlog < 1:
             raise ValueError("The backlog must be more than 0")
+        if (around_connection is not None or protocol is not None) and backend != "threaded":
+            raise ValueError("around_connection and protocol need the threaded backend")
+        if protocol is not None and not (isinstance(protocol, type) and issubclass(protocol, RequestHandler)):
+            raise ValueError("protocol must be a subclass of sample_api.wsgi.RequestHandler")
         self.name = name
         self.app = app
         self.backend = backend
@@ -226,7 +250,8 @@ class Server:
                 self._socket = self._eventlet.listen((host, port), backlog=backlog)
                 self.host, self.port = self._socket.getsockname()[:2]
             else:
-                self._server = _PooledWSGIServer((host, port), self.pool_size, backlog)
+                self._server = ServerWithThreadPool((host, port), self.pool_size, backlog, around_connection,
+                                                    protocol)
                 self._server.set_app(app)
                 self.host, self.port = self._server.server_address[:2]
         except OSError:

@@ -194,6 +194,19 @@ class API:
         """Change fields of a server (the name; from microversion 2.19 the description too)."""
         return db.instance_update(context, instance["uuid"], kwargs)
 
+    @check_instance_state(vm_state=[vm_states.ACTIVE, vm_states.STOPPED, vm_states.ERROR])
+    def rebuild(self, context: RequestContext, instance: dict, image_href: str, **changes) -> dict:
+        """Put the server on a new image (an active one), with the other changes asked (name, description,
+        metadata, addresses, disk config). Nova's compute host would wipe the disk and boot again; here the
+        rebuilt server is written at once, in the power state it had."""
+        image = db.image_get(context, image_href)
+        if image["status"] != "active":
+            raise exception.ImageNotActive(image_id=image_href)
+        changes.update({"image_ref": image_href, "task_state": None, "launched_at": db.utcnow()})
+        if instance["vm_state"] == vm_states.ERROR:
+            changes.update({"vm_state": vm_states.ACTIVE, "power_state": power_state.RUNNING})
+        return db.instance_update(context, instance["uuid"], changes)
+
     def delete(self, context: RequestContext, instance: dict) -> None:
         """Delete a server in any state; the row is soft-deleted and no longer listed."""
         db.instance_destroy(context, instance["uuid"])

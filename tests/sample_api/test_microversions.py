@@ -146,3 +146,119 @@ def test_novaclient_with_api_version_set(endpoint):  # noqa: F811
         assert [k.type for k in nova("2.2").keypairs.list() if k.name == "nc-x509"] == ["x509"]
     finally:
         nova("2.2").keypairs.delete("nc-x509")
+
+
+CIRROS = "e9d98eb1-4218-4508-ae7d-52f850e0be7c"
+UBUNTU = "b32c51f8-1364-43d5-985f-e915c7a60a78"
+SAVING_SNAPSHOT = "7d0b4f1e-2c6a-4e8b-9f3d-5a1c8e2b7d46"
+
+
+@pytest.fixture
+def new_server(endpoint):  # noqa: F811
+    """A server of admin's made for the test (rebuild and update change it), deleted afterwards."""
+    body = {"server": {"name": "to-rebuild", "flavorRef": "1", "imageRef": CIRROS}}
+    status, _, created = call(endpoint, "POST", "/servers", "2.1", body)
+    assert status == 202
+    yield created["server"]["id"]
+    call(endpoint, "DELETE", f"/servers/{created['server']['id']}", None)
+
+
+@pytest.mark.parametrize("version", ["v2_1", "v2_3", "v2_9", "v2_16", "v2_19"])
+def test_update_answers_as_tempests_update_server_schema_says(endpoint, new_server, version):  # noqa: F811
+    number = version[1:].replace("_", ".") if version != "v2_1" else "2.1"
+    status, _, body = call(endpoint, "PUT", f"/servers/{new_server}", number, {"server": {"name": "renamed"}})
+    validate(tempest_schema(version, "servers").update_server, status, body)
+    assert body["server"]["name"] == "renamed"
+    # show still has every key the show-only extensions add
+    shown = call(endpoint, "GET", f"/servers/{new_server}", number)[2]["server"]
+    assert {"key_name", "security_groups", "OS-EXT-AZ:availability_zone"} <= set(shown) - set(body["server"])
+
+
+@pytest.mark.parametrize("version", ["v2_1", "v2_3", "v2_9", "v2_16", "v2_19"])
+def test_rebuild_answers_as_tempests_rebuild_schema_says(endpoint, new_server, version):  # noqa: F811
+    number = version[1:].replace("_", ".") if version != "v2_1" else "2.1"
+    body = {"rebuild": {"imageRef": UBUNTU, "name": "rebuilt", "metadata": {"role": "web"}, "adminPass": "s3cret-pass"}}
+    status, headers, answer = call(endpoint, "POST", f"/servers/{new_server}/action", number, body)
+    validate(tempest_schema(version, "servers").rebuild_server_with_admin_pass, status, answer)
+    server = answer["server"]
+    assert (server["name"], server["image"]["id"], server["metadata"], server["adminPass"]) == (
+        "rebuilt", UBUNTU, {"role": "web"}, "s3cret-pass")
+    assert {k.lower(): v for k, v in headers.items()}["location"].endswith(f"/servers/{new_server}")
+    shown = call(endpoint, "GET", f"/servers/{new_server}", number)[2]["server"]
+    assert (shown["name"], shown["image"]["id"], shown["metadata"]) == ("rebuilt", UBUNTU, {"role": "web"})
+
+
+def test_rebuild_takes_a_description_from_2_19(endpoint, new_server):  # noqa: F811
+    body = {"rebuild": {"imageRef": CIRROS, "description": "rebuilt with a description"}}
+    status, _, refused = call(endpoint, "POST", f"/servers/{new_server}/action", "2.18", body)
+    assert status == 400 and "description" in refused["badRequest"]["message"]
+    status, _, answer = call(endpoint, "POST", f"/servers/{new_server}/action", "2.19", body)
+    validate(tempest_schema("v2_19", "servers").rebuild_server_with_admin_pass, status, answer)
+    assert answer["server"]["description"] == "rebuilt with a description"
+    assert call(endpoint, "GET", f"/servers/{new_server}", "2.19")[2]["server"]["description"] == \
+        "rebuilt with a description"
+
+
+def test_rebuild_refuses_what_nova_refuses(endpoint, new_server):  # noqa: F811
+    def rebuild(body: dict, token: str = "admin:admin") -> tuple[int, dict]:
+        status, _, answer = call(endpoint, "POST", f"/servers/{new_server}/action", "2.1", body, token=token)
+        return status, answer
+
+    assert rebuild({"rebuild": {"name": "no image"}})[0] == 400  # imageRef is required
+    status, answer = rebuild({"rebuild": {"imageRef": "3bd1ba04-0f8a-4b7b-8a0c-6e1d7f3a9c55"}})
+    assert (status, answer["badRequest"]["message"]) == (400, "Cannot find image for rebuild")
+    assert rebuild({"rebuild": {"imageRef": SAVING_SNAPSHOT}})[0] == 400  # not active
+    assert rebuild({"rebuild": {"imageRef": CIRROS}}, token="demo:demo")[0] == 404  # another project's server
+    assert call(endpoint, "POST", f"/servers/{new_server}/action", "2.1", {"os-stop": None})[0] == 202
+    assert call(endpoint, "POST", f"/servers/{new_server}/action", "2.1", {"pause": None})[0] == 409
+    status, answer = rebuild({"rebuild": {"imageRef": CIRROS}})
+    assert status == 202 and answer["server"]["status"] == "SHUTOFF"  # rebuilt, and still stopped
+
+
+def test_keypairs_of_another_user_for_an_admin_from_2_10(endpoint):  # noqa: F811
+    v22 = tempest_schema("v2_2", "keypairs")  # no keypair schema changed at 2.10
+    body = {"keypair": {"name": "for-demo", "public_key": ED25519, "user_id": "demo"}}
+    assert call(endpoint, "POST", "/os-keypairs", "2.9", body)[0] == 400  # user_id is not a 2.9 field
+    status, _, created = call(endpoint, "POST", "/os-keypairs", "2.10", body)
+    validate(v22.create_keypair, status, created)
+    assert created["keypair"]["user_id"] == "demo"
+    try:
+        names = lambda listed: [k["keypair"]["name"] for k in listed["keypairs"]]  # noqa: E731
+        assert "for-demo" in names(call(endpoint, "GET", "/os-keypairs?user_id=demo", "2.10")[2])
+        assert "for-demo" not in names(call(endpoint, "GET", "/os-keypairs", "2.10")[2])  # admin's own
+        assert "for-demo" not in names(call(endpoint, "GET", "/os-keypairs?user_id=demo", "2.9")[2])  # ignored
+        assert "for-demo" in names(call(endpoint, "GET", "/os-keypairs", "2.10", token="demo:demo")[2])
+        status, _, shown = call(endpoint, "GET", "/os-keypairs/for-demo?user_id=demo", "2.10")
+        validate(v22.get_keypair, status, shown)
+        assert call(endpoint, "GET", "/os-keypairs/for-demo", "2.10")[0] == 404  # not admin's
+        # a member may not name another user
+        assert call(endpoint, "GET", "/os-keypairs?user_id=admin", "2.10", token="demo:demo")[0] == 403
+        other = {"keypair": {"name": "sneaky", "public_key": ED25519, "user_id": "admin"}}
+        assert call(endpoint, "POST", "/os-keypairs", "2.10", other, token="demo:demo")[0] == 403
+    finally:
+        status, _, body = call(endpoint, "DELETE", "/os-keypairs/for-demo?user_id=demo", "2.10")
+    validate(v22.delete_keypair, status, body)
+    assert call(endpoint, "GET", "/os-keypairs/for-demo", "2.10", token="demo:demo")[0] == 404
+
+
+def test_novaclient_rebuilds_and_names_keypair_users_with_api_version_set(endpoint):  # noqa: F811
+    from keystoneauth1 import session, token_endpoint
+    from novaclient import client
+
+    def nova(version: str):
+        return client.Client(version, session=session.Session(auth=token_endpoint.Token(endpoint, "admin:admin")))
+
+    server = nova("2.19").servers.create("nc-rebuild", image=CIRROS, flavor="1")
+    try:
+        rebuilt = nova("2.19").servers.rebuild(server.id, UBUNTU, name="nc-rebuilt", description="via novaclient")
+        assert (rebuilt.name, rebuilt.description, rebuilt.image["id"]) == ("nc-rebuilt", "via novaclient", UBUNTU)
+        assert nova("2.1").servers.rebuild(server.id, CIRROS).image["id"] == CIRROS
+    finally:
+        nova("2.19").servers.delete(server.id)
+    keypair = nova("2.10").keypairs.create("nc-for-demo", public_key=ED25519, user_id="demo")
+    try:
+        assert keypair.user_id == "demo"
+        assert [k.name for k in nova("2.10").keypairs.list(user_id="demo")].count("nc-for-demo") == 1
+        assert nova("2.10").keypairs.get("nc-for-demo", user_id="demo").user_id == "demo"
+    finally:
+        nova("2.10").keypairs.delete("nc-for-demo", user_id="demo")

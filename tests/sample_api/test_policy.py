@@ -58,4 +58,12 @@ def test_rules_can_be_changed_and_reset():
 
 
 def test_every_rule_uses_a_known_kind():
-    assert set(policy.DEFAULT_RULES.values()) <= {policy.ANYONE, policy.ADMIN_API, policy.ADMIN_OR_OWNER}
+    assert set(policy.DEFAULT_RULES.values()) <= {policy.ANYONE, policy.ADMIN_API, policy.ADMIN_OR_OWNER,
+                                                  policy.ADMIN_OR_USER}
+
+
+def test_admin_or_user_lets_an_admin_or_the_user_the_target_belongs_to():
+    rule = "os_compute_api:os-keypairs:index"
+    assert DEMO.can(rule, {"user_id": DEMO.user_id, "project_id": "someone-else"})
+    assert not DEMO.can(rule, {"user_id": "admin", "project_id": DEMO.project_id}, fatal=False)
+    assert ADMIN.can(rule, {"user_id": DEMO.user_id, "project_id": DEMO.project_id})

@@ -28,7 +28,7 @@ COMPARATORS = ("equals", "not_equals", "contains", "at_least", "at_most", "truth
 # "created", recorded earlier in the same check (so a check can use ids nobody knows in advance).
 PLACEHOLDER = re.compile(r"\{([A-Za-z0-9_-]+)((?:\.[A-Za-z0-9_:-]+)+)\}")
 REQUEST_KEYS = {"method", "path", "body", "body_size", "headers", "as", "startup", "workspace", "file", "describe",
-                "target", "detail"}
+                "target", "detail", "served", "as_written"}
 #: The apps a lesson's request may go to (``target``): the miniature, or real OpenStack Nova (an extra to install).
 TARGETS = ("sample_api", "nova")
 
@@ -65,6 +65,10 @@ class RequestDef:
     describe: str = ""
     target: str = "sample_api"
     detail: str = "line"  # "call": calls only (enough for the response and the hops that ran, and faster)
+    #: sent over HTTP to sample_api's own server on 127.0.0.1, recorded from the server's first frame
+    served: bool = False
+    #: the path is sent as written, with no /v2.1 put in front (served requests only): another mount of URLMap
+    as_written: bool = False
 
     @property
     def label(self) -> str:
@@ -77,7 +81,8 @@ class RequestDef:
         suffix = "" if who == "admin" else f" (as {who})"
         # Two requests to one URL (two actions on one server) differ by their body: show it when short.
         body = f" {self.body}" if self.body and len(self.body) <= 60 else ""
-        return f"{self.method} {self.path}{body}{suffix}"
+        over = " (over HTTP)" if self.served else ""
+        return f"{self.method} {self.path}{body}{suffix}{over}"
 
     def needs(self) -> list[str]:
         """The requests whose answers this one's path or body quotes (``{created.server.id}``)."""
@@ -88,6 +93,8 @@ class RequestDef:
         """The ``tracer run`` command line that records the same request."""
         if self.startup or self.file:
             return ""
+        if self.served:
+            return self._curl()
         parts = ["tracer", "run"] + (["--target", self.target] if self.target != "sample_api" else [])
         parts += [self.method, self.path] + (["--detail", "call"] if self.detail == "call" else [])
         if self.user != "admin" or self.project:
@@ -97,6 +104,20 @@ class RequestDef:
         if self.body is not None and len(self.body) < 200:
             parts += ["--data", "'" + self.body + "'"]
         return " ".join(parts)
+
+
+    def _curl(self) -> str:
+        """The request sent with curl to ``tracer serve --detail line`` (its port 8774)."""
+        path = self.path if self.as_written or self.path.startswith("/v2.1") else "/v2.1" + self.path
+        token = self.user + ":" + (self.project or self.user)
+        parts = ["curl", "-H", f"'X-Auth-Token: {token}'"]
+        for key, value in self.headers.items():
+            parts += ["-H", f"'{key}: {value}'"]
+        if self.method != "GET":
+            parts += ["-X", self.method]
+        if self.body is not None and len(self.body) < 200:
+            parts += ["-H", "'Content-Type: application/json'", "-d", "'" + self.body + "'"]
+        return " ".join([*parts, f"http://127.0.0.1:8774{path}"])
 
 
 def parse_request(name: str, raw: object, where: str) -> RequestDef:
@@ -116,6 +137,9 @@ def parse_request(name: str, raw: object, where: str) -> RequestDef:
         body = json.dumps({"padding": "x" * max(size - 16, 0)})
     who = str(raw.get("as", "admin"))
     user, _, project = who.partition(":")
+    if raw.get("as_written") and not raw.get("served"):
+        raise LessonError(f"{where}: request {name!r}: as_written needs served = true (only a served request "
+                          "reaches the server with its path as written)")
     headers = raw.get("headers", {})
     if not isinstance(headers, dict):
         raise LessonError(f"{where}: request {name!r}: headers must be a table")
@@ -138,6 +162,8 @@ def parse_request(name: str, raw: object, where: str) -> RequestDef:
         describe=str(raw.get("describe", "")),
         target=target,
         detail=detail,
+        served=bool(raw.get("served", False)),
+        as_written=bool(raw.get("as_written", False)),
     )
 
 
@@ -186,6 +212,8 @@ class WorkspaceSpec:
     extensions: str | None = None
     paste: str | None = None
     policy: str | None = None
+    #: a module of the workspace whose ``RequestHandler`` class reads each request of the served requests
+    server: str | None = None
 
 
 @dataclass
@@ -382,7 +410,8 @@ def load_lesson(root: Path, number: int, entry: dict) -> Lesson:
             raise LessonError(f"{path / 'check.toml'}: request {request.name!r} quotes the answer to {unknown[0]!r}, "
                               "which is not another request of the check")
     ws = cdata.get("workspace", {})
-    workspace = WorkspaceSpec(extensions=ws.get("extensions"), paste=ws.get("paste"), policy=ws.get("policy"))
+    workspace = WorkspaceSpec(extensions=ws.get("extensions"), paste=ws.get("paste"), policy=ws.get("policy"),
+                              server=ws.get("server"))
     if tasks and not (path / "starter").is_dir():
         raise LessonError(f"{path}: a lesson with check tasks needs a starter/ folder")
     return Lesson(

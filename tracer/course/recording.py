@@ -21,6 +21,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from tracer.course import served
 from tracer.course.model import PLACEHOLDER, Lesson, LessonError, RequestDef, WorkspaceSpec, parse_request
 from tracer.record.recorder import DEFAULT_INCLUDE
 from tracer.targets import sample_api as target
@@ -38,6 +39,8 @@ class LoadedApi:
     app: object
     include: tuple[str, ...]
     workspace: Path | None
+    #: the request handler class the server uses for served requests (None: sample_api's own)
+    protocol: type | None = None
 
 
 # -- the learner's modules ---------------------------------------------------------------------------
@@ -133,7 +136,14 @@ def sample_api(workspace: Path | None = None, spec: WorkspaceSpec | None = None)
         where = describe_failure(exc, student_files(workspace, spec), workspace)
         raise StudentCodeError(f"sample_api did not start with your code: {where}") from None
     try:
-        yield LoadedApi(app=app, include=include, workspace=workspace)
+        try:
+            protocol = served.handler_class(workspace, spec)
+        except served.ServedRequestError as exc:
+            raise StudentCodeError(str(exc)) from None
+        except Exception as exc:
+            where = describe_failure(exc, student_files(workspace, spec), workspace)
+            raise StudentCodeError(f"the server did not start with your code: {where}") from None
+        yield LoadedApi(app=app, include=include, workspace=workspace, protocol=protocol)
     finally:
         loading.__exit__(None, None, None)
 
@@ -218,6 +228,11 @@ def record(request: RequestDef, api: LoadedApi) -> dict:
     if request.target == "nova":
         return record_in_nova(request)
     spec = request_spec(request)
+    if request.served:
+        try:
+            return served.record_served(spec, api.app, api.include, api.protocol, request.as_written)
+        except served.ServedRequestError as exc:
+            raise StudentCodeError(str(exc)) from None
     return record_request(spec, app=api.app, include=api.include, detail=request.detail)
 
 

@@ -5,12 +5,20 @@ limit, ``os._exit`` or a crash ends only the child, and code that patches the ch
 the child's copy, which judges nothing. What comes back is trace documents, one per request,
 or one clear line saying why there are none. Nothing is written into the learner's folder:
 the child's output goes to a temporary folder of the grader's, and it writes no bytecode.
+
+The learner's code runs in the child, so it could write trace files of its own into that folder (a
+"passing" trace copied from elsewhere, then ``os._exit(0)``). The job reaches the child on its standard
+input, never on disk, with a key made for this run; every file the child writes carries a seal made
+with that key (:func:`tracer.course.child.seal`), and the grader reads only the files the signed ``done``
+file names, each checked against its seal. A file without this run's seal fails the check.
 """
 
 from __future__ import annotations
 
+import hmac
 import json
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -60,25 +68,33 @@ def record_in_child(
     """Record the lesson's check requests with the learner's code loaded, in a child process."""
     with tempfile.TemporaryDirectory(prefix="tracer-check-") as tmp:
         folder = Path(tmp)
-        out = folder / "out"
-        out.mkdir()
+        out = Path(tempfile.mkdtemp(prefix="out-", dir=folder))
+        work = folder / "work"  # the child's current folder: empty, and apart from the output
+        work.mkdir()
+        key = secrets.token_bytes(32)
         job = {
             "course": str(lesson.path.parent.resolve()),
             "lesson": lesson.number,
             "workspace": str(Path(workspace).resolve()),
             "out": str(out),
+            "key": key.hex(),
             "memory": memory_limit,
             "cpu": int(time_limit) + 1,
         }
-        (folder / "job.json").write_text(json.dumps(job), encoding="utf-8")
         log = folder / "output.txt"
         env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
         with log.open("wb") as sink:
             proc = subprocess.Popen(
-                [sys.executable, "-m", child.__name__, str(folder / "job.json")],
-                stdin=subprocess.DEVNULL, stdout=sink, stderr=sink, cwd=tmp, env=env, start_new_session=True,
+                [sys.executable, "-m", child.__name__],
+                stdin=subprocess.PIPE, stdout=sink, stderr=sink, cwd=work, env=env, start_new_session=True,
             )
             try:
+                assert proc.stdin is not None
+                try:
+                    proc.stdin.write(json.dumps(job).encode("utf-8"))
+                    proc.stdin.close()
+                except BrokenPipeError:
+                    pass  # the child is already gone: its exit code says why
                 code = proc.wait(timeout=time_limit)
             except subprocess.TimeoutExpired:
                 _kill(proc)
@@ -87,10 +103,26 @@ def record_in_child(
             finally:
                 if proc.poll() is None:
                     _kill(proc)
-        return _read(out, code, _tail(log))
+        return _read(out, code, _tail(log), key)
 
 
-def _read(out: Path, code: int, last_line: str) -> Recorded:
+class _Unsealed(Exception):
+    """A file of the output folder that the check's child did not write (or that was changed since)."""
+
+
+def _open_sealed(out: Path, filename: str, key: bytes) -> object:
+    """The JSON of ``out/filename``, if its seal is this run's; :class:`_Unsealed` otherwise."""
+    payload = (out / filename).read_bytes()
+    try:
+        found = (out / (filename + child.SEAL_SUFFIX)).read_text(encoding="ascii").strip()
+    except (OSError, UnicodeError):
+        raise _Unsealed(filename) from None
+    if not hmac.compare_digest(found, child.seal(key, filename, payload)):
+        raise _Unsealed(filename)
+    return json.loads(payload)
+
+
+def _read(out: Path, code: int, last_line: str, key: bytes) -> Recorded:
     done = out / child.DONE
     if code != 0 or not done.is_file():
         if code < 0:
@@ -106,12 +138,17 @@ def _read(out: Path, code: int, last_line: str) -> Recorded:
         said = f"; its last words: {last_line[:200]}" if last_line and code != 0 else ""
         return Recorded(error=f"the check stopped early: {why}{said}")
     try:
-        status = json.loads(done.read_text(encoding="utf-8"))
+        status = _open_sealed(out, child.DONE, key)
         docs = {}
-        for path in sorted(out.glob("[0-9]*.json"), key=lambda p: int(p.stem)):
-            item = json.loads(path.read_text(encoding="utf-8"))
+        for n, name in enumerate(status.get("recorded", [])):
+            item = _open_sealed(out, f"{n}.json", key)
+            if item["name"] != name:
+                raise _Unsealed(f"{n}.json")
             docs[item["name"]] = item["doc"]
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+    except _Unsealed as exc:
+        return Recorded(error=f"the check's records were not all written by the check ({exc} does not carry "
+                              "this run's seal): something else wrote into its output folder")
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         return Recorded(error=f"the check's records are damaged ({type(exc).__name__})")
     if status.get("error"):
         return Recorded(docs=docs, error=str(status["error"]))

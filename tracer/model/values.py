@@ -363,6 +363,8 @@ def _describe_environ(environ: dict) -> tuple[str, list]:
         "QUERY_STRING",
         "CONTENT_TYPE",
         "CONTENT_LENGTH",
+        "REMOTE_ADDR",  # what the server tells the app of the client (lesson 16)
+        "REMOTE_PORT",
         "wsgiorg.routing_args",
         "openstack.request_id",
         "nova.context",

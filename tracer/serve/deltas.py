@@ -35,6 +35,16 @@ class ServedDeltas:
 
         return watched_request
 
+    def around(self, run: Callable[[Callable[[], None]], None]) -> Callable[[Callable[[], None]], None]:
+        """The server's ``around_connection`` ``run``, each connection it serves watched by a recorder of its own
+        (a trace that starts at the server is handed on after the answer is sent, so the watch spans it)."""
+
+        def watched_connection(serve_connection: Callable[[], None]) -> None:
+            with DeltaRecorder().watching():
+                run(serve_connection)
+
+        return watched_connection
+
     def attach(self, submit: Callable[[dict], None]) -> Callable[[dict], None]:
         """``submit`` given each trace with the deltas of its request (in its ``deltas``)."""
 

@@ -9,6 +9,10 @@ eventlet, the whole hub) and the CPU-heavy encoding runs beside the next request
 With ``detail="rerun"`` (the command's default) read-only requests are stored as recipes
 (:mod:`tracer.targets.recipes`) and an :class:`IdleReplayer` builds their traces once the server has had nothing
 to do for a moment; every other request is recorded line by line while it runs.
+
+With ``detail="line"`` or ``"call"`` on the threaded server, recording starts on the server's worker before it
+reads the request (:mod:`tracer.serve.connections`), so each trace begins with the server's own frames; a re-run
+trace (``rerun``) and the eventlet server's traces begin at the app.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from typing import Any
 from tracer.model.redaction import RedactingFilter
 from tracer.record.recorder import DEFAULT_INCLUDE, Recorder
 from tracer.serve.deltas import ServedDeltas
+from tracer.serve.connections import ConnectionRecorder
 from tracer.serve.otlp import OtlpExporter
 from tracer.store.traces import DEFAULT_MAX_TRACES, EncodedTrace, StoreError, TraceStore, encode_doc
 from tracer.targets import recipes
@@ -244,6 +249,8 @@ class TracedServer:
         self.recorder: Recorder | None = None
         self.replayer: IdleReplayer | None = None
         self.deltas: ServedDeltas | None = None
+        self.connections: ConnectionRecorder | None = None
+        around_connection = None
         self._recorded_app = app
         if record:
             if store is None:
@@ -262,8 +269,14 @@ class TracedServer:
             if chosen is not None:
                 stamp, writer = chosen.stamp, self.writer
                 submit = lambda doc: writer.submit(stamp(doc))  # noqa: E731
-            # a request recorded live gets the deltas it saw; a recipe gets those of its re-run, when built
-            app = self.deltas.watched(self.recorder.wrap(self.deltas.app, self.deltas.attach(submit)))
+            if detail != "rerun" and backend == "threaded" and chosen is None:
+                # The trace starts on the server's worker, before the request is read: its own frames come first.
+                self.connections = ConnectionRecorder(self.recorder, self.deltas.app, self.deltas.attach(submit))
+                app = self.connections.app
+                around_connection = self.deltas.around(self.connections.run)
+            else:
+                # a request recorded live gets the deltas it saw; a recipe gets those of its re-run, when built
+                app = self.deltas.watched(self.recorder.wrap(self.deltas.app, self.deltas.attach(submit)))
             if detail == "rerun":
                 activity = recipes.Activity()
                 app = recipes.RecipeRecorder(served, app, self.writer.submit, include,
@@ -271,6 +284,8 @@ class TracedServer:
                 store.builder = recipes.ServedAppBuilder(served)
                 self.replayer = IdleReplayer(store, activity, on_doc=on_doc)
         kwargs: dict[str, Any] = {"pool_size": pool_size, "backend": backend}
+        if around_connection is not None:
+            kwargs["around_connection"] = around_connection
         if backlog is not None:
             kwargs["backlog"] = backlog
         try:

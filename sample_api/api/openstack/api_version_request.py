@@ -8,8 +8,11 @@ made at it where sample_api has the resource it touches:
 - 2.3: admins see more ``OS-EXT-SRV-ATTR:`` keys on servers (reservation id, launch
   index, hostname, kernel and ramdisk ids, root device name, user data).
 - 2.9: servers show ``locked``.
+- 2.10: an admin may name another user's key pairs (``user_id`` in create's
+  body, ``?user_id=`` on list, show and delete).
 - 2.16: servers show ``host_status`` to whom policy allows (admins).
-- 2.19: servers have a ``description``, set on create and update, shown by show and detail.
+- 2.19: servers have a ``description``, set on create, update and rebuild, shown by show and detail
+  (and in the answers of update and rebuild).
 
 The other versions up to 2.19 change resources this API does not have, so they
 are accepted and change nothing here. The parsing and the range check are

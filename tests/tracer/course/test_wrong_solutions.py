@@ -32,9 +32,9 @@ def quiet_logs():
 
 
 def test_every_build_exercise_has_at_least_three_wrong_solutions():
-    counts = Counter(COURSE.get(w["lesson"]).number for w in WRONG)  # a lesson by its number or its folder
-    built = [lesson.number for lesson in COURSE.lessons if lesson.tasks]
-    assert {n: counts[n] for n in built if counts[n] < 3} == {}
+    counts = Counter(COURSE.get(w["lesson"]).slug for w in WRONG)  # a lesson by its number or its folder name
+    built = [lesson.slug for lesson in COURSE.lessons if lesson.tasks]
+    assert {slug: counts[slug] for slug in built if counts[slug] < 3} == {}
 
 
 @pytest.mark.parametrize("wrong", [pytest.param(w, id=f"{w['lesson']}-{w['name']}") for w in WRONG])

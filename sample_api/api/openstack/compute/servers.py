@@ -264,7 +264,8 @@ class ServersController(wsgi.Controller):
         if "description" in body["server"]:  # only a 2.19 schema lets it through
             update_dict["display_description"] = body["server"]["description"]
         instance = self.compute_api.update(context, instance, **update_dict)
-        return self._view_builder.show(req, instance)
+        # Kilo's show-only extensions never extended update: the answer is the server without their keys.
+        return self._view_builder.show(req, instance, show_extension_keys=False)
 
     @wsgi.response(204)
     def delete(self, req: wsgi.Request, id: str) -> None:
@@ -287,6 +288,38 @@ class ServersController(wsgi.Controller):
             self.compute_api.reboot(context, instance, reboot_type)
         except exception.InstanceInvalidState as state_error:
             common.raise_http_conflict_for_instance_invalid_state(state_error, "reboot", id)
+
+    @wsgi.response(202)
+    @wsgi.action("rebuild")
+    @validation.schema(schema_servers.rebuild, "2.1", "2.18")
+    @validation.schema(schema_servers.rebuild_v219, "2.19")
+    def _action_rebuild(self, req: wsgi.Request, id: str, body: dict) -> wsgi.ResponseObject:
+        """``{"rebuild": {"imageRef": ...}}``: the server on a new image (from 2.19 a new description too);
+        202 with the server as update shows it, its new ``adminPass`` and a ``Location``."""
+        rebuild_dict = body["rebuild"]
+        context = req.environ["nova.context"]
+        instance = self._get_server(context, req, id)
+        context.can("os_compute_api:servers:rebuild", _target(instance))
+        image_uuid = self._image_from_req_data(rebuild_dict)
+        password = self._get_server_admin_password(rebuild_dict)
+        changes = {new: rebuild_dict[old] for old, new in self._rebuild_fields.items() if old in rebuild_dict}
+        if "OS-DCF:diskConfig" in rebuild_dict:
+            changes["auto_disk_config"] = int(rebuild_dict["OS-DCF:diskConfig"] == "AUTO")
+        try:
+            instance = self.compute_api.rebuild(context, instance, image_uuid, **changes)
+        except exception.InstanceInvalidState as state_error:
+            common.raise_http_conflict_for_instance_invalid_state(state_error, "rebuild", id)
+        except exception.ImageNotFound:
+            raise exc.HTTPBadRequest(explanation="Cannot find image for rebuild") from None
+        except exception.ImageNotActive as error:
+            raise exc.HTTPBadRequest(explanation=error.format_message()) from None
+        view = self._view_builder.show(req, instance, show_extension_keys=False)
+        view["server"]["adminPass"] = password
+        return self._add_location(wsgi.ResponseObject(view))
+
+    #: rebuild's optional fields and the columns they change ("description" passes the schema from 2.19 only)
+    _rebuild_fields = {"name": "display_name", "description": "display_description", "metadata": "metadata",
+                       "accessIPv4": "access_ip_v4", "accessIPv6": "access_ip_v6"}
 
     @wsgi.response(202)
     @wsgi.action("os-start")

@@ -1,4 +1,5 @@
-"""Request-body schemas of ``POST /os-keypairs``: at microversion 2.1, and from 2.2 with the key's ``type``."""
+"""Request-body schemas of ``POST /os-keypairs``: at microversion 2.1, from 2.2 with the key's ``type``, and from
+2.10 with the ``user_id`` it is for."""
 
 from __future__ import annotations
 
@@ -25,3 +26,7 @@ create = {
 
 create_v22 = copy.deepcopy(create)
 create_v22["properties"]["keypair"]["properties"]["type"] = {"type": "string", "enum": ["ssh", "x509"]}
+
+#: 2.10: an admin may create (or import) a key pair for another user.
+create_v210 = copy.deepcopy(create_v22)
+create_v210["properties"]["keypair"]["properties"]["user_id"] = {"type": "string"}

@@ -88,9 +88,35 @@ reboot = {
     "additionalProperties": False,
 }
 
-#: 2.19: a server has a description (up to 255 characters, or null), given on create and update.
+#: ``{"rebuild": {...}}``: a new image, and optionally a new name, password, metadata, addresses and disk config.
+rebuild = {
+    "type": "object",
+    "properties": {
+        "rebuild": {
+            "type": "object",
+            "properties": {
+                "name": parameter_types.name,
+                "imageRef": parameter_types.image_ref,
+                "adminPass": parameter_types.admin_password,
+                "metadata": parameter_types.metadata,
+                "preserve_ephemeral": parameter_types.boolean,
+                "accessIPv4": parameter_types.accessIPv4,
+                "accessIPv6": parameter_types.accessIPv6,
+                "OS-DCF:diskConfig": {"type": "string", "enum": ["AUTO", "MANUAL"]},
+            },
+            "required": ["imageRef"],
+            "additionalProperties": False,
+        },
+    },
+    "required": ["rebuild"],
+    "additionalProperties": False,
+}
+
+#: 2.19: a server has a description (up to 255 characters, or null), given on create, update and rebuild.
 description = {"type": ["string", "null"], "maxLength": 255}
 create_v219 = copy.deepcopy(create)
 create_v219["properties"]["server"]["properties"]["description"] = description
 update_v219 = copy.deepcopy(update)
 update_v219["properties"]["server"]["properties"]["description"] = description
+rebuild_v219 = copy.deepcopy(rebuild)
+rebuild_v219["properties"]["rebuild"]["properties"]["description"] = description

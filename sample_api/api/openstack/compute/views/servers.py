@@ -32,6 +32,9 @@ class ViewBuilder(common.ViewBuilder):
     _progress_statuses = ("ACTIVE", "BUILD", "REBUILD", "RESIZE", "VERIFY_RESIZE", "MIGRATING")
     #: Only these statuses carry a ``fault``.
     _fault_statuses = ("ERROR", "DELETED")
+    #: Keys Kilo's extensions added to show and detail only (not to the answers of update and rebuild).
+    _extension_keys = ("key_name", "config_drive", "security_groups", "OS-EXT-AZ:availability_zone",
+                       "OS-SRV-USG:launched_at", "OS-SRV-USG:terminated_at", "os-extended-volumes:volumes_attached")
 
     def __init__(self) -> None:
         self.compute_api = compute.API()
@@ -60,8 +63,15 @@ class ViewBuilder(common.ViewBuilder):
             },
         }
 
-    def show(self, request: webob.Request, instance: dict, show_host_status: bool = False) -> dict:
-        """Every key of one server at the request's microversion, except the ones extensions add."""
+    def show(self, request: webob.Request, instance: dict, show_host_status: bool = False,
+             show_extension_keys: bool = True) -> dict:
+        """Every key of one server at the request's microversion, except the ones extensions add.
+
+        ``show_extension_keys=False`` is the server as ``PUT /servers/{id}`` and the ``rebuild`` action answer
+        it: in Kilo the extensions that added the keys below (and the ``OS-EXT-IPS`` keys of each address)
+        extended only show and detail, so those answers never had them; disk_config and access_ips
+        extended update and rebuild too. Nova's view builder still leaves them out there.
+        """
         server = {
             "server": {
                 "id": instance["uuid"],
@@ -75,7 +85,7 @@ class ViewBuilder(common.ViewBuilder):
                 "flavor": self._get_flavor(request, instance),
                 "created": common.isotime(instance["created_at"]),
                 "updated": common.isotime(instance["updated_at"] or instance["created_at"]),
-                "addresses": self._get_addresses(request, instance),
+                "addresses": self._get_addresses(request, instance, extend_address=show_extension_keys),
                 "accessIPv4": instance["access_ip_v4"] or "",
                 "accessIPv6": instance["access_ip_v6"] or "",
                 "links": self._get_links(request, instance["uuid"], self._collection_name),
@@ -92,6 +102,9 @@ class ViewBuilder(common.ViewBuilder):
                 "os-extended-volumes:volumes_attached": [],
             },
         }
+        if not show_extension_keys:
+            for key in self._extension_keys:
+                del server["server"][key]
         status = server["server"]["status"]
         if status in self._fault_statuses and instance.get("fault"):
             server["server"]["fault"] = self._get_fault(instance["fault"])
@@ -148,16 +161,15 @@ class ViewBuilder(common.ViewBuilder):
         bookmark = self._flavor_builder._get_bookmark_link(request, flavor_id, "flavors")
         return {"id": flavor_id, "links": [{"rel": "bookmark", "href": bookmark}]}
 
-    def _get_addresses(self, request: webob.Request, instance: dict) -> dict:
+    def _get_addresses(self, request: webob.Request, instance: dict, extend_address: bool = True) -> dict:
         """IPs grouped by network label; the OS-EXT-IPS keys were Kilo's extended_ips extensions."""
         addresses: dict[str, list[dict]] = {}
         for ip in instance["info_cache"]["network_info"]:
-            addresses.setdefault(ip["network"], []).append({
-                "version": ip["version"],
-                "addr": ip["address"],
-                "OS-EXT-IPS:type": ip["type"],
-                "OS-EXT-IPS-MAC:mac_addr": ip["mac_address"],
-            })
+            address = {"version": ip["version"], "addr": ip["address"]}
+            if extend_address:
+                address["OS-EXT-IPS:type"] = ip["type"]
+                address["OS-EXT-IPS-MAC:mac_addr"] = ip["mac_address"]
+            addresses.setdefault(ip["network"], []).append(address)
         return addresses
 
     @staticmethod

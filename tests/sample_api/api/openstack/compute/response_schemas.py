@@ -79,8 +79,15 @@ _SERVER_ATTRS = {
 SERVER_MEMBER = _exact({**_SERVER_CORE, **_EXTENDED_STATUS}, optional=("progress", "fault"))
 #: A server of show/detail as an admin sees it: OS-EXT-SRV-ATTR keys required.
 SERVER_ADMIN = _exact({**_SERVER_CORE, **_EXTENDED_STATUS, **_SERVER_ATTRS}, optional=("progress", "fault"))
-#: The answer to PUT: Kilo's extended_status/server-attributes extensions did not extend update.
-SERVER_UPDATE = _exact(dict(_SERVER_CORE), optional=("progress", "fault"))
+#: The answer to PUT and to the rebuild action: of Kilo's extensions only disk_config and access_ips extended update
+#: and rebuild, so none of the keys the others added to show and detail (as Tempest's update_server schema says).
+_SHOW_ONLY_KEYS = ("key_name", "config_drive", "security_groups", "OS-EXT-AZ:availability_zone",
+                   "OS-SRV-USG:launched_at", "OS-SRV-USG:terminated_at", "os-extended-volumes:volumes_attached")
+SERVER_UPDATE = _exact(
+    {**{k: v for k, v in _SERVER_CORE.items() if k not in _SHOW_ONLY_KEYS},
+     "addresses": {"type": "object", "additionalProperties": {"type": "array", "items": _exact({
+         "addr": {"type": "string"}, "version": {"enum": [4, 6]}})}}},
+    optional=("progress", "fault"))
 
 SERVER_INDEX_ITEM = _exact({"id": UUID, "name": {"type": "string"}, "links": SELF_AND_BOOKMARK})
 
