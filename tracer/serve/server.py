@@ -27,8 +27,8 @@ from typing import Any
 
 from tracer.model.redaction import RedactingFilter
 from tracer.record.recorder import DEFAULT_INCLUDE, Recorder
-from tracer.serve.deltas import ServedDeltas
 from tracer.serve.connections import ConnectionRecorder
+from tracer.serve.deltas import ServedDeltas
 from tracer.serve.otlp import OtlpExporter
 from tracer.store.traces import DEFAULT_MAX_TRACES, EncodedTrace, StoreError, TraceStore, encode_doc
 from tracer.targets import recipes
