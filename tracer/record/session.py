@@ -92,9 +92,9 @@ class Session(CallLevel):
         #: frame -> ids of every object its locals' descriptions are made of, as of its last scope
         self._frame_ids: dict[FrameType, set[int]] = {}
         #: frame -> (its locals as of its last scope, {id: (object, ids of its state)} for every object that
-        #: scope's signatures looked into (see ``state_of``), {id: (object, size)} for those they only measured):
-        #: what tells a waiting frame nothing it shows changed
-        self._noted: dict[FrameType, tuple[dict, dict[int, tuple[object, tuple]], dict[int, tuple[object, int]]]] = {}
+        #: scope's signatures looked into (see ``state_of``), {id: (object, size)} for those they only measured,
+        #: and the ids of both as sets): what tells a waiting frame nothing it shows changed
+        self._noted: dict[FrameType, tuple] = {}
         #: id(object) -> ids of its state at this event (the object is held by a signature meanwhile)
         self._states: dict[int, tuple] = {}
 
@@ -237,7 +237,7 @@ class Session(CallLevel):
                     noted[id(obj)] = (obj, self._state_ids(obj))
             for obj in signature.measured:
                 sizes[id(obj)] = (obj, len(obj))  # type: ignore[arg-type]
-        self._noted[frame] = (known, noted, sizes)
+        self._noted[frame] = (known, noted, sizes, frozenset(noted), frozenset(sizes))
 
     def _state_ids(self, obj: object) -> tuple:
         """The ids of what ``obj`` holds now (its ``state_of``), looked at once an event."""
@@ -269,13 +269,13 @@ class Session(CallLevel):
             if seen is None or seen[0] is not value:
                 return False
         sizes = found[2]
-        for obj_id in live.intersection(sizes):
+        for obj_id in live & found[4]:  # sets both: the smaller one is walked
             obj, size = sizes[obj_id]
             if len(obj) != size:  # type: ignore[arg-type]
                 return False
         opened = found[1]
         state_ids = self._state_ids
-        for obj_id in live.intersection(opened):
+        for obj_id in live & found[3]:
             obj, ids = opened[obj_id]
             if state_ids(obj) != ids:
                 return False
