@@ -3,6 +3,9 @@ recording over Nova as a ratio to the same request untraced, measured side by si
 
     python benchmarks/nova_target.py            # 3 whole runs, 15 rounds of ratios
     python benchmarks/nova_target.py --quick    # 1 whole run, 5 rounds
+    python benchmarks/nova_target.py --against ../nova-old --no-ratios
+                                                # whole runs and parts of this checkout and another one (an
+                                                # older tracer), taking turns, in one run
 
 Needs the nova extra (pip install -e '.[nova]'). The databases are built first if the cache has none, so the
 whole runs measure what a user pays once they are built.
@@ -24,6 +27,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 COMMAND = ["run", "--target", "nova", "GET", "/servers/detail", "--format", "pdb"]
+#: what the ``tracer`` console script runs, for a checkout given by its folder
+CLI = "import sys; from tracer.cli.main import main; sys.exit(main())"
 
 #: run in a fresh interpreter: the time of each part of ``tracer run --target nova``
 PARTS = r"""
@@ -56,20 +61,26 @@ print(json.dumps({"parts": parts, "events": len(doc["events"]), "faithful": doc[
 """
 
 
-def whole_runs(count: int) -> list[float]:
-    tracer = str(Path(sys.executable).with_name("tracer"))
+def _environment(checkout: Path) -> dict[str, str]:
+    """This interpreter's environment with ``checkout``'s tracer imported first (its nova extra is this venv's)."""
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, (str(checkout), os.environ.get("PYTHONPATH"))))}
+
+
+def whole_runs(count: int, checkout: Path = ROOT) -> list[float]:
     times = []
     for _ in range(count):
         started = time.perf_counter()
-        done = subprocess.run([tracer, *COMMAND], capture_output=True, text=True)
+        done = subprocess.run([sys.executable, "-c", CLI, *COMMAND], capture_output=True, text=True,
+                              env=_environment(checkout), cwd=checkout)
         times.append(time.perf_counter() - started)
         if done.returncode != 0 or "views/servers.py" not in done.stdout:
             raise SystemExit(f"tracer run failed: {done.stderr[-500:]}")
     return times
 
 
-def parts() -> dict:
-    done = subprocess.run([sys.executable, "-c", PARTS], capture_output=True, text=True, cwd=ROOT)
+def parts(checkout: Path = ROOT) -> dict:
+    done = subprocess.run([sys.executable, "-c", PARTS], capture_output=True, text=True, cwd=checkout,
+                          env=_environment(checkout))
     if done.returncode != 0:
         raise SystemExit(done.stderr[-800:])
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -123,17 +134,32 @@ def ratios(rounds: int, batch: int) -> dict[str, float]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--against", metavar="DIR", type=Path,
+                        help="another checkout of tracer (e.g. a git worktree of an older commit): its whole runs and "
+                        "parts are measured too, taking turns with this one's")
+    parser.add_argument("--no-ratios", action="store_true", help="leave out the ratios to the untraced request")
     args = parser.parse_args()
     os.environ.setdefault("COLUMNS", "120")
     print(f"{platform.python_implementation()} {platform.python_version()}, {os.cpu_count()} CPUs")
+    checkouts = {"this checkout": ROOT}
+    if args.against is not None:
+        checkouts[f"{args.against}"] = args.against.resolve()
     whole_runs(1)  # builds the databases into the cache when there are none
-    times = whole_runs(1 if args.quick else 3)
-    print(f"whole `tracer {' '.join(COMMAND)}`: median {statistics.median(times):.2f} s "
-          f"({', '.join(f'{t:.2f}' for t in times)})")
-    measured = parts()
-    print(f"its parts in one fresh process ({measured['events']:,} events, faithful: {measured['faithful']}):")
-    for name, seconds in measured["parts"].items():
-        print(f"  {name}: {seconds:.2f} s")
+    times: dict[str, list[float]] = {name: [] for name in checkouts}
+    for _ in range(1 if args.quick else 3):
+        for name, checkout in checkouts.items():  # taking turns, so both see the same load
+            times[name] += whole_runs(1, checkout)
+    for name in checkouts:
+        print(f"{name}: whole `tracer {' '.join(COMMAND)}`: median {statistics.median(times[name]):.2f} s "
+              f"({', '.join(f'{t:.2f}' for t in times[name])})")
+    for name, checkout in checkouts.items():
+        measured = parts(checkout)
+        print(f"{name}: its parts in one fresh process ({measured['events']:,} events, "
+              f"faithful: {measured['faithful']}):")
+        for part, seconds in measured["parts"].items():
+            print(f"  {part}: {seconds:.2f} s")
+    if args.no_ratios:
+        return 0
     print("GET /servers/detail over Nova, as a ratio to the same request untraced (median of paired batches):")
     for name, value in ratios(5 if args.quick else 15, 3).items():
         print(f"  {name}: {value:.2f}" + ("" if "ms" in name else "x"))

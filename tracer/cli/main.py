@@ -25,6 +25,7 @@ from tracer.targets import LABEL_FILES  # noqa: F401  (importing it registers ev
 
 if TYPE_CHECKING:
     from tracer.model.trace import Trace
+    from tracer.targets.choose import Target
 
 PROG = "tracer"
 FORMATS = ("tree", "pdb", "json")
@@ -46,10 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("method", metavar="METHOD", help="GET, POST, PUT, PATCH, DELETE, HEAD or OPTIONS")
     run.add_argument("path", metavar="PATH",
                      help="e.g. /servers/detail (/v2.1 goes in front unless it is /, /v2.1... or /identity...)")
-    run.add_argument("--data", metavar="JSON", help="request body as JSON text, or @file.json to read it from a file")
-    run.add_argument("-H", "--header", action="append", default=[], metavar="'Name: value'", help="extra header")
-    run.add_argument("--as", dest="as_user", default="admin:admin", metavar="USER[:PROJECT]",
-                     help="who sends the request (default admin:admin)")
+    _add_request_options(run)
     run.add_argument("--include", default="", metavar="MODULES",
                      help="comma-separated module prefixes to record besides sample_api, e.g. webob,routes")
     run.add_argument("--db", metavar="PATH", help="SQLite database file (default: a fresh in-memory demo database)")
@@ -71,9 +69,12 @@ def build_parser() -> argparse.ArgumentParser:
     commands_explain.add_show_options(show)  # --deltas
     show.set_defaults(func=cmd_show)
 
-    tui = commands.add_parser("tui", help="step through a saved trace in the full-screen replay")
-    tui.add_argument("file", metavar="FILE|ID", nargs="?",
-                     help="a trace written by tracer run --save, or an id from tracer list (none: pick one)")
+    tui = commands.add_parser("tui", help="step through a saved trace, or a request recorded now, in the replay")
+    tui.add_argument("request", metavar="FILE|ID | METHOD PATH", nargs="*",
+                     help="a trace written by tracer run --save or an id from tracer list (none: pick one), or a"
+                     " request to record now, e.g. GET /servers/detail")
+    add_target_option(tui, default=None)
+    _add_request_options(tui)
     tui.add_argument("--at", metavar="FUNCTION[#N]", help="open at the call of FUNCTION (its Nth with #N)")
     commands_serve.add_store_option(tui)
     tui.set_defaults(func=cmd_tui)
@@ -90,12 +91,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def add_target_option(parser: argparse.ArgumentParser) -> None:
-    """``--target``: the app that answers (see ``tracer.targets.choose``)."""
-    parser.add_argument("--target", default="sample_api", metavar="TARGET",
+def add_target_option(parser: argparse.ArgumentParser, default: str | None = "sample_api") -> None:
+    """``--target``: the app that answers (see ``tracer.targets.choose``); None when the command tells it unset."""
+    parser.add_argument("--target", default=default, metavar="TARGET",
                         help="the app to record: sample_api (default, the miniature), nova (OpenStack Nova 34, "
                         "pip install 'tracer[nova]') or module:callable (any WSGI app; the current folder is "
                         "importable)")
+
+
+def _add_request_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data", metavar="JSON",
+                        help="request body as JSON text, or @file.json to read it from a file")
+    parser.add_argument("-H", "--header", action="append", default=[], metavar="'Name: value'", help="extra header")
+    parser.add_argument("--as", dest="as_user", default="admin:admin", metavar="USER[:PROJECT]",
+                        help="who sends the request (default admin:admin)")
 
 
 def _add_render_options(parser: argparse.ArgumentParser) -> None:
@@ -148,7 +157,6 @@ def cmd_run(args: argparse.Namespace) -> int:
     """Run the request in-process, save it if asked, then show it."""
     from tracer.model.trace import Trace
     from tracer.targets.choose import target_named
-    from tracer.targets.sample_api import RequestError
 
     spec = request_spec(args)
     fmt = output_format(args)
@@ -157,25 +165,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     db_path = check_db_path(args.db)
     extensions_dir = check_extensions_dir(args.extensions_dir)
     target = target_named(args.target)
-    if target.warning:
-        print(f"{PROG}: warning: {target.warning}", file=sys.stderr)
     include = target.include + parse_include(args.include)
-    try:
-        app, twin = target.load_twins(db_path, extensions_dir)
-    except (OSError, RequestError):
-        raise
-    except Exception as exc:  # a broken database file or extension: one line, not a traceback
-        raise UsageError(f"{target.name} could not start: {type(exc).__name__}: {exc}") from None
+    app, twin = load_target(target, db_path, extensions_dir)
     if args.diff_as:
         return commands_explain.run_diff_as(args, spec, lambda one: target.record(
             one, *target.load_twins(db_path, extensions_dir), include, args.detail))
-    try:
-        doc = target.record(spec, app, twin, include, args.detail)
-    except RequestError:
-        raise
-    except Exception as exc:  # escaped every fault handler: the trace is lost with it
-        print(f"{PROG}: error: the request crashed outside {target.name}'s fault handling: "
-              f"{type(exc).__name__}: {exc}", file=sys.stderr)
+    doc = record_on(target, spec, app, twin, include, args.detail)
+    if doc is None:
         return 1
     say_line_detail(doc["meta"])
     trace = Trace.from_dict(doc)
@@ -223,16 +219,78 @@ def cmd_show(args: argparse.Namespace) -> int:
     return 0
 
 
+def load_target(target: Target, db_path: str | None = None, extensions_dir: str | None = None) -> tuple:
+    """The target's app and its twin, ready (its version warning said first); a start that fails is one line."""
+    from tracer.targets.sample_api import RequestError
+
+    if target.warning:
+        print(f"{PROG}: warning: {target.warning}", file=sys.stderr)
+    try:
+        return target.load_twins(db_path, extensions_dir)
+    except (OSError, RequestError):
+        raise
+    except Exception as exc:  # a broken database file or extension: one line, not a traceback
+        raise UsageError(f"{target.name} could not start: {type(exc).__name__}: {exc}") from None
+
+
+def record_on(target: Target, spec: object, app: object, twin: object, include: tuple, detail: str) -> dict | None:
+    """The trace of ``spec`` sent through the target's app; None (said on stderr) when the request crashed."""
+    from tracer.targets.sample_api import RequestError
+
+    try:
+        return target.record(spec, app, twin, include, detail)
+    except RequestError:
+        raise
+    except Exception as exc:  # escaped every fault handler: the trace is lost with it
+        print(f"{PROG}: error: the request crashed outside {target.name}'s fault handling: "
+              f"{type(exc).__name__}: {exc}", file=sys.stderr)
+        return None
+
+
 def cmd_tui(args: argparse.Namespace) -> int:
-    """Load the trace first (errors before Textual is imported), then open the replay."""
-    if args.file is None:
+    """Load (or record) the trace first (errors before Textual is imported), then open the replay.
+
+    ``tracer tui --target nova GET /servers/detail`` records the request as ``tracer run --target nova ... --tui``
+    does; a saved trace given with ``--target`` must be one recorded on that target.
+    """
+    words = args.request
+    if len(words) > 2:
+        raise UsageError("tracer tui takes a saved trace (FILE|ID) or a request to record (METHOD PATH), "
+                         f"not {len(words)} words")
+    if len(words) == 2:
+        return _record_and_open(args, *words)
+    if not words:
+        if args.target is not None:
+            raise UsageError(f"--target records a request: tracer tui --target {args.target} METHOD PATH "
+                             "(the picker lists the stored requests of every target)")
         if args.at:
             raise UsageError("--at needs a trace: tracer tui FILE --at FUNCTION[#N]")
         return commands_serve.cmd_pick(args)
-    trace = commands_serve.resolve_trace(args.file, args.store)
+    trace = commands_serve.resolve_trace(words[0], args.store)
+    if args.target is not None:
+        recorded_on = (trace.meta.get("target") or {}).get("name", "sample_api")
+        if recorded_on != args.target:
+            raise UsageError(f"{words[0]} was recorded on the {recorded_on} target, not {args.target}")
     start = start_at(trace, args.at)
     say_line_detail(trace.meta)
     return open_tui(trace, start)
+
+
+def _record_and_open(args: argparse.Namespace, method: str, path: str) -> int:
+    """``tracer tui [--target T] METHOD PATH``: record the request with line detail, then replay it."""
+    from tracer.model.trace import Trace
+    from tracer.targets.choose import target_named
+
+    args.method, args.path = method, path
+    spec = request_spec(args)
+    target = target_named(args.target or "sample_api")
+    app, twin = load_target(target)
+    doc = record_on(target, spec, app, twin, target.include, "line")
+    if doc is None:
+        return 1
+    say_line_detail(doc["meta"])
+    trace = Trace.from_dict(doc)
+    return open_tui(trace, start_at(trace, args.at))
 
 
 # -- helpers ---------------------------------------------------------------------------------------

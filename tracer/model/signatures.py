@@ -64,10 +64,16 @@ class Signature:
     reused without describing it again. Holding the objects keeps their ids from being reused meanwhile.
     """
 
-    __slots__ = ("objects", "ids", "sizes", "mutable")
+    __slots__ = ("objects", "ids", "sizes", "mutable", "opened", "measured")
 
-    def __init__(self, objects: list[object], sizes: list[int]) -> None:
+    def __init__(self, objects: list[object], sizes: list[int], opened: list[object] | None = None,
+                 measured: list[object] | None = None) -> None:
         self.objects = objects
+        #: the objects whose children the walk read, and those whose size only: while each of the first holds
+        #: the very same children (its ``state_of``) and each of the others has the same size, a walk from the
+        #: same value finds the very same objects and sizes again
+        self.opened = objects if opened is None else opened
+        self.measured = measured or []
         self.ids = tuple(map(id, objects))
         self.sizes = tuple(sizes)
         #: ids of the objects in it that can change (what two frames must share for one to change the other's)
@@ -84,18 +90,23 @@ def deep_signature(value: object, limits: Limits) -> Signature | None:
         return None
     objects: list[object] = []
     sizes: list[int] = []
+    opened: list[object] = []
+    measured: list[object] = []
     budget = [limits.nodes * 2]
-    _sign(value, 0, limits, objects, sizes, budget)
-    return Signature(objects, sizes)
+    _sign(value, 0, limits, objects, sizes, budget, opened, measured)
+    return Signature(objects, sizes, opened, measured)
 
 
-def _sign(value: object, depth: int, limits: Limits, objects: list, sizes: list, budget: list[int]) -> None:
+def _sign(value: object, depth: int, limits: Limits, objects: list, sizes: list, budget: list[int],
+          opened: list, measured: list) -> None:
     objects.append(value)
     kind = type(value)
     if kind in IMMUTABLE_TYPES or kind is Opaque or depth >= limits.depth or budget[0] <= 0:
         if kind in _SIZED:
             sizes.append(len(value))  # type: ignore[arg-type]
+            measured.append(value)
         return
+    opened.append(value)  # from here on, what it holds is read
     if kind is dict and "wsgi.version" in value:  # type: ignore[operator]
         objects.extend(value.values())  # type: ignore[attr-defined]
         sizes.append(len(value))  # type: ignore[arg-type]
@@ -136,10 +147,40 @@ def _sign(value: object, depth: int, limits: Limits, objects: list, sizes: list,
         if type(child) in IMMUTABLE_TYPES:
             objects.append(child)  # a leaf, the common case: no call
         else:
-            _sign(child, depth + 1, limits, objects, sizes, budget)
+            _sign(child, depth + 1, limits, objects, sizes, budget, opened, measured)
 
 
 _SIZED = (dict, list, tuple, set, frozenset)
+
+
+def state_of(value: object) -> tuple:
+    """Everything :func:`deep_signature` could read of ``value`` itself (its children, by reference), or more.
+
+    Two states holding the very same objects mean a walk through ``value`` finds the same children there: a
+    signature whose every object has the same state as when it was made is the same signature. The branches
+    follow ``_sign``'s, so an object read through its attributes there is read through them here.
+    """
+    kind = type(value)
+    if kind in IMMUTABLE_TYPES or kind is Opaque:
+        return ()
+    if kind is dict:
+        return (*value, *value.values())  # type: ignore[attr-defined]
+    if kind is list or kind is tuple:
+        return tuple(value)  # type: ignore[arg-type]
+    attrs = getattr(value, "__dict__", None)
+    if isinstance(value, BaseException):
+        return (value.__traceback__, *(attrs.values() if type(attrs) is dict else ()))
+    if type(attrs) is dict:
+        environ = attrs.get("environ")
+        if type(environ) is dict:
+            return (*attrs, *attrs.values(), *environ.values())
+        return (*attrs, *attrs.values())
+    if isinstance(value, (Mapping, list, tuple, set, frozenset)):
+        if isinstance(value, Mapping):
+            pairs = list(value.items())  # type: ignore[attr-defined]
+            return (*(key for key, _ in pairs), *(child for _, child in pairs))
+        return tuple(value)  # type: ignore[arg-type]
+    return ()
 
 
 def same_children(old: tuple | None, new: tuple | None) -> bool:

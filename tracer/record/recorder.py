@@ -14,7 +14,7 @@ from __future__ import annotations
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from types import CodeType, FrameType
 from typing import NamedTuple
 
@@ -52,6 +52,7 @@ class Recorder:
         max_events: int = 1_000_000,
         call_hooks: bool = True,
         max_request_body: int = MAX_REQUEST_BODY,
+        reached: Collection[CodeType] | None = None,
     ) -> None:
         if detail not in DETAILS:
             raise ValueError(f"detail must be one of {DETAILS}, not {detail!r}")
@@ -64,6 +65,9 @@ class Recorder:
         self.max_request_body = max_request_body
         #: call-level sessions record through trampolines (see ``_Trampolines``) instead of ``sys.settrace``
         self.call_hooks = call_hooks and detail == "call"
+        #: the code objects a request like the ones to record ran (``tracer.record.rerun.reached_codes``): only
+        #: their functions are made ready for call-level recording; None: every function in scope
+        self.reached = reached
         # Code objects are keyed by id (a code object's own hash is recomputed from its bytecode and constants
         # on every look-up); the code is held next to its id, so the id cannot be reused while it is a key.
         self._out_of_scope: dict[int, CodeType] = {}
@@ -122,7 +126,7 @@ class Recorder:
         current = trampolines.current_greenlet()
         if self.call_hooks:
             try:
-                trampolines.TRAMPOLINES.acquire(self.include, (app,) if app is not None else ())
+                trampolines.TRAMPOLINES.acquire(self.include, (app,) if app is not None else (), self.reached)
             except Exception as exc:  # cannot install the trampolines: record nothing, never fail the request
                 session._fail(exc)
                 return session

@@ -22,10 +22,12 @@ import contextlib
 import contextvars
 import random
 import secrets
+import sys
 import threading
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import AbstractContextManager
+from types import CodeType, FrameType
 from typing import Protocol
 
 from tracer.model.labels import Labels
@@ -93,10 +95,32 @@ def seeded_randomness(seed: int) -> Iterator[None]:
                 uuid.uuid4, secrets.choice = _real
 
 
+def reached_codes(work: Callable[[], object]) -> set[CodeType]:
+    """The code objects of every Python function ``work()`` ran (in this thread), noted by a profile function.
+
+    A request sent once untraced this way tells call-level recording which functions to make ready for the
+    same request (see ``Recorder(reached=...)``), instead of every function in scope.
+    """
+    reached: set[CodeType] = set()
+    add = reached.add
+
+    def note(frame: FrameType, event: str, arg: object) -> None:
+        if event == "call":
+            add(frame.f_code)
+
+    previous = sys.getprofile()
+    sys.setprofile(note)
+    try:
+        work()
+    finally:
+        sys.setprofile(previous)
+    return reached
+
+
 def record_by_rerun(
     app: Callable, make_environ: Callable[[], dict], include: Sequence[str], world: World,
     twin: Callable | None = None, check: Callable[[str, list, bytes], str | None] | None = None,
-    labels: Labels | None = None,
+    labels: Labels | None = None, reached: Collection[CodeType] | None = None,
 ) -> dict:
     """Record one request at call level, then again line by line in a re-run; returns the merged trace.
 
@@ -105,11 +129,15 @@ def record_by_rerun(
     regular expressions at the first match) is then built in the re-run as it was in the request.
     ``check`` compares the first run's response with one it must equal (the one a client got when the first
     run is itself a re-run, see ``tracer.targets.recipes``); a difference it names makes the trace unfaithful.
-    ``labels`` are the recorded app's hop labels (the registered ones when not given).
+    ``labels`` are the recorded app's hop labels (the registered ones when not given). ``reached``: the code
+    objects a request like this one ran (``reached_codes``), when known: only those functions are made ready
+    for the call-level run. A function the request runs beyond them still has every line in the trace, from
+    the re-run; its calls just take their times from the re-run too, scaled between the recorded ones.
     """
     world.save()
     with world.fixed():
-        first = Recorder(include=tuple(include), detail="call", labels=labels).run_wsgi(app, make_environ())
+        first = Recorder(include=tuple(include), detail="call", labels=labels, reached=reached).run_wsgi(
+            app, make_environ())
     codes, timeline = first.session.timeline()
     duration_us = (first.session.ended_ns - first.session.started_ns) // 1000
     with world.restored():  # entered even when the request crashed: leaving it lets go of the saved state

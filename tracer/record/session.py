@@ -23,7 +23,7 @@ from types import CodeType, FrameType
 from typing import Any
 
 from tracer.model import trace as trace_model
-from tracer.model.signatures import IMMUTABLE_TYPES, Signature, deep_signature
+from tracer.model.signatures import IMMUTABLE_TYPES, Signature, deep_signature, state_of
 from tracer.model.values import ValueTable
 from tracer.record.calls import CallLevel
 from tracer.record.exchange import describe_request, describe_response_with
@@ -91,6 +91,12 @@ class Session(CallLevel):
         self._signatures: dict[int, tuple[object, Signature | None]] = {}
         #: frame -> ids of every object its locals' descriptions are made of, as of its last scope
         self._frame_ids: dict[FrameType, set[int]] = {}
+        #: frame -> (its locals as of its last scope, {id: (object, ids of its state)} for every object that
+        #: scope's signatures looked into (see ``state_of``), {id: (object, size)} for those they only measured,
+        #: and the ids of both as sets): what tells a waiting frame nothing it shows changed
+        self._noted: dict[FrameType, tuple] = {}
+        #: id(object) -> ids of its state at this event (the object is held by a signature meanwhile)
+        self._states: dict[int, tuple] = {}
 
     # -- trace functions (hot path) --------------------------------------------------------------
 
@@ -136,6 +142,7 @@ class Session(CallLevel):
                 self._close(frame)
                 self._frame_locals.pop(frame, None)
                 self._frame_ids.pop(frame, None)
+                self._noted.pop(frame, None)
                 thrown_at = self._thrown.pop(frame, None) if self._thrown else None
                 if arg is None and _unwinding(frame, thrown_at):
                     self._emit(RETURN, cid, frame.f_lineno, -1, changed)  # the exception escaped this frame
@@ -169,6 +176,8 @@ class Session(CallLevel):
         self.table.next_moment()
         if self._signatures:
             self._signatures = {}
+        if self._states:
+            self._states = {}
 
     def _depth_of(self, frame: FrameType) -> int:
         """Where ``frame`` is among the open recorded frames (the innermost, nearly always); -1 if not open."""
@@ -202,15 +211,75 @@ class Session(CallLevel):
             frame = entry[0]
             if live is not None and frame is not active:
                 ids = self._frame_ids.get(frame)
-                if ids is not None and ids.isdisjoint(live):
+                if ids is not None and (ids.isdisjoint(live) or self._unchanged(frame, live)):
                     continue
             scope = self._scope(frame)
+            self._note_states(frame)
             if frame is active:
                 live = self._frame_ids.get(active)
             if scope != entry[2]:
                 entry[2] = scope
                 changed.append([entry[1], scope])
         return changed
+
+    def _note_states(self, frame: FrameType) -> None:
+        """Note the state of every object the signatures of the frame's scope just taken looked into."""
+        known = self._frame_locals.get(frame)
+        if known is None:
+            return
+        noted: dict[int, tuple[object, tuple]] = {}
+        sizes: dict[int, tuple[object, int]] = {}
+        for _value, signature, _rid in known.values():
+            if signature is None:
+                continue
+            for obj in signature.opened:
+                if id(obj) not in noted:
+                    noted[id(obj)] = (obj, self._state_ids(obj))
+            for obj in signature.measured:
+                sizes[id(obj)] = (obj, len(obj))  # type: ignore[arg-type]
+        self._noted[frame] = (known, noted, sizes, frozenset(noted), frozenset(sizes))
+
+    def _state_ids(self, obj: object) -> tuple:
+        """The ids of what ``obj`` holds now (its ``state_of``), looked at once an event."""
+        ids = self._states.get(id(obj))
+        if ids is None:
+            ids = self._states[id(obj)] = tuple(map(id, state_of(obj)))
+        return ids
+
+    def _unchanged(self, frame: FrameType, live: set[int]) -> bool:
+        """True when a waiting frame's scope would come out as last written, known without taking it again.
+
+        Only the frame that ran since the last event can have changed anything, and only through the objects it
+        holds (``live``, as ``_changed_frames`` reads it). So when the waiting frame's locals are still the very
+        same objects, and each object its signatures looked into that the running frame holds too still holds
+        the very same children (or size) as then, every deep signature and every row of its scope would come
+        out the same. (A child a signature read is held by the signature, so its id cannot be another object's
+        meanwhile.) Far cheaper than signing them all again, for the twenty decorator frames of Nova's
+        validation that each hold the request and the schemas they check it against.
+        """
+        found = self._noted.get(frame)
+        known = self._frame_locals.get(frame)
+        if found is None or known is None or found[0] is not known:
+            return False
+        now = frame.f_locals
+        if len(now) != len(known):
+            return False
+        for name, value in now.items():
+            seen = known.get(name)
+            if seen is None or seen[0] is not value:
+                return False
+        sizes = found[2]
+        for obj_id in live & found[4]:  # sets both: the smaller one is walked
+            obj, size = sizes[obj_id]
+            if len(obj) != size:  # type: ignore[arg-type]
+                return False
+        opened = found[1]
+        state_ids = self._state_ids
+        for obj_id in live & found[3]:
+            obj, ids = opened[obj_id]
+            if state_ids(obj) != ids:
+                return False
+        return True
 
     def _scope(self, frame: FrameType) -> int:
         """The frame's locals now, as an interned scope.
@@ -368,6 +437,8 @@ class Session(CallLevel):
         self._open.clear()
         self._signatures = {}
         self._frame_ids.clear()
+        self._noted.clear()
+        self._states = {}
         self.grabbed.clear()
 
 

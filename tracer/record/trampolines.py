@@ -26,7 +26,7 @@ import sys
 import threading
 import time
 import types
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from types import CodeType
 
 from tracer.record import templates
@@ -142,34 +142,58 @@ class Trampolines:
         self.return_lines: list[bool] = []
         #: id(original code) -> its hop number, to tell a caller's hop from its frame
         self.hop_of_code: dict[int, int] = {}
+        #: id(function) -> function in scope, found but not given a trampoline yet: no session asked for all of
+        #: them, and the ones asked for (``reached``) did not include its code
+        self.deferred: dict[int, types.FunctionType] = {}
+        #: while finding functions: ids of the code objects to prepare now (None: every one)
+        self._wanted: set[int] | None = None
 
-    def acquire(self, prefixes: Sequence[str], roots: Sequence[object] = ()) -> None:
+    def acquire(self, prefixes: Sequence[str], roots: Sequence[object] = (),
+                reached: Collection[CodeType] | None = None) -> None:
         """Install the trampolines (first user) after finding new functions in scope.
 
         Functions are found from the modules in ``sys.modules`` and from the namespaces of ``roots`` (the app
-        being recorded, whose module may have been imported without being registered).
+        being recorded, whose module may have been imported without being registered). With ``reached`` (the
+        code objects a request like the one to record ran, see ``tracer.record.rerun.reached_codes``) only
+        those functions are given a trampoline now: preparing one costs reading and copying its bytecode, and
+        Nova has thousands in scope of which a request runs a few hundred. The others wait for a session
+        that asks for them.
         """
         with self.lock:
-            wanted = tuple(p for p in prefixes if p not in self.prefixes)
-            if wanted:
-                self.prefixes += wanted
-                self._modules_seen = -1
-            if self._modules_seen != len(sys.modules) or any(
-                sys.modules.get(name) is not module for name, module in self._modules.items()
-            ):
-                self._scan()
-            for root in roots:
-                func = getattr(root, "__func__", root)
-                namespace = getattr(func, "__globals__", None)
-                if type(namespace) is dict and self._namespaces.get(id(namespace)) is not namespace:
-                    if self._in_scope(namespace.get("__name__")):
-                        self._namespaces[id(namespace)] = namespace
-                        for value in list(namespace.values()):
-                            self._visit(value, 0)
+            self._wanted = None if reached is None else {id(code) for code in reached}
+            try:
+                self._find(prefixes, roots)
+            finally:
+                self._wanted = None
             if self.users == 0:
                 for func, _original, trampoline in self.entries.values():
                     func.__code__ = trampoline
             self.users += 1
+
+    def _find(self, prefixes: Sequence[str], roots: Sequence[object]) -> None:
+        """Prepare the deferred functions now wanted, then find (and prepare, or defer) the new ones."""
+        if self.deferred:
+            wanted = self._wanted
+            for key, func in list(self.deferred.items()):
+                if wanted is None or id(func.__code__) in wanted:
+                    del self.deferred[key]
+                    self._prepare(func)
+        new_prefixes = tuple(p for p in prefixes if p not in self.prefixes)
+        if new_prefixes:
+            self.prefixes += new_prefixes
+            self._modules_seen = -1
+        if self._modules_seen != len(sys.modules) or any(
+            sys.modules.get(name) is not module for name, module in self._modules.items()
+        ):
+            self._scan()
+        for root in roots:
+            func = getattr(root, "__func__", root)
+            namespace = getattr(func, "__globals__", None)
+            if type(namespace) is dict and self._namespaces.get(id(namespace)) is not namespace:
+                if self._in_scope(namespace.get("__name__")):
+                    self._namespaces[id(namespace)] = namespace
+                    for value in list(namespace.values()):
+                        self._visit(value, 0)
 
     def release(self) -> None:
         with self.lock:
@@ -243,6 +267,16 @@ class Trampolines:
             elif isinstance(inner, type):
                 self._visit(inner, depth + 1)
         if code.co_flags & _NO_TRAMPOLINE_FLAGS or not self._in_scope(func.__globals__.get("__name__")):
+            return
+        if self._wanted is not None and id(code) not in self._wanted:
+            self.deferred[id(func)] = func
+            return
+        self._prepare(func)
+
+    def _prepare(self, func: types.FunctionType) -> None:
+        """Make the function's trampoline (put in place at once while sessions run)."""
+        code = func.__code__
+        if id(code) in self.codes:  # given a trampoline meanwhile
             return
         trampoline = self._trampoline(func)
         if trampoline is None:

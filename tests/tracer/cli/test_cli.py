@@ -195,6 +195,40 @@ def test_tui_hands_the_loaded_trace_to_run_tui(fake_trace_file, monkeypatch):
     assert len(seen) == 1 and seen[0].status == 404
 
 
+@pytest.fixture
+def fake_replay(monkeypatch):
+    """``tracer.tui`` replaced by one that notes the trace it was handed, as on a terminal."""
+    seen = []
+    fake = types.ModuleType("tracer.tui")
+    fake.run_tui = lambda trace: seen.append(trace) or 0
+    fake.terminal_problem = lambda: None
+    monkeypatch.setitem(sys.modules, "tracer.tui", fake)
+    return seen
+
+
+@pytest.mark.parametrize("target", [[], ["--target", "sample_api"]])
+def test_tui_with_a_request_records_it_on_the_target_then_replays_it(target, fake_replay):
+    assert main(["tui", *target, "GET", "/flavors", "--as", "demo:demo"]) == 0
+    [trace] = fake_replay
+    assert trace.request_line == "GET /v2.1/flavors" and trace.status == 200
+    assert trace.meta["target"]["name"] == "sample_api"
+    assert trace.meta["line_detail"]["by"] == "rerun"  # line detail, as tracer run --tui records it
+
+
+@pytest.mark.parametrize(("argv", "fragment"), [
+    (["tui", "--target", "nova"], "--target records a request: tracer tui --target nova METHOD PATH"),
+    (["tui", "GET", "/servers", "extra"], "not 3 words"),
+    (["tui", "FILE", "--target", "nova"], "was recorded on the sample_api target, not nova"),
+    (["tui", "--target", "nosuch", "GET", "/"], "unknown target 'nosuch'"),
+])
+def test_tui_with_a_target_it_cannot_use_is_one_line_and_exit_2(argv, fragment, fake_trace_file, fake_replay, capsys):
+    argv = [str(fake_trace_file) if arg == "FILE" else arg for arg in argv]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert fragment in err and err.count("\n") == 1
+    assert fake_replay == []
+
+
 # -- end to end, on sample_api -------------------------------------------------------------------------
 
 

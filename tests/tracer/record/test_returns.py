@@ -13,7 +13,7 @@ from tracer.model.trace import Trace
 from tracer.record import returns, trampolines
 from tracer.record.recorder import Recorder
 
-pytestmark = pytest.mark.skipif(sys.version_info[:2] != (3, 11), reason="the copy is made from 3.11's bytecode")
+only_311 = pytest.mark.skipif(sys.version_info[:2] != (3, 11), reason="the copy is made from 3.11's bytecode")
 
 SOURCE = """
 import contextlib
@@ -56,6 +56,7 @@ def copies(source: str) -> dict[str, types.FunctionType]:
     return made
 
 
+@only_311
 def test_every_return_hands_back_its_value_and_its_own_line():
     branches = copies(SOURCE)["branches"]
     first = branches.first
@@ -86,6 +87,7 @@ def interpreter_return_line(source: str, name: str, *args: object) -> tuple[obje
     return value, seen[-1]
 
 
+@only_311
 def test_returns_inside_with_and_finally_blocks_run_the_blocks_and_report_the_interpreters_line():
     in_blocks = copies(SOURCE)["in_blocks"]
     for n, value, log_after in ((1, "one", ["finally"]), (2, None, ["finally"]), (0, None, ["with", "finally"])):
@@ -96,6 +98,7 @@ def test_returns_inside_with_and_finally_blocks_run_the_blocks_and_report_the_in
     assert in_blocks(1, [])[1] == in_blocks.first + 7
 
 
+@only_311
 def test_an_exception_leaves_the_copy_as_it_left_the_original():
     fails = copies(SOURCE)["fails"]
     assert fails(2) == (2, fails.first + 2)
@@ -104,6 +107,7 @@ def test_an_exception_leaves_the_copy_as_it_left_the_original():
     assert traceback.extract_tb(caught.value.__traceback__)[-1].lineno == fails.first + 3
 
 
+@only_311
 def test_a_function_with_several_returns_is_trampolined_on_its_marked_copy(fake_module):
     module = fake_module("tracerfake.marked", SOURCE)
     recorder = Recorder(include=("tracerfake",), detail="call")
@@ -127,6 +131,7 @@ def test_a_function_with_several_returns_is_trampolined_on_its_marked_copy(fake_
     assert [trace.outcome(c).value.to_python() for c in calls] == ["'zero'", "'negative'", "'positive'"]
 
 
+@only_311
 def test_a_line_level_session_beside_a_call_level_one_sees_plain_return_values(fake_module):
     module = fake_module("tracerfake.beside", SOURCE)
     call_level = Recorder(include=("tracerfake",), detail="call")
@@ -153,6 +158,7 @@ def test_a_line_level_session_beside_a_call_level_one_sees_plain_return_values(f
     assert returned == ["'zero'"]  # the string's repr, not a (value, line) pair
 
 
+@only_311
 def test_a_copy_of_code_with_hundreds_of_constants_reaches_its_lines_past_one_byte_of_index():
     body = "".join(f"    x = {i}.5\n" for i in range(300))
     many = copies(f"def many(n):\n{body}    if n:\n        return x\n    return -x\n")["many"]
@@ -160,8 +166,35 @@ def test_a_copy_of_code_with_hundreds_of_constants_reaches_its_lines_past_one_by
     assert (many(1), many(0)) == ((299.5, many.first + 302), (-299.5, many.first + 303))
 
 
+@only_311
 def test_a_return_too_far_from_the_end_for_a_one_byte_jump_is_left_to_the_frame():
     body = "".join(f"    n = n + {i}\n" for i in range(200))
     namespace: dict = {}
     exec(f"def far(n):\n    if n < 0:\n        return n\n{body}    return n\n", namespace)
     assert returns.marking_returns(namespace["far"].__code__) is None
+
+
+def test_the_returns_found_from_raw_bytecode_are_the_ones_dis_finds():
+    """Every return instruction of thousands of real functions, with its line, as ``dis`` reads them."""
+    import dis
+    import email.message
+    import json.decoder
+    import logging
+    import unittest.case
+
+    def by_dis(code: types.CodeType) -> list:
+        return [(inst.offset, inst.positions.lineno if inst.positions else None)
+                for inst in dis.get_instructions(code) if inst.opname in ("RETURN_VALUE", "RETURN_CONST")]
+
+    codes = []
+    for module in (logging, unittest.case, email.message, json.decoder, traceback, threading):
+        for value in vars(module).values():
+            for item in [value, *vars(value).values()] if isinstance(value, type) else [value]:
+                if type(item) is types.FunctionType:
+                    codes.append(item.__code__)
+                    codes.extend(c for c in item.__code__.co_consts if type(c) is types.CodeType)
+    assert len(codes) > 500
+    several = [code for code in codes if len(by_dis(code)) > 1]
+    assert several, "some of them return from more than one place"
+    for code in codes:
+        assert returns._returns(code) == by_dis(code), code.co_qualname

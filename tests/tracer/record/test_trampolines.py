@@ -222,3 +222,38 @@ def test_a_function_wrapped_twenty_times_is_recorded_with_every_wrapper(fake_mod
     assert len(trace.find_calls("checked.<locals>.wrapper")) == 20
     # the innermost wrapper called the method itself
     assert trace.code(trace.parent[create]).qualname == "checked.<locals>.wrapper"
+
+
+REACHED_SOURCE = """
+def asked(n):
+    return helper(n) + 1
+
+
+def helper(n):
+    return n * 2
+
+
+def never_run(n):
+    return n
+"""
+
+
+def test_only_the_functions_a_request_reached_are_made_ready_the_others_when_a_session_asks_for_all(fake_module):
+    from tracer.record.rerun import reached_codes
+
+    module = fake_module("tracerfake.reached", REACHED_SOURCE)
+    originals = {name: getattr(module, name).__code__ for name in ("asked", "helper", "never_run")}
+    reached = reached_codes(lambda: module.asked(1))
+    assert {originals["asked"], originals["helper"]} <= reached and originals["never_run"] not in reached
+    with recording(Recorder(include=("tracerfake",), detail="call", reached=reached), module.asked) as done:
+        assert trampolines.is_trampoline(module.asked.__code__)
+        assert trampolines.is_trampoline(module.helper.__code__)
+        assert module.never_run.__code__ is originals["never_run"]  # found, and left as it is for now
+        assert module.asked(2) == 5 and module.never_run(3) == 3
+    assert [done.trace.codes[done.trace.code_ids[e]].qualname for e in done.trace.find_calls("asked")] == ["asked"]
+    assert done.trace.find_calls("helper") and not done.trace.find_calls("never_run")
+    with recording(Recorder(include=("tracerfake",), detail="call"), module.asked) as everything:
+        assert trampolines.is_trampoline(module.never_run.__code__)  # a session asking for every function
+        module.never_run(3)
+    assert everything.trace.find_calls("never_run")
+    assert all(getattr(module, name).__code__ is code for name, code in originals.items())  # all put back

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
+import subprocess
 import sys
 
 import pytest
@@ -65,11 +65,40 @@ def test_a_bad_target_is_one_line_and_exit_2(capsys, target, fragment):
     assert fragment in err and err.count("\n") == 1 and "Traceback" not in err
 
 
-@pytest.mark.skipif(importlib.util.find_spec("nova") is not None, reason="Nova is installed here")
-def test_without_nova_the_nova_target_names_the_extra(capsys):
-    assert main(["run", "--target", "nova", "GET", "/servers/detail"]) == 2
-    err = capsys.readouterr().err
-    assert "pip install 'tracer[nova]'" in err and err.count("\n") == 1
+#: run in a fresh interpreter where Nova is not installed, whether or not it is here: its package cannot be
+#: imported and its distribution is not found
+WITHOUT_NOVA = """
+import importlib.abc, importlib.metadata, sys
+
+class NoNova(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name == "nova" or name.startswith("nova."):
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+        return None
+
+sys.meta_path.insert(0, NoNova())
+real_version = importlib.metadata.version
+
+def version(name):
+    if name == "nova":
+        raise importlib.metadata.PackageNotFoundError(name)
+    return real_version(name)
+
+importlib.metadata.version = version
+from tracer.cli.main import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+@pytest.mark.parametrize("argv", [["run", "--target", "nova", "GET", "/servers/detail"],
+                                  ["tui", "--target", "nova", "GET", "/servers/detail"],
+                                  ["compare", "GET", "/servers/detail"]])
+def test_without_nova_the_nova_target_names_the_extra(argv):
+    result = subprocess.run([sys.executable, "-c", WITHOUT_NOVA, *argv], capture_output=True, text=True,
+                            timeout=120, stdin=subprocess.DEVNULL)
+    assert result.returncode == 2, result.stderr
+    assert "pip install 'tracer[nova]'" in result.stderr and result.stderr.count("\n") == 1, result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_each_targets_labels_apply_to_its_own_hops():

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import re
+import sys
+import types
 import urllib.request
 
 import pytest
@@ -148,3 +150,24 @@ def test_tracer_serve_answers_novaclient_and_stores_every_request(tmp_path):
     for row in rows:
         assert store.get(row.id)["meta"]["target"]["name"] == "nova"
     store.close()
+
+
+def test_tracer_tui_records_a_request_on_nova_then_replays_it(app, monkeypatch):
+    seen = []
+    fake = types.ModuleType("tracer.tui")
+    fake.run_tui = lambda trace: seen.append(trace) or 0
+    fake.terminal_problem = lambda: None  # as on a terminal
+    monkeypatch.setitem(sys.modules, "tracer.tui", fake)
+    assert main(["tui", "--target", "nova", "GET", "/servers/detail"]) == 0
+    [trace] = seen
+    assert trace.meta["target"]["name"] == "nova" and trace.status == 200
+    assert "ViewBuilder.show" in {code.qualname for code in trace.codes}
+
+
+def test_another_nova_release_is_a_warning_and_a_best_effort(app, monkeypatch, capsys):
+    monkeypatch.setattr(nova, "nova_version", lambda: "33.1.0")
+    assert main(["run", "--target", "nova", "GET", "/flavors", "--detail", "call", "--format", "json"]) == 0
+    out, err = capsys.readouterr()
+    assert err.splitlines() == [f"tracer: warning: Nova 33.1.0 is installed; tracer's nova target was written against "
+                                f"{nova.NOVA_VERSION} (pip install 'tracer[nova]'): labels and demo data may not fit"]
+    assert json.loads(out)["response"]["status"] == 200

@@ -16,10 +16,11 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from types import CodeType
 
 from tracer.model.labels import load_labels
 from tracer.record.recorder import Recorder
-from tracer.record.rerun import record_by_rerun, seeded_randomness
+from tracer.record.rerun import reached_codes, record_by_rerun, seeded_randomness
 from tracer.targets import LABEL_FILES
 from tracer.targets.nova import setup
 from tracer.targets.nova.setup import NOVA_VERSION, NovaMissing, nova_version
@@ -177,17 +178,18 @@ def _restore(saved: sqlite3.Connection, path: Path) -> None:
         live.close()
 
 
-def warm(app: Callable, spec: RequestSpec) -> None:
-    """Send ``spec`` once, untraced, and drop what it wrote.
+def warm(app: Callable, spec: RequestSpec) -> set[CodeType]:
+    """Send ``spec`` once, untraced, and drop what it wrote; returns the code objects it ran.
 
     Nova and SQLAlchemy do some work only the first time a kind of request comes (compiling a query, a
     column type's dialect); a request and its re-run must take the same path, so both come after this one:
-    the trace shows the request as a server that has answered one like it before runs it.
+    the trace shows the request as a server that has answered one like it before runs it. What it ran tells
+    the recorded request which of Nova's thousands of functions to make ready (see ``reached_codes``).
     """
     world = NovaWorld()
     world.save()
     with world.restored(), world.fixed():
-        _drain(app, build_environ(spec))
+        return reached_codes(lambda: _drain(app, build_environ(spec)))
 
 
 def record_request(
@@ -203,8 +205,9 @@ def record_request(
         app, twin = load_twins()
     labels = load_labels(LABEL_FILES[NAME])
     if detail == "line" and rerun:
-        warm(app, spec)
-        doc = record_by_rerun(app, lambda: build_environ(spec), include, NovaWorld(), twin, labels=labels)
+        reached = warm(app, spec)
+        doc = record_by_rerun(app, lambda: build_environ(spec), include, NovaWorld(), twin, labels=labels,
+                              reached=reached)
     else:
         recorder = Recorder(include=tuple(include), detail=detail, labels=labels)
         _status, _headers, _body, doc = recorder.call_wsgi(app, environ)

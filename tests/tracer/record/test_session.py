@@ -1,0 +1,80 @@
+"""A line-level session: the locals of the frames waiting on a call, kept exact without signing them at every line."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from tracer.model.trace import LINE, RETURN, Trace
+from tracer.record.recorder import Recorder
+from tracer.record.session import Session
+from tracer.targets import sample_api
+from tracer.targets.sample_api import RequestSpec, build_environ
+
+SOURCE = '''
+def outer():
+    box = {"items": []}
+    unrelated = {"untouched": [1, 2]}
+    fill(box["items"])
+    fill(box["items"])
+    return box, unrelated
+
+
+def fill(items):
+    items.append(len(items))
+    return len(items)
+'''
+
+
+def test_a_change_the_callee_makes_to_a_list_the_waiting_caller_holds_shows_at_once(fake_module):
+    module = fake_module("tracer_waiting", SOURCE)
+    session = Recorder(include=("tracer_waiting",)).start()
+    try:
+        module.outer()
+    finally:
+        Recorder.stop(session.recorder, session)
+    trace = Trace.from_dict(session.finish({}, b"", "200 OK", [], b""))
+    outer = trace.find_calls("outer")[0]
+    for number, fill in enumerate(trace.find_calls("fill"), start=1):
+        events = trace.own_events(fill)
+        returned = next(e for e in events if trace.kinds[e] == RETURN)
+        before = next(e for e in events if trace.kinds[e] == LINE)
+        box = dict(trace.locals_at(returned, outer))["box"]
+        items = dict(box.children)["items"]
+        assert len(items.children) == number  # the item the callee appended, at the callee's return
+        box_before = dict(trace.locals_at(before, outer))["box"]
+        assert len(dict(box_before.children)["items"].children) == number - 1
+
+
+def _recorded(app, spec: RequestSpec) -> dict:
+    """``spec`` recorded line by line in a world fixed the same way each time (clock, ids, the database)."""
+    world = sample_api.SampleApiWorld(datetime(2026, 1, 2, tzinfo=UTC), seed=7)
+    world.save()
+    with world.restored(), world.fixed():
+        return Recorder(detail="line").call_wsgi(app, build_environ(spec))[3]
+
+
+def _without_times(doc: dict) -> tuple:
+    """The document without what differs from run to run however fixed the world: the time each event took,
+    and the floats read from the process's own clock (a timer of the request's log line)."""
+    values = [["float"] if row[0] == "float" else row for row in doc["values"]]
+    return [row[:3] + row[4:] for row in doc["events"]], doc["scopes"], values, doc["codes"], doc["response"]
+
+
+@pytest.mark.parametrize("spec", [
+    RequestSpec("GET", "/servers/detail"),
+    RequestSpec("POST", "/servers", body=b'{"server": {"name": "new", "flavorRef": "1", "imageRef": "img-1"}}'),
+])
+def test_the_trace_is_the_one_signing_every_waiting_frame_again_gives(spec, monkeypatch):
+    """Every event, every scope and every value as when each waiting frame that shares an object with the
+    running one is signed again at every event (what the session did before it could tell it need not)."""
+    app, _twin = sample_api.load_twins()
+    _recorded(app, spec)  # what the first request of a kind builds once (routes' patterns) is built here
+    quick = _recorded(app, spec)
+    with monkeypatch.context() as patched:
+        patched.setattr(Session, "_unchanged", lambda self, frame, live: False)
+        every_time = _recorded(app, spec)
+    assert len(quick["events"]) > 500
+    assert any(len(row) > 5 for row in quick["events"])  # waiting frames' locals did change on the way
+    assert _without_times(quick) == _without_times(every_time)
