@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import reprlib
 from collections.abc import Mapping
+from types import TracebackType
 from typing import Any
 
 from tracer.model.redaction import (
@@ -87,6 +88,8 @@ class ValueTable:
         self._frozen: dict[int, tuple[object, int]] | None = None
         # (id(obj), depth) -> (obj, row) for the objects checked since ``next_moment``
         self._moment: dict[tuple[int, int], tuple[object, int]] = {}
+        # (exception, traceback) while ``encode_raised`` describes an exception with the traceback it was handed
+        self._raised: tuple[BaseException, TracebackType] | None = None
 
     def next_moment(self) -> None:
         """Code ran since the last check: an object must be checked for changes again (once per moment)."""
@@ -167,6 +170,22 @@ class ValueTable:
                 return rid
             return self._encode_top(value)
         return self._encode_nested(value, depth)
+
+    def encode_raised(self, exc: BaseException, traceback: TracebackType | None) -> int:
+        """Row id describing an exception as it is raised in (or passes through) a frame.
+
+        A trace function's ``exception`` event is handed ``(type, exception, traceback)``. On Python 3.11 the
+        exception does not hold that traceback yet (``exc.__traceback__`` is still None, or the traceback of an
+        earlier raise): "raised in" is read from the traceback the event was handed, which is what Python
+        stores on the exception a moment later and what pdb's ``where`` shows at that stop.
+        """
+        if traceback is None or not isinstance(exc, BaseException) or exc.__traceback__ is traceback:
+            return self.encode(exc)
+        self._raised = (exc, traceback)
+        try:
+            return self.encode(exc)
+        finally:
+            self._raised = None
 
     def _encode_top(self, value: object) -> int:
         self._nodes_left = self.limits.nodes
@@ -267,7 +286,8 @@ class ValueTable:
             summary = summary[: self.limits.text - 3] + "..."
         pairs: list[tuple[str, object]] = [("type", f"{type(exc).__module__}.{type(exc).__qualname__}"),
                                            ("message", message)]
-        tb = exc.__traceback__
+        raised = self._raised
+        tb = raised[1] if raised is not None and raised[0] is exc else exc.__traceback__
         if tb is not None:
             while tb.tb_next is not None:
                 tb = tb.tb_next

@@ -147,7 +147,7 @@ class Session(CallLevel):
                 if frame.f_code.co_flags & _GENERATOR_FLAGS and _opcode_at(frame) == _YIELD_VALUE:
                     self._thrown[frame] = frame.f_lasti  # thrown into a paused generator (a with block's exit)
                 changed = self._changed_frames(len(self._open), frame) if self._line_level else None
-                self._emit(EXCEPTION, cid, frame.f_lineno, self.table.encode(arg[1]), changed)
+                self._emit(EXCEPTION, cid, frame.f_lineno, self.table.encode_raised(arg[1], arg[2]), changed)
             return self.on_event
         except Exception as exc:
             self._fail(exc)
