@@ -52,6 +52,13 @@ def send_secrets(port: int) -> list[str]:
             json.dumps({"changePassword": {"adminPass": next_canary()}}))
     status, _headers, data = request(port, "POST", "/v2.1/servers", json.dumps(server(adminPass=[next_canary()])))
     assert status == 400, data
+    # a secret under a key that is not secret, inside a secret value: a dict, and a dict inside a list
+    for password in ({"x": next_canary()}, [{"x": next_canary()}], {"x": [{"y": next_canary()}]}):
+        status, _headers, data = request(port, "POST", "/v2.1/servers", json.dumps(server(adminPass=password)))
+        assert status == 400, data
+    status, _headers, data = request(port, "POST", f"/v2.1/servers/{server_id}/action",
+                                     json.dumps({"changePassword": {"adminPass": {"x": next_canary()}}}))
+    assert status == 400, data
     request(port, "GET", "/v2.1/servers?name=web&password=" + quote(next_canary(), safe=""))
     request(port, "GET", "/v2.1/servers/detail?auth_token=" + quote_plus(next_canary()))
     request(port, "GET", "/v2.1/flavors", headers={"Authorization": "Bearer " + next_canary()})

@@ -136,7 +136,7 @@ class ValueTable:
     def secret(self, name: str, value: object = None) -> int:
         """The row for a redacted value; remembers every string inside it so it can be scrubbed elsewhere
         (``changePassword`` is secret as a whole, and so is the ``adminPass`` within)."""
-        for text in secret_strings(value):
+        for text in secret_strings(value, name):
             if len(text) >= MIN_SECRET_LEN:
                 self.secrets.update(escaped_forms(text))
         return self._intern((REDACTED, redaction_label(name)))

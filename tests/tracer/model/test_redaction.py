@@ -80,6 +80,26 @@ def test_secret_strings_walk_lists_and_secret_keys_only():
     assert secret_strings("plain") == ["plain"] and secret_strings(1234) == ["1234"]
 
 
+def test_everything_under_a_password_is_secret_whatever_the_keys_inside_say():
+    assert secret_strings({"x": "pw-0301"}, "adminPass") == ["pw-0301"]
+    assert secret_strings([{"x": ["pw-0302", 5150]}], "adminPass") == ["5150", "pw-0302"]
+    assert sorted(secret_strings({"adminPass": {"x": "pw-0303"}, "name": "kept"}, "changePassword")) == [
+        "kept", "pw-0303"]
+    # a token's document keeps its catalog readable; the secret-named keys inside it, and all below them, are not
+    token = {"catalog": [{"type": "compute"}], "user": {"password": {"x": "pw-0304"}}}
+    assert secret_strings(token, "token") == ["pw-0304"]
+
+
+def test_a_value_table_scrubs_a_secret_nested_in_a_secret_from_other_values():
+    table = ValueTable()
+    table.encode({"server": {"adminPass": [{"x": "pw-0311-nested"}]}}, "body")
+    redact_text('{"password": {"x": "pw-0312-nested", "n": [4242]}}', table)
+    redact_text('{"token": {"catalog": [{"type": "compute"}]}}', table)
+    message = "'pw-0311-nested' is not of type 'string'; Value: {'x': 'pw-0312-nested', 'n': [4242]} compute"
+    assert table.scrub(message) == ("'[redacted]' is not of type 'string'; Value: {'x': '[redacted]', 'n': "
+                                    "[[redacted]]} compute")
+
+
 def test_the_log_filter_redacts_messages_arguments_and_tracebacks():
     record = logging.LogRecord("x", logging.DEBUG, __file__, 1, "body: %s", ('{"adminPass": "pw-0201"}',), None)
     try:
