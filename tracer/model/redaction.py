@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import threading
 from collections.abc import Mapping
 from typing import Protocol
 from urllib.parse import quote, quote_plus, unquote_plus
@@ -57,6 +58,44 @@ def is_secret_name(name: object) -> bool:
         if len(_secret_names) < 50_000:
             _secret_names[name] = found
     return found
+
+
+# -- tokens taken as identities ----------------------------------------------------------------
+
+#: A keystone UUID token (32 hex digits, or a UUID with dashes): a token sent here by mistake, not an identity.
+TOKEN_SHAPE = re.compile(r"[0-9a-fA-F]{32}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+#: Tokens taken as identities remembered at most (a client sending a new one each time stays bounded).
+MAX_IDENTITY_TOKENS = 1000
+
+_identity_tokens: dict[str, None] = {}
+_identity_lock = threading.Lock()
+
+
+def looks_like_token(value: object) -> bool:
+    """True when an ``X-Auth-Token`` value is a keystone UUID token rather than ``user:project``."""
+    return isinstance(value, str) and ":" not in value and TOKEN_SHAPE.fullmatch(value.strip()) is not None
+
+
+def remember_identity_token(token: str) -> None:
+    """Note a token that noauth2 takes as the user and the project (as Nova's does, a token with no colon).
+
+    The application writes it into every row the request creates, so it is in the database from then on and
+    shows in later requests (an admin's listing of every project): every later trace, log line and database
+    copy must treat it as the secret it is, not only the trace of the request that sent it.
+    """
+    token = token.strip()
+    with _identity_lock:
+        if token in _identity_tokens:
+            return
+        if len(_identity_tokens) >= MAX_IDENTITY_TOKENS:
+            del _identity_tokens[next(iter(_identity_tokens))]
+        _identity_tokens[token] = None
+
+
+def identity_tokens() -> list[str]:
+    """Every token taken as an identity so far in this process (see ``remember_identity_token``)."""
+    with _identity_lock:
+        return list(_identity_tokens)
 
 
 def redaction_label(name: str) -> str:
@@ -368,11 +407,20 @@ class RedactingFilter(logging.Filter):
             message = record.getMessage()
         except Exception:  # noqa: BLE001 - a broken log call: keep its template only
             message = str(record.msg)
-        record.msg, record.args = redact_text(message), None
+        tokens = identity_tokens()
+        record.msg, record.args = _without_tokens(redact_text(message), tokens), None
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
         if record.exc_text:
-            record.exc_text = redact_text(record.exc_text)
+            record.exc_text = _without_tokens(redact_text(record.exc_text), tokens)
         if record.stack_info:
-            record.stack_info = redact_text(record.stack_info)
+            record.stack_info = _without_tokens(redact_text(record.stack_info), tokens)
         return True
+
+
+def _without_tokens(text: str, tokens: list[str]) -> str:
+    """``text`` with every token taken as an identity replaced (a user id in a log line, say)."""
+    for token in tokens:
+        if token in text:
+            text = text.replace(token, SCRUBBED)
+    return text

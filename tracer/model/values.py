@@ -21,8 +21,11 @@ from tracer.model.redaction import (
     MIN_SECRET_LEN,
     REDACTED,
     escaped_forms,
+    identity_tokens,
     is_secret_name,
+    looks_like_token,
     redaction_label,
+    remember_identity_token,
     scrub_text,
     secret_strings,
 )
@@ -77,7 +80,7 @@ class ValueTable:
         self._immutable: dict[int, tuple[object, int]] = {}
         # id(obj) -> (obj, depth, signature, row, mutable children) for containers and objects.
         self._memo: dict[int, tuple] = {}
-        self.secrets: set[str] = set()
+        self.secrets: set[str] = self._identity_secrets()
         self._repr = reprlib.Repr()
         self._repr.maxstring = self.limits.text
         self._repr.maxother = self.limits.text
@@ -117,7 +120,7 @@ class ValueTable:
         self._active = set()
         self._frozen = None
         self._moment = {}
-        self.secrets = set()
+        self.secrets = self._identity_secrets()
 
     # -- interning -----------------------------------------------------------------------------
 
@@ -133,9 +136,21 @@ class ValueTable:
             self.rows.append([row[0], row[1], [list(pair) for pair in row[2]], row[3]])
         return rid
 
+    @staticmethod
+    def _identity_secrets() -> set[str]:
+        """Tokens taken as identities by earlier requests (see ``remember_identity_token``): they are in the
+        database now, and scrubbed from every value this table describes."""
+        return {form for token in identity_tokens() for form in escaped_forms(token)}
+
     def secret(self, name: str, value: object = None) -> int:
         """The row for a redacted value; remembers every string inside it so it can be scrubbed elsewhere
-        (``changePassword`` is secret as a whole, and so is the ``adminPass`` within)."""
+        (``changePassword`` is secret as a whole, and so is the ``adminPass`` within).
+
+        A keystone UUID token in ``X-Auth-Token`` is also remembered for later requests: noauth2 takes it as
+        the user and the project, so it is written into the rows this request creates.
+        """
+        if looks_like_token(value) and name.lower().replace("_", "-").endswith("auth-token"):
+            remember_identity_token(value)  # type: ignore[arg-type]
         for text in secret_strings(value, name):
             if len(text) >= MIN_SECRET_LEN:
                 self.secrets.update(escaped_forms(text))

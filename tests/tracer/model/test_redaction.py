@@ -111,3 +111,19 @@ def test_the_log_filter_redacts_messages_arguments_and_tracebacks():
     assert RedactingFilter().filter(record)
     formatted = logging.Formatter().format(record)
     assert "pw-0201" not in formatted and "pw-0202" not in formatted and "ValueError" in formatted
+
+
+def test_a_uuid_token_taken_as_an_identity_is_scrubbed_from_later_tables_and_log_lines():
+    import uuid
+
+    from tracer.model.redaction import identity_tokens, looks_like_token
+
+    token = uuid.uuid4().hex
+    assert looks_like_token(token) and looks_like_token(str(uuid.uuid4()))
+    assert not looks_like_token("admin") and not looks_like_token(f"{token}:{token}")
+    ValueTable().secret("X-Auth-Token", token)  # the request that sent it
+    assert token in identity_tokens()
+    later = ValueTable()  # a later request, an admin listing every project: the token is a server's user id
+    assert later.scrub(f'{{"user_id": "{token}", "name": "web"}}') == '{"user_id": "[redacted]", "name": "web"}'
+    record = logging.LogRecord("x", logging.INFO, __file__, 1, "context user %s", (token,), None)
+    assert RedactingFilter().filter(record) and record.getMessage() == "context user [redacted]"
