@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import json
 import sqlite3
+import uuid
 import zlib
 from pathlib import Path
 from urllib.parse import quote, quote_plus
@@ -52,6 +53,13 @@ def send_secrets(port: int) -> list[str]:
             json.dumps({"changePassword": {"adminPass": next_canary()}}))
     status, _headers, data = request(port, "POST", "/v2.1/servers", json.dumps(server(adminPass=[next_canary()])))
     assert status == 400, data
+    # a secret under a key that is not secret, inside a secret value: a dict, and a dict inside a list
+    for password in ({"x": next_canary()}, [{"x": next_canary()}], {"x": [{"y": next_canary()}]}):
+        status, _headers, data = request(port, "POST", "/v2.1/servers", json.dumps(server(adminPass=password)))
+        assert status == 400, data
+    status, _headers, data = request(port, "POST", f"/v2.1/servers/{server_id}/action",
+                                     json.dumps({"changePassword": {"adminPass": {"x": next_canary()}}}))
+    assert status == 400, data
     request(port, "GET", "/v2.1/servers?name=web&password=" + quote(next_canary(), safe=""))
     request(port, "GET", "/v2.1/servers/detail?auth_token=" + quote_plus(next_canary()))
     request(port, "GET", "/v2.1/flavors", headers={"Authorization": "Bearer " + next_canary()})
@@ -68,7 +76,16 @@ def send_secrets(port: int) -> list[str]:
     fernet = "gAAAAABp" + base64.urlsafe_b64encode(next_canary().encode() * 8).decode()  # a keystone token's shape
     sent.append(fernet)
     assert request(port, "POST", "/v2.1/servers", json.dumps(server()), token=fernet)[0] == 401
-    request(port, "GET", "/v2.1/servers/detail?all_tenants=1", token="admin:admin")
+    # a keystone UUID token sent by mistake: noauth2 takes it as the user and the project, as Nova's does, so it
+    # is written into the server's row and an admin's listing of every project shows it
+    for token in (uuid.uuid4().hex, str(uuid.uuid4())):
+        sent.append(token)
+        status, _headers, data = request(port, "POST", "/v2.1/servers", json.dumps(server()), token=token)
+        assert status == 202, data
+        listed = json.loads(request(port, "GET", "/v2.1/servers/detail", token=token)[2])["servers"]
+        assert listed[0]["user_id"] == token
+    status, _headers, data = request(port, "GET", "/v2.1/servers/detail?all_tenants=1", token="admin:admin")
+    assert status == 200 and sent[-1].encode() in data  # the answer is unchanged: the token is the user id
     return sent
 
 
@@ -108,6 +125,7 @@ def test_tracer_serve_recipes_and_their_snapshots_hold_no_canary(tmp_path):
     """With the default detail read-only requests become recipes plus database snapshots: no canary there."""
     process = ServerProcess("tracer", tmp_path)
     try:
+        request(process.port, "GET", "/v2.1/servers/detail")  # a recipe and its snapshot before any secret
         sent = send_secrets(process.port)
         for _ in range(3):
             request(process.port, "GET", "/v2.1/servers/detail")

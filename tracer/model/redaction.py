@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import threading
 from collections.abc import Mapping
 from typing import Protocol
 from urllib.parse import quote, quote_plus, unquote_plus
@@ -59,21 +60,72 @@ def is_secret_name(name: object) -> bool:
     return found
 
 
+# -- tokens taken as identities ----------------------------------------------------------------
+
+#: A keystone UUID token (32 hex digits, or a UUID with dashes): a token sent here by mistake, not an identity.
+TOKEN_SHAPE = re.compile(r"[0-9a-fA-F]{32}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+#: Tokens taken as identities remembered at most (a client sending a new one each time stays bounded).
+MAX_IDENTITY_TOKENS = 1000
+
+_identity_tokens: dict[str, None] = {}
+_identity_lock = threading.Lock()
+
+
+def looks_like_token(value: object) -> bool:
+    """True when an ``X-Auth-Token`` value is a keystone UUID token rather than ``user:project``."""
+    return isinstance(value, str) and ":" not in value and TOKEN_SHAPE.fullmatch(value.strip()) is not None
+
+
+def remember_identity_token(token: str) -> None:
+    """Note a token that noauth2 takes as the user and the project (as Nova's does, a token with no colon).
+
+    The application writes it into every row the request creates, so it is in the database from then on and
+    shows in later requests (an admin's listing of every project): every later trace, log line and database
+    copy must treat it as the secret it is, not only the trace of the request that sent it.
+    """
+    token = token.strip()
+    with _identity_lock:
+        if token in _identity_tokens:
+            return
+        if len(_identity_tokens) >= MAX_IDENTITY_TOKENS:
+            del _identity_tokens[next(iter(_identity_tokens))]
+        _identity_tokens[token] = None
+
+
+def identity_tokens() -> list[str]:
+    """Every token taken as an identity so far in this process (see ``remember_identity_token``)."""
+    with _identity_lock:
+        return list(_identity_tokens)
+
+
 def redaction_label(name: str) -> str:
     return f"[redacted: {name}]"
 
 
-def secret_strings(value: object) -> list[str]:
-    """The strings (and numbers, as text) of a secret value that must not show anywhere else.
+#: Names whose value may be a whole document (a token's body with its catalog, a credential record): only the
+#: secret-named keys of such a dict hold secrets. Under any other secret name every string is the secret.
+DOCUMENT_NAME = re.compile(r"(?i)token|credential|cookie")
 
-    A string or a number is itself; a list gives every item, however deeply lists nest; a dict gives the
-    values of its secret-named keys only, at any depth (``{"changePassword": {"adminPass": C}}`` gives ``C``;
+
+def is_document_name(name: object) -> bool:
+    """True when a secret name may hold a whole document rather than the secret itself (see ``DOCUMENT_NAME``)."""
+    return name is None or (isinstance(name, str) and DOCUMENT_NAME.search(name) is not None)
+
+
+def secret_strings(value: object, name: str | None = None) -> list[str]:
+    """The strings (and numbers, as text) of a secret value found under ``name`` that must not show elsewhere.
+
+    A string or a number is itself; a list gives every item, however deeply lists nest. Below a password's
+    name everything is secret, whatever the keys inside say (``{"adminPass": {"x": C}}`` gives ``C``). A dict
+    that may be a document (at the top under a token's name, or with no name given) gives the values of its
+    secret-named keys only, and everything below those (``{"changePassword": {"adminPass": C}}`` gives ``C``;
     a token document's catalog stays readable). Walked with a stack, not recursion, and at most ``MAX_LEAVES``.
     """
     found: list[str] = []
-    stack: list[tuple[object, bool]] = [(value, True)]  # (item, whether its strings are secret)
+    # (item, whether its strings are secret, whether it may be a document)
+    stack: list[tuple[object, bool, bool]] = [(value, True, is_document_name(name))]
     while stack and len(found) < MAX_LEAVES:
-        item, secret = stack.pop()
+        item, secret, document = stack.pop()
         if isinstance(item, bytes):
             item = item.decode("utf-8", "replace")
         if isinstance(item, str):
@@ -83,9 +135,12 @@ def secret_strings(value: object) -> list[str]:
             if secret:
                 found.append(str(item))
         elif isinstance(item, Mapping):
-            stack.extend((child, is_secret_name(key)) for key, child in item.items())
+            if document or not secret:
+                stack.extend((child, is_secret_name(key), False) for key, child in item.items())
+            else:
+                stack.extend((child, True, False) for child in item.values())
         elif isinstance(item, (list, tuple, set, frozenset)):
-            stack.extend((child, secret) for child in item)
+            stack.extend((child, secret, document) for child in item)
     return found
 
 
@@ -248,29 +303,37 @@ _LIST_SCAN = 4096
 
 
 def _remember(name: str, text: str, start: int, table: SecretSink) -> None:
-    """Give ``table`` the value that starts at ``text[start]``: a string, a bare word, or a list's items.
+    """Give ``table`` the value that starts at ``text[start]``: a string, a bare word, or what a list or dict holds.
 
-    A dict is left to the scan itself: it visits the keys inside, and the secret ones among them.
+    Under a password's name every string and number inside a list or dict is remembered (its keys aside).
+    Under a name that may hold a document (``token``) a dict, and the values of keys in a list's dicts, are
+    left to the scan itself: it visits the keys inside, and the secret ones among them.
     """
     first = text[start:start + 1]
     if first in "\"'":
         for decoded in _decoded(text[start:_string_end(text, start)]):
             table.secret(name, decoded)
         return
-    if first == "[":
+    document = is_document_name(name)
+    if first == "{" and document:
+        return
+    if first in "[{":
         span = text[start:start + _LIST_SCAN]
+        span = span[:_value_end(span, 0, "")]
         position = 0
         for match in _STRING.finditer(span):
             before, after = span[position:match.start()], span[match.end():match.end() + 40].lstrip()
             for number in _NUMBER.findall(before):
                 table.secret(name, number)
             position = match.end()
-            if after.startswith(":") or before.rstrip().endswith(":"):
-                continue  # a dict inside the list: its keys, and the values of keys that are not secret
+            if after.startswith(":") or (document and before.rstrip().endswith(":")):
+                continue  # a key; or, in a document, the value of a key that is not secret
             for decoded in _decoded(match.group()):
                 table.secret(name, decoded)
+        for number in _NUMBER.findall(span[position:]):
+            table.secret(name, number)
         return
-    if first and first not in "{(":
+    if first and first != "(":
         end = _value_end(text, start, ",}]&; \t\n\r\"')")
         table.secret(name, text[start:end])
         table.secret(name, unquote_plus(text[start:end]))
@@ -344,11 +407,20 @@ class RedactingFilter(logging.Filter):
             message = record.getMessage()
         except Exception:  # noqa: BLE001 - a broken log call: keep its template only
             message = str(record.msg)
-        record.msg, record.args = redact_text(message), None
+        tokens = identity_tokens()
+        record.msg, record.args = _without_tokens(redact_text(message), tokens), None
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
         if record.exc_text:
-            record.exc_text = redact_text(record.exc_text)
+            record.exc_text = _without_tokens(redact_text(record.exc_text), tokens)
         if record.stack_info:
-            record.stack_info = redact_text(record.stack_info)
+            record.stack_info = _without_tokens(redact_text(record.stack_info), tokens)
         return True
+
+
+def _without_tokens(text: str, tokens: list[str]) -> str:
+    """``text`` with every token taken as an identity replaced (a user id in a log line, say)."""
+    for token in tokens:
+        if token in text:
+            text = text.replace(token, SCRUBBED)
+    return text

@@ -13,15 +13,19 @@ from __future__ import annotations
 import re
 import reprlib
 from collections.abc import Mapping
-from typing import Any
+from types import TracebackType
 
+from tracer.model.describers import UNREADY, children_of, describer_for
 from tracer.model.redaction import (
     FRAGMENT,
     MIN_SECRET_LEN,
     REDACTED,
     escaped_forms,
+    identity_tokens,
     is_secret_name,
+    looks_like_token,
     redaction_label,
+    remember_identity_token,
     scrub_text,
     secret_strings,
 )
@@ -76,7 +80,7 @@ class ValueTable:
         self._immutable: dict[int, tuple[object, int]] = {}
         # id(obj) -> (obj, depth, signature, row, mutable children) for containers and objects.
         self._memo: dict[int, tuple] = {}
-        self.secrets: set[str] = set()
+        self.secrets: set[str] = self._identity_secrets()
         self._repr = reprlib.Repr()
         self._repr.maxstring = self.limits.text
         self._repr.maxother = self.limits.text
@@ -87,6 +91,8 @@ class ValueTable:
         self._frozen: dict[int, tuple[object, int]] | None = None
         # (id(obj), depth) -> (obj, row) for the objects checked since ``next_moment``
         self._moment: dict[tuple[int, int], tuple[object, int]] = {}
+        # (exception, traceback) while ``encode_raised`` describes an exception with the traceback it was handed
+        self._raised: tuple[BaseException, TracebackType] | None = None
 
     def next_moment(self) -> None:
         """Code ran since the last check: an object must be checked for changes again (once per moment)."""
@@ -114,7 +120,7 @@ class ValueTable:
         self._active = set()
         self._frozen = None
         self._moment = {}
-        self.secrets = set()
+        self.secrets = self._identity_secrets()
 
     # -- interning -----------------------------------------------------------------------------
 
@@ -130,10 +136,22 @@ class ValueTable:
             self.rows.append([row[0], row[1], [list(pair) for pair in row[2]], row[3]])
         return rid
 
+    @staticmethod
+    def _identity_secrets() -> set[str]:
+        """Tokens taken as identities by earlier requests (see ``remember_identity_token``): they are in the
+        database now, and scrubbed from every value this table describes."""
+        return {form for token in identity_tokens() for form in escaped_forms(token)}
+
     def secret(self, name: str, value: object = None) -> int:
         """The row for a redacted value; remembers every string inside it so it can be scrubbed elsewhere
-        (``changePassword`` is secret as a whole, and so is the ``adminPass`` within)."""
-        for text in secret_strings(value):
+        (``changePassword`` is secret as a whole, and so is the ``adminPass`` within).
+
+        A keystone UUID token in ``X-Auth-Token`` is also remembered for later requests: noauth2 takes it as
+        the user and the project, so it is written into the rows this request creates.
+        """
+        if looks_like_token(value) and name.lower().replace("_", "-").endswith("auth-token"):
+            remember_identity_token(value)  # type: ignore[arg-type]
+        for text in secret_strings(value, name):
             if len(text) >= MIN_SECRET_LEN:
                 self.secrets.update(escaped_forms(text))
         return self._intern((REDACTED, redaction_label(name)))
@@ -167,6 +185,22 @@ class ValueTable:
                 return rid
             return self._encode_top(value)
         return self._encode_nested(value, depth)
+
+    def encode_raised(self, exc: BaseException, traceback: TracebackType | None) -> int:
+        """Row id describing an exception as it is raised in (or passes through) a frame.
+
+        A trace function's ``exception`` event is handed ``(type, exception, traceback)``. On Python 3.11 the
+        exception does not hold that traceback yet (``exc.__traceback__`` is still None, or the traceback of an
+        earlier raise): "raised in" is read from the traceback the event was handed, which is what Python
+        stores on the exception a moment later and what pdb's ``where`` shows at that stop.
+        """
+        if traceback is None or not isinstance(exc, BaseException) or exc.__traceback__ is traceback:
+            return self.encode(exc)
+        self._raised = (exc, traceback)
+        try:
+            return self.encode(exc)
+        finally:
+            self._raised = None
 
     def _encode_top(self, value: object) -> int:
         self._nodes_left = self.limits.nodes
@@ -210,12 +244,11 @@ class ValueTable:
         type_name = kind.__name__
         if isinstance(value, BaseException):
             return self._exception(value, depth)
-        describe = _describer_for(value)
-        if describe is _UNREADY:
+        describe = describer_for(value)
+        if describe is UNREADY:
             return self._intern((type_name, f"<{type_name}, not initialised yet>"))
         if describe is not None:
-            environ = value if kind is dict else value.environ  # type: ignore[attr-defined]
-            return self._memoized(value, depth, tuple(environ.items()), lambda: describe(value), type_name)
+            return self._memoized(value, depth, children_of(value, describe), lambda: describe(value), type_name)
         if kind is dict or kind is list or kind is tuple:
             if kind is dict:
                 signature, pairs_of = tuple(value.items()), value.items  # type: ignore[attr-defined]
@@ -267,7 +300,8 @@ class ValueTable:
             summary = summary[: self.limits.text - 3] + "..."
         pairs: list[tuple[str, object]] = [("type", f"{type(exc).__module__}.{type(exc).__qualname__}"),
                                            ("message", message)]
-        tb = exc.__traceback__
+        raised = self._raised
+        tb = raised[1] if raised is not None and raised[0] is exc else exc.__traceback__
         if tb is not None:
             while tb.tb_next is not None:
                 tb = tb.tb_next
@@ -352,55 +386,6 @@ class ValueTable:
         return ordered, [secret for secret in ordered if len(secret) >= 2 * FRAGMENT]
 
 
-# -- describers: what a learner wants to see of web objects ------------------------------------
-
-
-def _describe_environ(environ: dict) -> tuple[str, list]:
-    keep = [
-        "REQUEST_METHOD",
-        "SCRIPT_NAME",
-        "PATH_INFO",
-        "QUERY_STRING",
-        "CONTENT_TYPE",
-        "CONTENT_LENGTH",
-        "REMOTE_ADDR",  # what the server tells the app of the client (lesson 16)
-        "REMOTE_PORT",
-        "wsgiorg.routing_args",
-        "openstack.request_id",
-        "nova.context",
-        "nova.best_content_type",
-    ]
-    pairs = [(k, _routing(environ[k]) if k == "wsgiorg.routing_args" else _flat(environ[k]))
-             for k in keep if k in environ]
-    pairs += sorted((k, v) for k, v in environ.items() if k.startswith("HTTP_"))
-    method = environ.get("REQUEST_METHOD", "?")
-    path = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
-    summary = f"WSGI environ {method} {path} ({len(environ)} keys)"
-    return summary, pairs
-
-
-def _describe_webob_request(req: Any) -> tuple[str, list]:
-    environ = req.environ
-    pairs: list[tuple[str, object]] = [
-        ("method", environ.get("REQUEST_METHOD")),
-        ("script_name", environ.get("SCRIPT_NAME", "")),
-        ("path_info", environ.get("PATH_INFO", "")),
-        ("query_string", environ.get("QUERY_STRING", "")),
-        ("headers", {k[5:].replace("_", "-").title(): v for k, v in environ.items() if k.startswith("HTTP_")}),
-    ]
-    if "CONTENT_TYPE" in environ:
-        pairs.append(("content_type", environ["CONTENT_TYPE"]))
-    routing = environ.get("wsgiorg.routing_args")
-    if routing is not None:
-        pairs.append(("routing_args", _routing(routing)))
-    if "nova.context" in environ:
-        pairs.append(("context", Opaque(environ["nova.context"])))
-    path = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
-    query = environ.get("QUERY_STRING")
-    summary = f"<{type(req).__name__} {environ.get('REQUEST_METHOD', '?')} {path}{'?' + query if query else ''}>"
-    return summary, pairs
-
-
 def _outline(value: object) -> tuple[str, str]:
     """A one-line row for a value too deep (or past the budget) to describe: cheap, never a full repr."""
     kind = type(value)
@@ -413,55 +398,3 @@ def _outline(value: object) -> tuple[str, str]:
         text = repr(value)
         return name, text if len(text) <= 60 else text[:57] + "..."
     return name, f"<{name}>"
-
-
-def _flat(value: object) -> object:
-    return value if type(value) in IMMUTABLE_TYPES else Opaque(value)
-
-
-def _routing(routing: object) -> object:
-    """``wsgiorg.routing_args`` as ``{action: ..., id: ...}``, the controller shown by name only."""
-    try:
-        _args, kwargs = routing  # type: ignore[misc]
-        return {key: _flat(value) for key, value in kwargs.items()}
-    except (TypeError, ValueError):
-        return Opaque(routing)
-
-
-def _describe_webob_response(resp: Any) -> tuple[str, list]:
-    pairs: list[tuple[str, object]] = [("status", resp.status), ("headers", dict(resp.headerlist))]
-    try:
-        pairs.append(("body", resp.body))
-    except Exception:
-        pass
-    return f"<{type(resp).__name__} {resp.status}>", pairs
-
-
-def _describer_for(value: object):
-    if type(value) is dict and "wsgi.version" in value:
-        return _describe_environ
-    cls = type(value)
-    module = cls.__module__ or ""
-    if module.startswith("webob") or _is_webob_subclass(cls):
-        if hasattr(cls, "method") and not hasattr(cls, "status_code"):  # a request (asked of its class)
-            attrs = getattr(value, "__dict__", None)
-            if type(attrs) is dict and "environ" not in attrs:
-                # inside its own __init__: webob's __getattr__ would look for the environ, and recurse
-                return _UNREADY
-            return _describe_webob_request
-        if hasattr(value, "status") and hasattr(value, "headerlist"):
-            return _describe_webob_response
-    return None
-
-
-#: what ``_describer_for`` says of a webob request whose ``__init__`` has not set its environ yet
-_UNREADY = object()
-_webob_classes: dict[type, bool] = {}
-
-
-def _is_webob_subclass(cls: type) -> bool:
-    known = _webob_classes.get(cls)
-    if known is None:
-        known = any((base.__module__ or "").startswith("webob") for base in cls.__mro__[1:])
-        _webob_classes[cls] = known
-    return known

@@ -10,12 +10,8 @@ response. ``finish`` turns either into the document ``docs/trace-format.md`` des
 from __future__ import annotations
 
 import contextvars
-import dis
-import gc
-import inspect
 import linecache
 import sys
-import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -27,7 +23,11 @@ from tracer.model.signatures import IMMUTABLE_TYPES, Signature, deep_signature, 
 from tracer.model.values import ValueTable
 from tracer.record.calls import CallLevel
 from tracer.record.exchange import describe_request, describe_response_with
+from tracer.record.gc_hold import hold_gc, release_gc
 from tracer.record.returns import marked_codes
+from tracer.record.unwinding import GENERATOR_FLAGS, YIELD_VALUE, opcode_at, unwinding
+
+__all__ = ["Session", "hold_gc", "module_path", "release_gc"]
 
 CALL, LINE, RETURN, EXCEPTION = trace_model.CALL, trace_model.LINE, trace_model.RETURN, trace_model.EXCEPTION
 
@@ -144,17 +144,17 @@ class Session(CallLevel):
                 self._frame_ids.pop(frame, None)
                 self._noted.pop(frame, None)
                 thrown_at = self._thrown.pop(frame, None) if self._thrown else None
-                if arg is None and _unwinding(frame, thrown_at):
+                if arg is None and unwinding(frame, thrown_at):
                     self._emit(RETURN, cid, frame.f_lineno, -1, changed)  # the exception escaped this frame
                 else:
                     if id(frame.f_code) in marked_codes:  # a trampoline's copy, run beside a call-level session
                         arg = arg[0]
                     self._emit(RETURN, cid, frame.f_lineno, self.table.encode(arg), changed)
             elif event == "exception":
-                if frame.f_code.co_flags & _GENERATOR_FLAGS and _opcode_at(frame) == _YIELD_VALUE:
+                if frame.f_code.co_flags & GENERATOR_FLAGS and opcode_at(frame) == YIELD_VALUE:
                     self._thrown[frame] = frame.f_lasti  # thrown into a paused generator (a with block's exit)
                 changed = self._changed_frames(len(self._open), frame) if self._line_level else None
-                self._emit(EXCEPTION, cid, frame.f_lineno, self.table.encode(arg[1]), changed)
+                self._emit(EXCEPTION, cid, frame.f_lineno, self.table.encode_raised(arg[1], arg[2]), changed)
             return self.on_event
         except Exception as exc:
             self._fail(exc)
@@ -442,60 +442,7 @@ class Session(CallLevel):
         self.grabbed.clear()
 
 
-# The recorder allocates many small objects while a request runs; a garbage collection in the
-# middle would be charged to the request. Collection waits until no request is being recorded.
-_gc_lock = threading.Lock()
-_gc_holders = 0
-_gc_was_enabled = True
-
-
-def hold_gc() -> None:
-    global _gc_holders, _gc_was_enabled
-    with _gc_lock:
-        if _gc_holders == 0:
-            _gc_was_enabled = gc.isenabled()
-            gc.disable()
-        _gc_holders += 1
-
-
-def release_gc() -> None:
-    global _gc_holders
-    with _gc_lock:
-        _gc_holders -= 1
-        if _gc_holders == 0 and _gc_was_enabled:
-            gc.enable()
-
-
 def _tracer_version() -> str:
     from tracer import __version__
 
     return __version__
-
-
-#: Opcodes a frame leaves by normally; any other opcode under a ``return`` event means an exception escaped.
-_NORMAL_EXITS = frozenset(
-    dis.opmap[name] for name in ("RETURN_VALUE", "RETURN_CONST", "YIELD_VALUE") if name in dis.opmap
-)
-_YIELD_VALUE = dis.opmap["YIELD_VALUE"]
-_GENERATOR_FLAGS = inspect.CO_GENERATOR | inspect.CO_COROUTINE | inspect.CO_ASYNC_GENERATOR
-
-
-def _opcode_at(frame: FrameType) -> int:
-    try:
-        return frame.f_code.co_code[frame.f_lasti]
-    except (IndexError, TypeError):
-        return -1
-
-
-def _unwinding(frame: FrameType, thrown_at: int | None = None) -> bool:
-    """True when a ``return`` event (whose value is None) is really an exception leaving the frame.
-
-    The last event is not enough: a ``with`` block's ``__exit__`` or a ``finally`` block runs
-    recorded code between the exception and the frame's exit. A frame leaves normally only from a
-    return or a yield; a re-raise puts the frame back on the instruction that raised, which for an
-    exception thrown into a generator is the very yield it was paused on (``thrown_at``).
-    """
-    op = _opcode_at(frame)
-    if op not in _NORMAL_EXITS:
-        return op != -1
-    return op == _YIELD_VALUE and thrown_at == frame.f_lasti

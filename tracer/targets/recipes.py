@@ -31,7 +31,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import parse_qsl
 
-from tracer.model.redaction import is_secret_name, redact_headers
+from tracer.model.redaction import (
+    identity_tokens,
+    is_secret_name,
+    looks_like_token,
+    redact_headers,
+    remember_identity_token,
+)
 from tracer.model.trace import TraceError
 from tracer.record.recorder import DEFAULT_INCLUDE, module_path
 from tracer.targets.pipeline import record_with_deltas
@@ -75,13 +81,24 @@ def deferrable(environ: dict) -> bool:
 class Generation:
     """One version of the database's data: its bytes, and (once computed) their digest and compressed form."""
 
-    __slots__ = ("version", "data", "_digest", "_packed")
+    __slots__ = ("version", "data", "_digest", "_packed", "_tokens_checked", "_holds_token")
 
     def __init__(self, version: tuple[int, int], data: bytes) -> None:
         self.version = version
         self.data = data
         self._digest: str | None = None
         self._packed: bytes | None = None
+        self._tokens_checked: tuple[str, ...] = ()
+        self._holds_token = False
+
+    def holds_identity_token(self) -> bool:
+        """Whether a token taken as an identity (a keystone token sent by mistake) is in this data: such a copy
+        is never kept, and the requests that would read it are recorded as they run instead."""
+        tokens = tuple(identity_tokens())
+        if tokens != self._tokens_checked:
+            self._holds_token = any(token.encode() in self.data for token in tokens)
+            self._tokens_checked = tokens
+        return self._holds_token
 
     @property
     def digest(self) -> str:
@@ -189,7 +206,10 @@ class RecipeRecorder:
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         self.activity.begin()
         try:
-            if not deferrable(environ):
+            token = environ.get(TOKEN_KEY)
+            if looks_like_token(token):
+                remember_identity_token(token)  # noauth2 takes it as user and project: it goes into rows
+            if not deferrable(environ) or self.generations.current().holds_identity_token():
                 return self.live(environ, start_response)
             status, headers, body, recipe = self.record(environ)
             self.on_recipe(recipe)

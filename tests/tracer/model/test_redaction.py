@@ -80,6 +80,26 @@ def test_secret_strings_walk_lists_and_secret_keys_only():
     assert secret_strings("plain") == ["plain"] and secret_strings(1234) == ["1234"]
 
 
+def test_everything_under_a_password_is_secret_whatever_the_keys_inside_say():
+    assert secret_strings({"x": "pw-0301"}, "adminPass") == ["pw-0301"]
+    assert secret_strings([{"x": ["pw-0302", 5150]}], "adminPass") == ["5150", "pw-0302"]
+    assert sorted(secret_strings({"adminPass": {"x": "pw-0303"}, "name": "kept"}, "changePassword")) == [
+        "kept", "pw-0303"]
+    # a token's document keeps its catalog readable; the secret-named keys inside it, and all below them, are not
+    token = {"catalog": [{"type": "compute"}], "user": {"password": {"x": "pw-0304"}}}
+    assert secret_strings(token, "token") == ["pw-0304"]
+
+
+def test_a_value_table_scrubs_a_secret_nested_in_a_secret_from_other_values():
+    table = ValueTable()
+    table.encode({"server": {"adminPass": [{"x": "pw-0311-nested"}]}}, "body")
+    redact_text('{"password": {"x": "pw-0312-nested", "n": [4242]}}', table)
+    redact_text('{"token": {"catalog": [{"type": "compute"}]}}', table)
+    message = "'pw-0311-nested' is not of type 'string'; Value: {'x': 'pw-0312-nested', 'n': [4242]} compute"
+    assert table.scrub(message) == ("'[redacted]' is not of type 'string'; Value: {'x': '[redacted]', 'n': "
+                                    "[[redacted]]} compute")
+
+
 def test_the_log_filter_redacts_messages_arguments_and_tracebacks():
     record = logging.LogRecord("x", logging.DEBUG, __file__, 1, "body: %s", ('{"adminPass": "pw-0201"}',), None)
     try:
@@ -91,3 +111,19 @@ def test_the_log_filter_redacts_messages_arguments_and_tracebacks():
     assert RedactingFilter().filter(record)
     formatted = logging.Formatter().format(record)
     assert "pw-0201" not in formatted and "pw-0202" not in formatted and "ValueError" in formatted
+
+
+def test_a_uuid_token_taken_as_an_identity_is_scrubbed_from_later_tables_and_log_lines():
+    import uuid
+
+    from tracer.model.redaction import identity_tokens, looks_like_token
+
+    token = uuid.uuid4().hex
+    assert looks_like_token(token) and looks_like_token(str(uuid.uuid4()))
+    assert not looks_like_token("admin") and not looks_like_token(f"{token}:{token}")
+    ValueTable().secret("X-Auth-Token", token)  # the request that sent it
+    assert token in identity_tokens()
+    later = ValueTable()  # a later request, an admin listing every project: the token is a server's user id
+    assert later.scrub(f'{{"user_id": "{token}", "name": "web"}}') == '{"user_id": "[redacted]", "name": "web"}'
+    record = logging.LogRecord("x", logging.INFO, __file__, 1, "context user %s", (token,), None)
+    assert RedactingFilter().filter(record) and record.getMessage() == "context user [redacted]"

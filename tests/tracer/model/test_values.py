@@ -105,6 +105,23 @@ def test_webob_request_is_summarised_for_learners():
     assert "alice:wonder" in table.secrets
 
 
+def test_a_webob_response_is_described_and_its_changes_are_seen():
+    """A response made by ``webob.dec.wsgify`` for a request belongs to no request (its ``environ`` is None):
+    it must still be described, and a status or header set later must show at the next moment."""
+    request = webob.Request.blank("/v2.1/servers")
+    request.response = webob.Response()
+    table = ValueTable()
+    first = row(table, table.encode(request.response))
+    assert first[1] == "<Response 200 OK>"
+    request.response.status = 202
+    request.response.headers["X-Compute-Request-Id"] = "req-1"
+    table.next_moment()
+    later = row(table, table.encode(request.response))
+    assert later[1] == "<Response 202 Accepted>"
+    headers = dict(row(table, dict(later[2])["headers"])[2])
+    assert "X-Compute-Request-Id" in headers
+
+
 def test_a_webob_request_inside_its_own_init_is_described_as_not_ready():
     """At the call event of ``Request.__init__`` the object has no environ yet: webob's __getattr__ recursed."""
 

@@ -41,6 +41,18 @@ class FrameState:
     locals: dict[str, Snap]
 
 
+@dataclass(frozen=True)
+class ExceptionState:
+    """An exception as pdb stops on it in a frame: the frame, the exception's type, and where it was raised
+    (the innermost entry of the traceback pdb is handed, as its ``where`` lists it)."""
+
+    module: str
+    qualname: str
+    line: int
+    type_name: str
+    raised_in: str
+
+
 class LocalsReference(bdb.Bdb):
     """Stops at every line of the modules in scope and writes down the whole stack of those frames."""
 
@@ -49,6 +61,7 @@ class LocalsReference(bdb.Bdb):
         self.include = tuple(include)
         self.secrets = {s for s in secrets if s}
         self.events: list[list[FrameState]] = []
+        self.exceptions: list[ExceptionState] = []
 
     def in_scope(self, frame: FrameType) -> bool:
         module = frame.f_globals.get("__name__") or ""
@@ -82,6 +95,17 @@ class LocalsReference(bdb.Bdb):
         self.set_step()
 
     def user_exception(self, frame, exc_info) -> None:
+        _type, value, traceback = exc_info
+        raised_in = ""
+        if traceback is not None:
+            while traceback.tb_next is not None:
+                traceback = traceback.tb_next
+            code = traceback.tb_frame.f_code
+            raised_in = (f"{traceback.tb_frame.f_globals.get('__name__', '?')}."
+                         f"{getattr(code, 'co_qualname', code.co_name)}, line {traceback.tb_lineno}")
+        code = frame.f_code
+        self.exceptions.append(ExceptionState(frame.f_globals["__name__"], getattr(code, "co_qualname", code.co_name),
+                                              frame.f_lineno, type(value).__name__, raised_in))
         self.set_step()
 
     def scrub(self, text: str) -> str:

@@ -9,6 +9,7 @@ loops, comprehensions, generators, exceptions caught and re-raised, and the exte
 
 from __future__ import annotations
 
+import ast
 import json
 import tempfile
 from datetime import UTC, datetime
@@ -17,7 +18,7 @@ from types import SimpleNamespace
 import pytest
 
 from sample_api.api.openstack import requestlog
-from tests.tracer.truth.reference import LocalsReference, Snap
+from tests.tracer.truth.reference import ExceptionState, LocalsReference, Snap
 from tracer.course.model import load_course
 from tracer.model.trace import LINE, Trace, Value
 from tracer.record.recorder import DEFAULT_INCLUDE, Recorder
@@ -125,6 +126,19 @@ def compare(trace: Trace, reference: LocalsReference) -> tuple[int, list[str]]:
     return compared, problems
 
 
+def recorded_exceptions(trace: Trace) -> list[ExceptionState]:
+    """Each exception event of the trace as pdb would stop on it: frame, line, type and "raised in"."""
+    found = []
+    for i in trace.exception_events():
+        code = trace.code(i)
+        value = trace.value(trace.data[i])
+        raised_in = dict(value.children).get("raised in") if value is not None else None
+        found.append(ExceptionState(code.module, code.qualname, trace.lines[i],
+                                    value.type_name if value is not None else "?",
+                                    ast.literal_eval(raised_in.summary) if raised_in is not None else ""))
+    return found
+
+
 @pytest.mark.parametrize("spec", REQUESTS, ids=[f"{s.method} {s.path} {s.user}" for s in REQUESTS])
 def test_every_local_of_every_frame_agrees_with_bdb_at_every_line(spec: target.RequestSpec, monkeypatch, tmp_path):
     # nor the names of temporary directories (ssh-keygen's): the same one, made afresh, for both runs
@@ -150,3 +164,6 @@ def test_every_local_of_every_frame_agrees_with_bdb_at_every_line(spec: target.R
     compared, problems = compare(trace, reference)
     assert problems == [], "\n".join(problems)
     assert compared > 0
+    # at every exception event, where the exception was raised is what pdb's traceback says (on 3.11 the
+    # exception itself holds no traceback yet at that event)
+    assert recorded_exceptions(trace) == reference.exceptions
