@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 
 from tracer.record.deltas import DeltaRecorder, make_probe, watching_recorder
 from tracer.targets.pipeline import hop_of, install_probes, unprobe
+from tracer.targets.routing import recorded_route
 
 
 class ServedDeltas:
@@ -25,6 +26,8 @@ class ServedDeltas:
         install_probes(app)
         #: the served app behind a probe of its own: what the recorders call instead of it
         self.app = make_probe(app, hop_of(app))
+        #: how the app's router routed a request, from the environ the probes saw reach it (the router hop's note)
+        self.explain_route = recorded_route(app)
 
     def watched(self, app: Callable) -> Callable:
         """``app`` (the recording app, outermost), each request through it watched by a recorder of its own."""
@@ -46,9 +49,15 @@ class ServedDeltas:
         return watched_connection
 
     def attach(self, submit: Callable[[dict], None]) -> Callable[[dict], None]:
-        """``submit`` given each trace with the deltas of its request (in its ``deltas``)."""
+        """``submit`` given each trace with the deltas of its request (in its ``deltas``) and how the router routed
+        it (in its ``route``)."""
 
         def submit_with_deltas(doc: dict) -> None:
+            recorder = watching_recorder()
+            if recorder is not None and recorder.boundaries:
+                route = self.explain_route(recorder)
+                if route is not None:
+                    doc["route"] = route
             deltas = _taken()
             if deltas is not None:
                 doc["deltas"] = deltas

@@ -41,6 +41,7 @@ from tracer.model.redaction import (
 from tracer.model.trace import TraceError
 from tracer.record.recorder import DEFAULT_INCLUDE, module_path
 from tracer.targets.pipeline import record_with_deltas
+from tracer.targets.routing import recorded_route
 from tracer.targets.sample_api import SampleApiWorld
 
 #: what a recipe's JSON says it is (``format``), and its version
@@ -361,7 +362,7 @@ def build_trace(recipe: dict, data: bytes, app: Callable) -> dict:
 
     try:
         with world.restored():
-            doc = record_with_deltas(app, None, rerun)
+            doc = record_with_deltas(app, None, rerun, recorded_route(app))  # and how the router routed it
     except Exception as exc:  # noqa: BLE001 - whatever the re-run raised, the reader gets one line
         raise RecipeError(f"re-running the request failed: {type(exc).__name__}: {exc}") from None
     notes = []

@@ -119,7 +119,7 @@ def _explain_reached(found: list[object], deltas: DeltaRecorder) -> tuple[RouteE
     return None
 
 
-def recorded_route(app: object, spec: RequestSpec) -> Callable[[DeltaRecorder], dict | None]:
+def recorded_route(app: object, spec: RequestSpec | None = None) -> Callable[[DeltaRecorder], dict | None]:
     """For :func:`tracer.targets.pipeline.record_with_deltas`: how the router of ``app`` routed the request the
     probes watched, for the router hop's note (None: the app has no routes router, or the request never
     reached it)."""

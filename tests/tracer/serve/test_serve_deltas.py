@@ -66,6 +66,10 @@ def test_each_served_request_keeps_its_own_deltas(tmp_path, backend, capsys):
             # a GET was kept as a recipe (its deltas come from the re-run that built it, which answered exactly
             # what the client got); the POST was recorded, and its deltas seen, while it ran
             assert (trace.meta.get("served_as") == "recipe") == (trace.request["method"] == "GET")
+            # and the router hop's note says how the router routed it, as for a trace of tracer run
+            route = trace.doc["route"]
+            assert route["script_name"] == "/v2.1" and route["method"] == trace.request["method"]
+            assert route["match"]["action"] == ("detail" if trace.request["method"] == "GET" else "create"), route
             if trace.request["method"] == "GET":
                 assert trace.meta["line_detail"]["faithful"] is True, trace.meta["line_detail"]
                 own = re.search(r"name=t(\d+)-", trace.request["path"]).group(1)
