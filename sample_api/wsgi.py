@@ -204,6 +204,22 @@ def _import_eventlet() -> Any:
     return eventlet
 
 
+def _green_pool_around(eventlet: Any, size: int, around_connection: ConnectionRunner) -> Any:
+    """A ``GreenPool`` whose green threads each run their work (one connection) through ``around_connection``.
+
+    ``eventlet.wsgi.server`` spawns one green thread per connection on the pool it is given; wrapping the
+    pool's ``spawn`` is how a tool gets to stand around that green thread's whole life, from the accepted
+    socket to the answer written, without touching eventlet's code.
+    """
+
+    class GreenPoolAroundConnection(eventlet.GreenPool):
+        def spawn(self, function: Callable, *args: Any, **kwargs: Any) -> Any:
+            work = functools.partial(function, *args, **kwargs)
+            return super().spawn(around_connection, work)
+
+    return GreenPoolAroundConnection(size)
+
+
 class Server:
     """Serve one WSGI app on one socket, as ``nova.wsgi.Server`` does.
 
@@ -212,9 +228,12 @@ class Server:
     thread; ``stop()`` stops accepting; ``wait()`` blocks until it is done.
     ``protocol`` (threaded backend only) is the class that reads each request,
     a :class:`RequestHandler` (Nova's server takes eventlet's ``HttpProtocol``
-    the same way). ``around_connection`` (threaded backend only) is handed each connection's
-    work on its worker, to run it: ``tracer serve`` starts recording there, so
-    a trace begins with the server's own frames rather than with the app.
+    the same way). ``around_connection`` is handed each connection's work on
+    its worker (a pool thread, or under eventlet the green thread spawned for
+    the connection), to run it: ``tracer serve`` starts recording there, so a
+    trace begins with the server's own frames rather than with the app. Under
+    eventlet it also turns keep-alive off, so that, as with the threaded
+    server, each connection carries one request and so one trace.
     """
 
     def __init__(
@@ -233,8 +252,8 @@ class Server:
             raise ValueError(f"unknown server backend {backend!r}; choose one of {', '.join(BACKENDS)}")
         if backlog < 1:
             raise ValueError("The backlog must be more than 0")
-        if (around_connection is not None or protocol is not None) and backend != "threaded":
-            raise ValueError("around_connection and protocol need the threaded backend")
+        if protocol is not None and backend != "threaded":
+            raise ValueError("protocol needs the threaded backend")
         if protocol is not None and not (isinstance(protocol, type) and issubclass(protocol, RequestHandler)):
             raise ValueError("protocol must be a subclass of sample_api.wsgi.RequestHandler")
         self.name = name
@@ -242,6 +261,7 @@ class Server:
         self.backend = backend
         self.pool_size = pool_size or DEFAULT_POOL_SIZE
         self.backlog = backlog
+        self._around_connection = around_connection
         self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
         try:
@@ -277,12 +297,16 @@ class Server:
         import greenlet  # installed with eventlet
 
         eventlet = self._eventlet
-        pool = eventlet.GreenPool(self.pool_size)
+        if self._around_connection is None:
+            pool = eventlet.GreenPool(self.pool_size)
+        else:
+            pool = _green_pool_around(eventlet, self.pool_size, self._around_connection)
         server = eventlet.spawn(
             eventlet.wsgi.server,
             self._socket,
             self.app,
             custom_pool=pool,
+            keepalive=self._around_connection is None,  # watched: one request per connection
             # eventlet ends every body properly (chunked ones too): tell webob so.
             environ={"wsgi.input_terminated": True},
             log=LOG,
