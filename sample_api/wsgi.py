@@ -264,6 +264,8 @@ class Server:
         self._around_connection = around_connection
         self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
+        #: set by the server's thread as its very last step (see ``wait``)
+        self._finished = threading.Event()
         try:
             if backend == "eventlet":
                 self._eventlet = _import_eventlet()
@@ -282,8 +284,15 @@ class Server:
     def start(self) -> None:
         """Start accepting connections in a background thread."""
         target = self._run_eventlet if self.backend == "eventlet" else self._run_threaded
-        self._thread = threading.Thread(target=target, name=f"{self.name}-server", daemon=True)
+        self._thread = threading.Thread(target=self._run_then_say_finished, args=(target,),
+                                        name=f"{self.name}-server", daemon=True)
         self._thread.start()
+
+    def _run_then_say_finished(self, run: Callable[[], None]) -> None:
+        try:
+            run()
+        finally:
+            self._finished.set()
 
     def _run_threaded(self) -> None:
         self._server.serve_forever(poll_interval=0.1)
@@ -338,8 +347,13 @@ class Server:
     def wait(self) -> None:
         """Block until the server has stopped and its workers are idle."""
         if self._thread is not None:
-            while self._thread.is_alive():
-                self._thread.join(0.5)  # a short timeout keeps Ctrl-C responsive
+            # Waits on an event, not on Thread.join: on Python 3.11 and 3.12 an exception raised by a signal
+            # handler (Ctrl-C, or tracer serve's SIGTERM) inside join() can leave the thread marked as ended
+            # while it still runs, and the process would then exit under eventlet's green threads, still
+            # finishing the requests in flight.
+            while not self._finished.wait(0.5):  # a short timeout keeps Ctrl-C responsive
+                pass
+            self._thread.join()
         if self.backend == "threaded":
             self._server.close_pool(wait=True)
 
