@@ -27,6 +27,9 @@ from dataclasses import dataclass, field
 from tracer.record.exchange import buffer_body
 from tracer.record.recorder import Recorder
 
+#: The module of eventlet's web server: recorded too when a trace starts at one of its green threads.
+EVENTLET_SERVER = "eventlet.wsgi"
+
 
 @dataclass
 class _Exchange:

@@ -29,7 +29,7 @@ from typing import Any
 
 from tracer.model.redaction import RedactingFilter
 from tracer.record.recorder import DEFAULT_INCLUDE, Recorder
-from tracer.serve.connections import ConnectionRecorder
+from tracer.serve.connections import EVENTLET_SERVER, ConnectionRecorder
 from tracer.serve.deltas import ServedDeltas
 from tracer.serve.otlp import OtlpExporter
 from tracer.store.traces import DEFAULT_MAX_TRACES, EncodedTrace, StoreError, TraceStore, encode_doc
@@ -50,9 +50,6 @@ _RECORDING = {
 }
 #: How long the server must have had no request before the replayer builds a trace (seconds).
 IDLE_SECONDS = 0.5
-
-#: The module of eventlet's web server, recorded too when its traces start at the server's green thread.
-EVENTLET_SERVER = "eventlet.wsgi"
 
 _STOP = object()
 
