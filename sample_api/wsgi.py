@@ -19,7 +19,8 @@ import os
 import threading
 import warnings
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent import futures
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 from wsgiref import simple_server
 
@@ -164,11 +165,21 @@ class ServerWithThreadPool(simple_server.WSGIServer):
                  protocol: type[RequestHandler] | None = None) -> None:
         self.request_queue_size = backlog
         self._pool = ThreadPoolExecutor(max_workers=pool_size, thread_name_prefix="sample-api-worker")
+        #: the connections handed to the pool and not finished yet (``close_pool`` waits for them)
+        self._in_flight: set[Future] = set()
+        self._in_flight_lock = threading.Lock()
         self._around_connection = around_connection
         super().__init__(address, protocol or RequestHandler)
 
     def process_request(self, request: Any, client_address: Any) -> None:
-        self._pool.submit(self._process_request_in_worker, request, client_address)
+        future = self._pool.submit(self._process_request_in_worker, request, client_address)
+        with self._in_flight_lock:
+            self._in_flight.add(future)
+        future.add_done_callback(self._finished)
+
+    def _finished(self, future: Future) -> None:
+        with self._in_flight_lock:
+            self._in_flight.discard(future)
 
     def _process_request_in_worker(self, request: Any, client_address: Any) -> None:
         if self._around_connection is None:
@@ -189,7 +200,18 @@ class ServerWithThreadPool(simple_server.WSGIServer):
         LOG.debug("Connection from %s ended with an error", client_address, exc_info=True)
 
     def close_pool(self, wait: bool) -> None:
-        self._pool.shutdown(wait=wait)
+        """Take no more connections; ``wait``: return once every connection handed over is finished.
+
+        It waits on the connections' futures rather than joining the threads: on Python 3.11 and 3.12 an
+        exception raised by a signal handler inside Thread.join (Ctrl-C, tracer serve's SIGTERM) can leave
+        a thread marked as ended while it still runs, and a later wait would not wait for it.
+        """
+        self._pool.shutdown(wait=False)
+        if wait:
+            with self._in_flight_lock:
+                in_flight = list(self._in_flight)
+            futures.wait(in_flight)
+            self._pool.shutdown(wait=True)  # the workers have nothing left to do: they end at once
 
 
 def _import_eventlet() -> Any:
@@ -349,8 +371,8 @@ class Server:
         if self._thread is not None:
             # Waits on an event, not on Thread.join: on Python 3.11 and 3.12 an exception raised by a signal
             # handler (Ctrl-C, or tracer serve's SIGTERM) inside join() can leave the thread marked as ended
-            # while it still runs, and the process would then exit under eventlet's green threads, still
-            # finishing the requests in flight.
+            # while it still runs, and the process would then exit under eventlet's green threads (which run
+            # on this thread), still finishing the requests in flight.
             while not self._finished.wait(0.5):  # a short timeout keeps Ctrl-C responsive
                 pass
             self._thread.join()
