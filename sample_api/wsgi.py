@@ -19,7 +19,8 @@ import os
 import threading
 import warnings
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent import futures
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 from wsgiref import simple_server
 
@@ -164,11 +165,21 @@ class ServerWithThreadPool(simple_server.WSGIServer):
                  protocol: type[RequestHandler] | None = None) -> None:
         self.request_queue_size = backlog
         self._pool = ThreadPoolExecutor(max_workers=pool_size, thread_name_prefix="sample-api-worker")
+        #: the connections handed to the pool and not finished yet (``close_pool`` waits for them)
+        self._in_flight: set[Future] = set()
+        self._in_flight_lock = threading.Lock()
         self._around_connection = around_connection
         super().__init__(address, protocol or RequestHandler)
 
     def process_request(self, request: Any, client_address: Any) -> None:
-        self._pool.submit(self._process_request_in_worker, request, client_address)
+        future = self._pool.submit(self._process_request_in_worker, request, client_address)
+        with self._in_flight_lock:
+            self._in_flight.add(future)
+        future.add_done_callback(self._finished)
+
+    def _finished(self, future: Future) -> None:
+        with self._in_flight_lock:
+            self._in_flight.discard(future)
 
     def _process_request_in_worker(self, request: Any, client_address: Any) -> None:
         if self._around_connection is None:
@@ -189,7 +200,18 @@ class ServerWithThreadPool(simple_server.WSGIServer):
         LOG.debug("Connection from %s ended with an error", client_address, exc_info=True)
 
     def close_pool(self, wait: bool) -> None:
-        self._pool.shutdown(wait=wait)
+        """Take no more connections; ``wait``: return once every connection handed over is finished.
+
+        It waits on the connections' futures rather than joining the threads: on Python 3.11 and 3.12 an
+        exception raised by a signal handler inside Thread.join (Ctrl-C, tracer serve's SIGTERM) can leave
+        a thread marked as ended while it still runs, and a later wait would not wait for it.
+        """
+        self._pool.shutdown(wait=False)
+        if wait:
+            with self._in_flight_lock:
+                in_flight = list(self._in_flight)
+            futures.wait(in_flight)
+            self._pool.shutdown(wait=True)  # the workers have nothing left to do: they end at once
 
 
 def _import_eventlet() -> Any:
@@ -204,6 +226,22 @@ def _import_eventlet() -> Any:
     return eventlet
 
 
+def _green_pool_around(eventlet: Any, size: int, around_connection: ConnectionRunner) -> Any:
+    """A ``GreenPool`` whose green threads each run their work (one connection) through ``around_connection``.
+
+    ``eventlet.wsgi.server`` spawns one green thread per connection on the pool it is given; wrapping the
+    pool's ``spawn`` is how a tool gets to stand around that green thread's whole life, from the accepted
+    socket to the answer written, without touching eventlet's code.
+    """
+
+    class GreenPoolAroundConnection(eventlet.GreenPool):
+        def spawn(self, function: Callable, *args: Any, **kwargs: Any) -> Any:
+            work = functools.partial(function, *args, **kwargs)
+            return super().spawn(around_connection, work)
+
+    return GreenPoolAroundConnection(size)
+
+
 class Server:
     """Serve one WSGI app on one socket, as ``nova.wsgi.Server`` does.
 
@@ -212,9 +250,12 @@ class Server:
     thread; ``stop()`` stops accepting; ``wait()`` blocks until it is done.
     ``protocol`` (threaded backend only) is the class that reads each request,
     a :class:`RequestHandler` (Nova's server takes eventlet's ``HttpProtocol``
-    the same way). ``around_connection`` (threaded backend only) is handed each connection's
-    work on its worker, to run it: ``tracer serve`` starts recording there, so
-    a trace begins with the server's own frames rather than with the app.
+    the same way). ``around_connection`` is handed each connection's work on
+    its worker (a pool thread, or under eventlet the green thread spawned for
+    the connection), to run it: ``tracer serve`` starts recording there, so a
+    trace begins with the server's own frames rather than with the app. Under
+    eventlet it also turns keep-alive off, so that, as with the threaded
+    server, each connection carries one request and so one trace.
     """
 
     def __init__(
@@ -233,8 +274,8 @@ class Server:
             raise ValueError(f"unknown server backend {backend!r}; choose one of {', '.join(BACKENDS)}")
         if backlog < 1:
             raise ValueError("The backlog must be more than 0")
-        if (around_connection is not None or protocol is not None) and backend != "threaded":
-            raise ValueError("around_connection and protocol need the threaded backend")
+        if protocol is not None and backend != "threaded":
+            raise ValueError("protocol needs the threaded backend")
         if protocol is not None and not (isinstance(protocol, type) and issubclass(protocol, RequestHandler)):
             raise ValueError("protocol must be a subclass of sample_api.wsgi.RequestHandler")
         self.name = name
@@ -242,8 +283,11 @@ class Server:
         self.backend = backend
         self.pool_size = pool_size or DEFAULT_POOL_SIZE
         self.backlog = backlog
+        self._around_connection = around_connection
         self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
+        #: set by the server's thread as its very last step (see ``wait``)
+        self._finished = threading.Event()
         try:
             if backend == "eventlet":
                 self._eventlet = _import_eventlet()
@@ -262,8 +306,15 @@ class Server:
     def start(self) -> None:
         """Start accepting connections in a background thread."""
         target = self._run_eventlet if self.backend == "eventlet" else self._run_threaded
-        self._thread = threading.Thread(target=target, name=f"{self.name}-server", daemon=True)
+        self._thread = threading.Thread(target=self._run_then_say_finished, args=(target,),
+                                        name=f"{self.name}-server", daemon=True)
         self._thread.start()
+
+    def _run_then_say_finished(self, run: Callable[[], None]) -> None:
+        try:
+            run()
+        finally:
+            self._finished.set()
 
     def _run_threaded(self) -> None:
         self._server.serve_forever(poll_interval=0.1)
@@ -277,12 +328,16 @@ class Server:
         import greenlet  # installed with eventlet
 
         eventlet = self._eventlet
-        pool = eventlet.GreenPool(self.pool_size)
+        if self._around_connection is None:
+            pool = eventlet.GreenPool(self.pool_size)
+        else:
+            pool = _green_pool_around(eventlet, self.pool_size, self._around_connection)
         server = eventlet.spawn(
             eventlet.wsgi.server,
             self._socket,
             self.app,
             custom_pool=pool,
+            keepalive=self._around_connection is None,  # watched: one request per connection
             # eventlet ends every body properly (chunked ones too): tell webob so.
             environ={"wsgi.input_terminated": True},
             log=LOG,
@@ -314,8 +369,13 @@ class Server:
     def wait(self) -> None:
         """Block until the server has stopped and its workers are idle."""
         if self._thread is not None:
-            while self._thread.is_alive():
-                self._thread.join(0.5)  # a short timeout keeps Ctrl-C responsive
+            # Waits on an event, not on Thread.join: on Python 3.11 and 3.12 an exception raised by a signal
+            # handler (Ctrl-C, or tracer serve's SIGTERM) inside join() can leave the thread marked as ended
+            # while it still runs, and the process would then exit under eventlet's green threads (which run
+            # on this thread), still finishing the requests in flight.
+            while not self._finished.wait(0.5):  # a short timeout keeps Ctrl-C responsive
+                pass
+            self._thread.join()
         if self.backend == "threaded":
             self._server.close_pool(wait=True)
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
+import signal
+import threading
 import urllib.error
 import urllib.request
 
@@ -86,6 +89,49 @@ def test_server_stops(backend):
     server.wait()
     with pytest.raises(urllib.error.URLError):
         urllib.request.urlopen(url, timeout=2)
+
+
+class Interrupted(Exception):
+    """What the test's signal handler raises, as tracer serve's SIGTERM handler raises its Stop."""
+
+
+def test_wait_interrupted_by_a_signal_still_waits_for_the_connection_in_flight_later(backend):
+    """A signal handler's exception inside ``wait()`` must not make the next ``wait()`` return early.
+
+    Each connection's work ends by holding its worker (a thread, or eventlet's green thread, whose hub then
+    waits) until the test lets it go; ``wait()`` is interrupted by a signal meanwhile. The next ``wait()``
+    must return only after that work has finished: tracer serve stores the last trace there.
+    """
+    held, let_go, finished = threading.Event(), threading.Event(), []
+
+    def around_connection(serve_connection):
+        serve_connection()
+        held.set()
+        let_go.wait(60)
+        finished.append(True)
+
+    server = wsgi.Server("t", webob.Response(body=b"hi"), port=0, backend=backend,
+                         around_connection=around_connection)
+    server.start()
+    assert urllib.request.urlopen(f"http://127.0.0.1:{server.port}/", timeout=10).read() == b"hi"
+    assert held.wait(30)
+    server.stop()
+
+    def interrupt(signum, frame):
+        raise Interrupted()
+
+    previous = signal.signal(signal.SIGUSR1, interrupt)
+    try:
+        sender = threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGUSR1))
+        sender.start()
+        with pytest.raises(Interrupted):
+            server.wait()
+        sender.join()
+    finally:
+        signal.signal(signal.SIGUSR1, previous)
+    threading.Timer(0.3, let_go.set).start()
+    server.wait()
+    assert finished == [True]
 
 
 def test_busy_port_fails_at_construction():

@@ -28,9 +28,11 @@ COMPARATORS = ("equals", "not_equals", "contains", "at_least", "at_most", "truth
 # "created", recorded earlier in the same check (so a check can use ids nobody knows in advance).
 PLACEHOLDER = re.compile(r"\{([A-Za-z0-9_-]+)((?:\.[A-Za-z0-9_:-]+)+)\}")
 REQUEST_KEYS = {"method", "path", "body", "body_size", "headers", "as", "startup", "workspace", "file", "describe",
-                "target", "detail", "served", "as_written"}
+                "target", "detail", "served", "as_written", "server"}
 #: The apps a lesson's request may go to (``target``): the miniature, or real OpenStack Nova (an extra to install).
 TARGETS = ("sample_api", "nova")
+#: The servers a served request may go through (``server``): a pool of threads, or eventlet's green threads.
+SERVERS = ("threaded", "eventlet")
 
 
 class LessonError(Exception):
@@ -69,6 +71,8 @@ class RequestDef:
     served: bool = False
     #: the path is sent as written, with no /v2.1 put in front (served requests only): another mount of URLMap
     as_written: bool = False
+    #: which of sample_api's servers answers a served request: ``threaded`` or ``eventlet`` (green threads)
+    server: str = "threaded"
 
     @property
     def label(self) -> str:
@@ -81,7 +85,7 @@ class RequestDef:
         suffix = "" if who == "admin" else f" (as {who})"
         # Two requests to one URL (two actions on one server) differ by their body: show it when short.
         body = f" {self.body}" if self.body and len(self.body) <= 60 else ""
-        over = " (over HTTP)" if self.served else ""
+        over = (" (over HTTP, eventlet server)" if self.server == "eventlet" else " (over HTTP)") if self.served else ""
         return f"{self.method} {self.path}{body}{suffix}{over}"
 
     def needs(self) -> list[str]:
@@ -140,6 +144,12 @@ def parse_request(name: str, raw: object, where: str) -> RequestDef:
     if raw.get("as_written") and not raw.get("served"):
         raise LessonError(f"{where}: request {name!r}: as_written needs served = true (only a served request "
                           "reaches the server with its path as written)")
+    server = str(raw.get("server", "threaded"))
+    if server not in SERVERS:
+        raise LessonError(f"{where}: request {name!r}: server must be one of {SERVERS}, not {server!r}")
+    if "server" in raw and not raw.get("served"):
+        raise LessonError(f"{where}: request {name!r}: server needs served = true (only a served request goes "
+                          "through a server)")
     headers = raw.get("headers", {})
     if not isinstance(headers, dict):
         raise LessonError(f"{where}: request {name!r}: headers must be a table")
@@ -164,6 +174,7 @@ def parse_request(name: str, raw: object, where: str) -> RequestDef:
         detail=detail,
         served=bool(raw.get("served", False)),
         as_written=bool(raw.get("as_written", False)),
+        server=server,
     )
 
 

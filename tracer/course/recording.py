@@ -230,7 +230,8 @@ def record(request: RequestDef, api: LoadedApi) -> dict:
     spec = request_spec(request)
     if request.served:
         try:
-            return served.record_served(spec, api.app, api.include, api.protocol, request.as_written)
+            return served.record_served(spec, api.app, api.include, api.protocol, request.as_written,
+                                        request.server)
         except served.ServedRequestError as exc:
             raise StudentCodeError(str(exc)) from None
     return record_request(spec, app=api.app, include=api.include, detail=request.detail)

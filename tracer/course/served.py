@@ -15,7 +15,7 @@ from pathlib import Path
 
 from tracer.course.model import WorkspaceSpec
 from tracer.record.recorder import Recorder
-from tracer.serve.connections import ConnectionRecorder
+from tracer.serve.connections import EVENTLET_SERVER, ConnectionRecorder
 from tracer.targets.sample_api import DISTRIBUTIONS, NAME, RequestSpec, build_environ, make_server, stamp
 
 #: seconds a served request may take before the check gives up on it (the check's own limit still holds)
@@ -57,16 +57,25 @@ def http_request(spec: RequestSpec, as_written: bool = False) -> tuple[str, str,
 
 
 def record_served(spec: RequestSpec, app: object, include: tuple[str, ...], protocol: type | None = None,
-                  as_written: bool = False) -> dict:
-    """Serve ``app`` on 127.0.0.1, send ``spec`` over HTTP, and return the trace of that one request."""
+                  as_written: bool = False, backend: str = "threaded") -> dict:
+    """Serve ``app`` on 127.0.0.1, send ``spec`` over HTTP, and return the trace of that one request.
+
+    ``backend="eventlet"``: eventlet's server answers it (a workspace's handler is for the threaded one only).
+    """
     method, path, body, headers = http_request(spec, as_written)
     docs: list[dict] = []
+    options: dict = {"protocol": protocol}
+    if backend == "eventlet":
+        include = (*include, EVENTLET_SERVER)
+        options = {"backend": "eventlet"}
     connections = ConnectionRecorder(Recorder(include=include, detail="line"), app, docs.append)
     try:
         server = make_server(connections.app, host="127.0.0.1", port=0, pool_size=2,
-                             around_connection=connections.run, protocol=protocol)
+                             around_connection=connections.run, **options)
     except ValueError as exc:  # the learner's handler class is not a RequestHandler
         raise ServedRequestError(f"the server refused your {HANDLER_CLASS}: {exc}") from None
+    except RuntimeError as exc:  # eventlet is not installed
+        raise ServedRequestError(str(exc)) from None
     server.start()
     try:
         conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=REQUEST_TIMEOUT)

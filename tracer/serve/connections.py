@@ -5,7 +5,13 @@ and is calling the app, so its traces begin at the URL map and the server's own 
 ``sample_api.wsgi.Server`` as ``around_connection``, :meth:`ConnectionRecorder.run` starts the recording on
 the worker before the server reads the connection: the trace then shows the server accepting it, parsing the
 request into a WSGI environ and calling the app, then the app, then the server writing the answer. The
-server answers one request per connection, so this is still one trace per request.
+server answers one request per connection (under eventlet it is told to: no keep-alive), so this is still
+one trace per request.
+
+The worker is a pool thread of the threaded server, or under eventlet the green thread spawned for the
+connection. Green threads share one OS thread, so the recorder tells them apart itself (a context of its
+own for each green thread at call level, the running green thread's session at line level); the exchange
+noted here is kept the same way, in a context variable.
 
 The app the server calls is :meth:`ConnectionRecorder.app`, a thin WSGI wrapper that only notes what the
 trace document needs (the environ, the request body, the status, headers and body the app answered with);
@@ -21,6 +27,9 @@ from dataclasses import dataclass, field
 from tracer.record.exchange import buffer_body
 from tracer.record.recorder import Recorder
 
+#: The module of eventlet's web server: recorded too when a trace starts at one of its green threads.
+EVENTLET_SERVER = "eventlet.wsgi"
+
 
 @dataclass
 class _Exchange:
@@ -35,7 +44,7 @@ class _Exchange:
 
 
 class ConnectionRecorder:
-    """Records every connection a threaded ``sample_api.wsgi.Server`` serves; each trace goes to ``on_trace``.
+    """Records every connection a ``sample_api.wsgi.Server`` serves; each trace goes to ``on_trace``.
 
     A connection the server refuses before calling the app (a malformed request line, a client that hangs
     up) makes no trace: there is no request to show.

@@ -10,9 +10,11 @@ With ``detail="rerun"`` (the command's default) read-only requests are stored as
 (:mod:`tracer.targets.recipes`) and an :class:`IdleReplayer` builds their traces once the server has had nothing
 to do for a moment; every other request is recorded line by line while it runs.
 
-With ``detail="line"`` or ``"call"`` on the threaded server, recording starts on the server's worker before it
-reads the request (:mod:`tracer.serve.connections`), so each trace begins with the server's own frames; a re-run
-trace (``rerun``) and the eventlet server's traces begin at the app.
+With ``detail="line"`` or ``"call"``, recording starts on the server's worker before it reads the request
+(:mod:`tracer.serve.connections`), so each trace begins with the server's own frames: a pool thread's
+``ServerWithThreadPool.serve_connection``, or under eventlet the green thread's ``eventlet.wsgi`` frames
+(``Server.process_request``, ``HttpProtocol``), that module being recorded too. A re-run trace (``rerun``) begins
+at the app.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from typing import Any
 
 from tracer.model.redaction import RedactingFilter
 from tracer.record.recorder import DEFAULT_INCLUDE, Recorder
-from tracer.serve.connections import ConnectionRecorder
+from tracer.serve.connections import EVENTLET_SERVER, ConnectionRecorder
 from tracer.serve.deltas import ServedDeltas
 from tracer.serve.otlp import OtlpExporter
 from tracer.store.traces import DEFAULT_MAX_TRACES, EncodedTrace, StoreError, TraceStore, encode_doc
@@ -258,7 +260,12 @@ class TracedServer:
             if detail not in DETAILS:
                 raise ValueError(f"detail must be one of {', '.join(DETAILS)}")
             labels = chosen.labels if chosen is not None else None
-            self.recorder = Recorder(include=tuple(include), detail="line" if detail == "rerun" else detail,
+            # The trace starts on the server's worker, before the request is read: its own frames come first.
+            from_the_server = detail != "rerun" and chosen is None
+            recorded = tuple(include)
+            if from_the_server and backend == "eventlet":
+                recorded += (EVENTLET_SERVER,)  # the server's frames there are eventlet's own code
+            self.recorder = Recorder(include=recorded, detail="line" if detail == "rerun" else detail,
                                      labels=labels, max_request_body=max_request_body_size())
             if background_writer is None:
                 background_writer = backend != "eventlet"
@@ -269,8 +276,7 @@ class TracedServer:
             if chosen is not None:
                 stamp, writer = chosen.stamp, self.writer
                 submit = lambda doc: writer.submit(stamp(doc))  # noqa: E731
-            if detail != "rerun" and backend == "threaded" and chosen is None:
-                # The trace starts on the server's worker, before the request is read: its own frames come first.
+            if from_the_server:
                 self.connections = ConnectionRecorder(self.recorder, self.deltas.app, self.deltas.attach(submit))
                 app = self.connections.app
                 around_connection = self.deltas.around(self.connections.run)

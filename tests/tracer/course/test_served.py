@@ -13,6 +13,8 @@ import pytest
 
 from tracer.course.checks import run_check
 from tracer.course.model import LessonError, load_course, parse_request
+from tracer.course.quiz import record_traces
+from tracer.model.trace import CALL
 
 REPO_LESSONS = Path(__file__).resolve().parents[3] / "tracer" / "course" / "lessons"
 LESSON = load_course().get("16-the-server")
@@ -68,3 +70,23 @@ def test_a_path_as_written_needs_a_served_request():
         parse_request("r", {"path": "/v2/servers/detail", "as_written": True}, "check.toml")
     served = parse_request("r", {"path": "/v2/servers/detail", "as_written": True, "served": True}, "check.toml")
     assert served.command().endswith(" http://127.0.0.1:8774/v2/servers/detail")
+
+
+def test_a_request_served_by_eventlet_is_traced_from_its_green_thread():
+    traces = record_traces(LESSON)
+    green, threaded = traces["green"], traces["flavors"]
+    first = [next(trace.code(i) for i in range(len(trace)) if trace.kinds[i] == CALL) for trace in (green, threaded)]
+    assert (first[0].module, first[0].qualname) == ("eventlet.wsgi", "Server.process_request")
+    assert first[1].qualname == "ServerWithThreadPool.serve_connection"
+    assert green.request_line == threaded.request_line == "GET /v2.1/flavors"
+    assert green.status == threaded.status == 200
+    assert green.layer(0) == "server"
+
+
+def test_a_server_is_chosen_for_served_requests_only():
+    with pytest.raises(LessonError, match="server needs served = true"):
+        parse_request("r", {"path": "/flavors", "server": "eventlet"}, "check.toml")
+    with pytest.raises(LessonError, match="server must be one of"):
+        parse_request("r", {"path": "/flavors", "served": True, "server": "gunicorn"}, "check.toml")
+    green = parse_request("r", {"path": "/flavors", "served": True, "server": "eventlet"}, "check.toml")
+    assert green.label == "GET /flavors (over HTTP, eventlet server)"

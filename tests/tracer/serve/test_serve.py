@@ -266,13 +266,16 @@ def test_an_opaque_token_is_stored_nowhere(tmp_path):
 # -- concurrency -----------------------------------------------------------------------------------
 
 MARKER = re.compile(r"t\d+-\d+")
+#: the first frame of a trace recorded at call level, on each server
+SERVER_ROOT = {"threaded": "ServerWithThreadPool.serve_connection", "eventlet": "Server.process_request"}
 THREADS, PER_THREAD = 8, 250
 
 
 @pytest.mark.timeout(300)
 @pytest.mark.parametrize("backend", ["threaded", "eventlet"])
 def test_2000_concurrent_requests_make_2000_unmixed_traces(tmp_path, backend):
-    """8 client threads x 250 requests, each with its own ``?name=t<thread>-<n>`` marker.
+    """8 client threads x 250 requests, each with its own ``?name=t<thread>-<n>`` marker; SIGTERM right after
+    the last answer, and every trace is stored (the server waits for the green threads still finishing theirs).
 
     Call-level recording keeps this under a minute per backend; the isolation it checks is the
     same at line level (sessions are per thread / green thread either way).
@@ -313,6 +316,9 @@ def test_2000_concurrent_requests_make_2000_unmixed_traces(tmp_path, backend):
             # Every marker anywhere in the trace's values is its own: no event of another request got in.
             markers = {m for row in trace.doc["values"] for m in MARKER.findall(row[1])}
             assert markers == {own}, (tid, own, markers)
+            # recorded from the worker serving the connection: a pool thread, or eventlet's green thread
+            first = next(i for i in range(len(trace)) if trace.kinds[i] == CALL)
+            assert trace.code(first).qualname == SERVER_ROOT[backend], trace.code(first).qualname
             calls = trace.find_calls("ServersController._get_servers")
             assert len(calls) == 1
             args = trace.scope(trace.doc["events"][calls[0]][4])
