@@ -97,6 +97,10 @@ class Session(CallLevel):
         self._noted: dict[FrameType, tuple] = {}
         #: id(object) -> ids of its state at this event (the object is held by a signature meanwhile)
         self._states: dict[int, tuple] = {}
+        #: id(object) -> ids of its state when last looked at, at any event: an unchanged state is given as
+        #: that very tuple, so the many frames that noted it tell it is unchanged by identity (an id reused
+        #: by another object meanwhile only gives a tuple of the same ids, equal either way)
+        self._last_states: dict[int, tuple] = {}
 
     # -- trace functions (hot path) --------------------------------------------------------------
 
@@ -237,13 +241,20 @@ class Session(CallLevel):
                     noted[id(obj)] = (obj, self._state_ids(obj))
             for obj in signature.measured:
                 sizes[id(obj)] = (obj, len(obj))  # type: ignore[arg-type]
-        self._noted[frame] = (known, noted, sizes, frozenset(noted), frozenset(sizes))
+        rebinds = _rebinds_while_waiting(frame.f_code)
+        self._noted[frame] = (known, noted, sizes, frozenset(noted), frozenset(sizes), rebinds)
 
     def _state_ids(self, obj: object) -> tuple:
         """The ids of what ``obj`` holds now (its ``state_of``), looked at once an event."""
         ids = self._states.get(id(obj))
         if ids is None:
-            ids = self._states[id(obj)] = tuple(map(id, state_of(obj)))
+            ids = tuple(map(id, state_of(obj)))
+            last = self._last_states.get(id(obj))
+            if last is not None and last == ids:
+                ids = last  # the very tuple noted before: the frames that noted it compare by identity
+            else:
+                self._last_states[id(obj)] = ids
+            self._states[id(obj)] = ids
         return ids
 
     def _unchanged(self, frame: FrameType, live: set[int]) -> bool:
@@ -263,7 +274,7 @@ class Session(CallLevel):
         known = self._frame_locals.get(frame)
         if found is None or known is None or found[0] is not known:
             return False
-        if _rebinds_while_waiting(frame.f_code):
+        if found[5]:
             now = frame.f_locals
             if len(now) != len(known):
                 return False
@@ -280,7 +291,8 @@ class Session(CallLevel):
         state_ids = self._state_ids
         for obj_id in live & found[3]:
             obj, ids = opened[obj_id]
-            if state_ids(obj) != ids:
+            now_ids = state_ids(obj)
+            if now_ids is not ids and now_ids != ids:
                 return False
         return True
 
@@ -483,6 +495,7 @@ class Session(CallLevel):
         self._frame_ids.clear()
         self._noted.clear()
         self._states = {}
+        self._last_states = {}
         self.grabbed.clear()
 
 
