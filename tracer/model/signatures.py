@@ -64,7 +64,7 @@ class Signature:
     reused without describing it again. Holding the objects keeps their ids from being reused meanwhile.
     """
 
-    __slots__ = ("objects", "ids", "sizes", "mutable", "opened", "measured")
+    __slots__ = ("objects", "ids", "sizes", "mutable", "opened", "measured", "states")
 
     def __init__(self, objects: list[object], sizes: list[int], opened: list[object] | None = None,
                  measured: list[object] | None = None) -> None:
@@ -78,6 +78,9 @@ class Signature:
         self.sizes = tuple(sizes)
         #: ids of the objects in it that can change (what two frames must share for one to change the other's)
         self.mutable = {id(o) for o in objects if type(o) not in IMMUTABLE_TYPES}
+        #: (ids of each opened object's ``state_of``, size of each measured object) when it was made, once a
+        #: recorder found it worth keeping (see ``Session._still_holds``); None until then
+        self.states: tuple[tuple[tuple, ...], tuple[int, ...]] | None = None
 
     def same(self, other: Signature | None) -> bool:
         return other is not None and self.ids == other.ids and self.sizes == other.sizes

@@ -97,6 +97,10 @@ class Session(CallLevel):
         self._noted: dict[FrameType, tuple] = {}
         #: id(object) -> ids of its state at this event (the object is held by a signature meanwhile)
         self._states: dict[int, tuple] = {}
+        #: id(object) -> ids of its state when last looked at, at any event: an unchanged state is given as
+        #: that very tuple, so the many frames that noted it tell it is unchanged by identity (an id reused
+        #: by another object meanwhile only gives a tuple of the same ids, equal either way)
+        self._last_states: dict[int, tuple] = {}
 
     # -- trace functions (hot path) --------------------------------------------------------------
 
@@ -237,13 +241,20 @@ class Session(CallLevel):
                     noted[id(obj)] = (obj, self._state_ids(obj))
             for obj in signature.measured:
                 sizes[id(obj)] = (obj, len(obj))  # type: ignore[arg-type]
-        self._noted[frame] = (known, noted, sizes, frozenset(noted), frozenset(sizes))
+        rebinds = _rebinds_while_waiting(frame.f_code)
+        self._noted[frame] = (known, noted, sizes, frozenset(noted), frozenset(sizes), rebinds)
 
     def _state_ids(self, obj: object) -> tuple:
         """The ids of what ``obj`` holds now (its ``state_of``), looked at once an event."""
         ids = self._states.get(id(obj))
         if ids is None:
-            ids = self._states[id(obj)] = tuple(map(id, state_of(obj)))
+            ids = tuple(map(id, state_of(obj)))
+            last = self._last_states.get(id(obj))
+            if last is not None and last == ids:
+                ids = last  # the very tuple noted before: the frames that noted it compare by identity
+            else:
+                self._last_states[id(obj)] = ids
+            self._states[id(obj)] = ids
         return ids
 
     def _unchanged(self, frame: FrameType, live: set[int]) -> bool:
@@ -253,7 +264,9 @@ class Session(CallLevel):
         holds (``live``, as ``_changed_frames`` reads it). So when the waiting frame's locals are still the very
         same objects, and each object its signatures looked into that the running frame holds too still holds
         the very same children (or size) as then, every deep signature and every row of its scope would come
-        out the same. (A child a signature read is held by the signature, so its id cannot be another object's
+        out the same. The locals are the very same objects as then unless the frame has cells: a waiting frame
+        runs no code of its own, and only a closure can bind another object to one of its names meanwhile.
+        (A child a signature read is held by the signature, so its id cannot be another object's
         meanwhile.) Far cheaper than signing them all again, for the twenty decorator frames of Nova's
         validation that each hold the request and the schemas they check it against.
         """
@@ -261,13 +274,14 @@ class Session(CallLevel):
         known = self._frame_locals.get(frame)
         if found is None or known is None or found[0] is not known:
             return False
-        now = frame.f_locals
-        if len(now) != len(known):
-            return False
-        for name, value in now.items():
-            seen = known.get(name)
-            if seen is None or seen[0] is not value:
+        if found[5]:
+            now = frame.f_locals
+            if len(now) != len(known):
                 return False
+            for name, value in now.items():
+                seen = known.get(name)
+                if seen is None or seen[0] is not value:
+                    return False
         sizes = found[2]
         for obj_id in live & found[4]:  # sets both: the smaller one is walked
             obj, size = sizes[obj_id]
@@ -277,7 +291,8 @@ class Session(CallLevel):
         state_ids = self._state_ids
         for obj_id in live & found[3]:
             obj, ids = opened[obj_id]
-            if state_ids(obj) != ids:
+            now_ids = state_ids(obj)
+            if now_ids is not ids and now_ids != ids:
                 return False
         return True
 
@@ -304,9 +319,14 @@ class Session(CallLevel):
                 cached = signatures.get(id(value))
                 if cached is not None and cached[0] is value:
                     signature = cached[1]
+                elif seen is not None and seen[0] is value and seen[1] is not None and self._still_holds(seen[1]):
+                    signature = seen[1]
+                    signatures[id(value)] = (value, signature)
                 else:
                     signature = deep_signature(value, limits)
                     signatures[id(value)] = (value, signature)
+                    if seen is not None and seen[0] is value and signature.same(seen[1]):
+                        self._keep_states(signature)  # unchanged since last time: likely to stay so
             if seen is not None and seen[0] is value and (signature is None or signature.same(seen[1])):
                 rid = seen[2]
             else:
@@ -319,6 +339,42 @@ class Session(CallLevel):
         self._frame_locals[frame] = fresh
         self._frame_ids[frame] = ids
         return self._intern_scope(tuple(pairs))
+
+    def _keep_states(self, signature: Signature) -> None:
+        """Note what each object ``signature`` looked into holds now, so that the next event can tell the
+        signature still holds by looking at those objects alone (``_still_holds``), without walking the value.
+
+        Kept only for a value found unchanged since its last scope (a request, a context, a config object held
+        through many lines), and only when its objects are no bigger than a walk reads: past that, looking at
+        their whole state could cost more than the walk.
+        """
+        most = 2 * self.recorder.limits.items
+        state_ids = self._state_ids
+        states = []
+        for obj in signature.opened:
+            ids = state_ids(obj)
+            if len(ids) > most:
+                return
+            states.append(ids)
+        signature.states = (tuple(states), tuple(map(len, signature.measured)))  # type: ignore[arg-type]
+
+    def _still_holds(self, signature: Signature) -> bool:
+        """True when a walk from the same value would give ``signature`` again: each object it looked into
+        still holds the very same children and each it only measured has the same size (``state_of`` follows
+        the walk's branches; the children are held by the signature, so their ids are not another's).
+        """
+        kept = signature.states
+        if kept is None:
+            return False
+        state_ids = self._state_ids
+        for obj, ids in zip(signature.opened, kept[0]):  # noqa: B905 - made from the same list
+            now = state_ids(obj)
+            if now is not ids and now != ids:
+                return False
+        for obj, size in zip(signature.measured, kept[1]):  # noqa: B905 - made from the same list
+            if len(obj) != size:  # type: ignore[arg-type]
+                return False
+        return True
 
     def _intern_scope(self, pairs: tuple) -> int:
         sid = self._scope_index.get(pairs)
@@ -439,6 +495,7 @@ class Session(CallLevel):
         self._frame_ids.clear()
         self._noted.clear()
         self._states = {}
+        self._last_states = {}
         self.grabbed.clear()
 
 
@@ -446,3 +503,15 @@ def _tracer_version() -> str:
     from tracer import __version__
 
     return __version__
+
+
+#: code -> whether a function it calls can bind another object to one of its locals (a cell, ``nonlocal``)
+_CELL_CODES: dict[CodeType, bool] = {}
+
+
+def _rebinds_while_waiting(code: CodeType) -> bool:
+    """True when a frame of ``code`` can see a local rebound while it waits on a call: only through a cell."""
+    found = _CELL_CODES.get(code)
+    if found is None:
+        found = _CELL_CODES[code] = bool(code.co_cellvars or code.co_freevars)
+    return found

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from tracer.model.trace import LINE, RETURN, Trace
+from tracer.record import session as session_module
 from tracer.record.recorder import Recorder
 from tracer.record.session import Session
 from tracer.targets import sample_api
@@ -78,3 +79,63 @@ def test_the_trace_is_the_one_signing_every_waiting_frame_again_gives(spec, monk
     assert len(quick["events"]) > 500
     assert any(len(row) > 5 for row in quick["events"])  # waiting frames' locals did change on the way
     assert _without_times(quick) == _without_times(every_time)
+
+
+@pytest.mark.parametrize("spec", [
+    RequestSpec("GET", "/servers/detail"),
+    RequestSpec("POST", "/servers", body=b'{"server": {"name": "new", "flavorRef": "1", "imageRef": "img-1"}}'),
+])
+def test_the_trace_is_the_one_walking_every_local_again_at_every_event_gives(spec, monkeypatch):
+    """Every event, every scope and every value as when the signature of each local is made again by walking
+    it at every event, and each waiting frame's locals are read again whatever its code (what the session did
+    before it kept the state of values found unchanged, and before it trusted a frame without cells)."""
+    app, _twin = sample_api.load_twins()
+    _recorded(app, spec)
+    kept: list[int] = []
+    real_keep = Session._keep_states
+
+    def counting_keep(self, signature):
+        kept.append(1)
+        real_keep(self, signature)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(Session, "_keep_states", counting_keep)
+        quick = _recorded(app, spec)
+    with monkeypatch.context() as patched:
+        patched.setattr(Session, "_still_holds", lambda self, signature: False)
+        patched.setattr(session_module, "_rebinds_while_waiting", lambda code: True)
+        every_time = _recorded(app, spec)
+    assert kept  # values were found unchanged, and their states kept for the next events
+    assert len(quick["events"]) > 500
+    assert _without_times(quick) == _without_times(every_time)
+
+
+CLOSURE_SOURCE = '''
+def outer():
+    count = 0
+    box = {"items": []}
+
+    def bump():
+        nonlocal count
+        count += 1
+        return box  # shared with outer, unchanged: only the name count is bound to another object
+
+    for _ in range(3):
+        bump()
+    return count, box
+'''
+
+
+def test_a_local_a_closure_rebinds_while_its_frame_waits_shows_at_the_closures_next_event(fake_module):
+    module = fake_module("tracer_cells", CLOSURE_SOURCE)
+    session = Recorder(include=("tracer_cells",)).start()
+    try:
+        module.outer()
+    finally:
+        Recorder.stop(session.recorder, session)
+    trace = Trace.from_dict(session.finish({}, b"", "200 OK", [], b""))
+    outer = trace.find_calls("outer")[0]
+    for number, bump in enumerate(trace.find_calls("bump"), start=1):
+        returned = next(e for e in trace.own_events(bump) if trace.kinds[e] == RETURN)
+        count = dict(trace.locals_at(returned, outer))["count"]
+        assert count.summary == str(number)  # bound by the closure while outer waited on it
