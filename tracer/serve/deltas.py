@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 
 from tracer.record.deltas import DeltaRecorder, make_probe, watching_recorder
 from tracer.targets.pipeline import hop_of, install_probes, unprobe
-from tracer.targets.routing import recorded_route
+from tracer.targets.router import recorded_route
 
 
 class ServedDeltas:

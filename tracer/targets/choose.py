@@ -15,8 +15,9 @@ from pathlib import Path
 
 from tracer.model.labels import Labels, load_labels
 from tracer.record.recorder import DEFAULT_INCLUDE, Recorder
-from tracer.targets import LABEL_FILES, routing, sample_api
+from tracer.targets import LABEL_FILES, sample_api
 from tracer.targets.pipeline import record_with_deltas
+from tracer.targets.router import recorded_route
 from tracer.targets.sample_api import RequestError, RequestSpec, build_environ
 from tracer.targets.stamp import stamp
 
@@ -77,7 +78,7 @@ def _nova() -> Target:
     def record(spec: RequestSpec, app: Callable, twin: Callable, include: Sequence[str], detail: str) -> dict:
         # the request goes through the probes; its re-run through the bare twin (here the same app) passes them by
         return record_with_deltas(app, spec.body, lambda probed_app: nova.record_request(
-            spec, app=probed_app, twin=twin, include=include, detail=detail), routing.recorded_route(app, spec))
+            spec, app=probed_app, twin=twin, include=include, detail=detail), recorded_route(app))
 
     return Target("nova", nova.INCLUDE, nova.load_twins, record, warning,
                   stamp=lambda doc: stamp(doc, nova.NAME, nova.DISTRIBUTIONS, nova.STOP),
@@ -115,7 +116,7 @@ def _wsgi_callable(name: str) -> Target:
     def record(spec: RequestSpec, app: Callable, twin: Callable, include: Sequence[str], detail: str) -> dict:
         environ = build_environ(spec, compute_api=False)
         doc = record_with_deltas(app, spec.body, lambda probed_app: Recorder(
-            include=tuple(include), detail=detail).call_wsgi(probed_app, environ)[3], routing.recorded_route(app, spec))
+            include=tuple(include), detail=detail).call_wsgi(probed_app, environ)[3], recorded_route(app))
         return stamp(doc, name, (top,))
 
     return Target(name, (top,), load, record, stamp=lambda doc: stamp(doc, name, (top,)))

@@ -41,7 +41,7 @@ from tracer.model.redaction import (
 from tracer.model.trace import TraceError
 from tracer.record.recorder import DEFAULT_INCLUDE, module_path
 from tracer.targets.pipeline import record_with_deltas
-from tracer.targets.routing import recorded_route
+from tracer.targets.router import recorded_route
 from tracer.targets.sample_api import SampleApiWorld
 
 #: what a recipe's JSON says it is (``format``), and its version

@@ -10,11 +10,14 @@ what the controller then does decides the status. The explainer asks each route 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from tracer.model.redaction import is_secret_name, redaction_label
 from tracer.model.values import ValueTable
+from tracer.record.deltas import DeltaRecorder
 from tracer.record.exchange import describe_request
+from tracer.targets.pipeline import mapper_of, routers
 
 #: Keys of a match that are routes' own bookkeeping, not variables bound from the URL.
 NOT_VARIABLES = ("controller", "action")
@@ -195,3 +198,32 @@ def _path_reason(route, url: str) -> str:
     return "a requirement on a variable refused the URL's value"
 
 
+def explain_reached(found: list[object], deltas: DeltaRecorder) -> tuple[RouteExplanation, ValueTable] | None:
+    """The explanation of the first router the request reached, with the environ it received, and the
+    request's secrets it was scrubbed of."""
+    for router in found:
+        environ = deltas.environ_at(router)
+        if environ is not None:
+            secrets = request_secrets(environ)
+            return explain_mapper(mapper_of(router), str(environ.get("REQUEST_METHOD", "GET")),
+                                  str(environ.get("PATH_INFO", "")), str(environ.get("SCRIPT_NAME", "")),
+                                  str(environ.get("HTTP_HOST", "")), secrets), secrets
+    return None
+
+
+def recorded_route(app: object) -> Callable[[DeltaRecorder], dict | None]:
+    """For :func:`tracer.targets.pipeline.record_with_deltas`: how the router of ``app`` routed the request the
+    probes watched, for the router hop's note (None: the app has no routes router, or the request never
+    reached it)."""
+    found = routers(app)
+
+    def explain_recorded(deltas: DeltaRecorder) -> dict | None:
+        if not found:
+            return None
+        try:
+            reached = explain_reached(found, deltas)
+        except (AttributeError, TypeError, ValueError, RuntimeError) as exc:  # a router routes cannot read
+            return {"error": f"the router could not be explained: {type(exc).__name__}: {exc}"}
+        return reached[0].to_dict() if reached is not None else None
+
+    return explain_recorded

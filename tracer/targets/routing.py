@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
-from tracer.model.values import ValueTable
 from tracer.record.deltas import DeltaRecorder
-from tracer.targets.pipeline import mapper_of, probed, routers
-from tracer.targets.router import RouteExplanation, explain_mapper, explain_router, request_secrets
+from tracer.targets.pipeline import probed, routers
+from tracer.targets.router import RouteExplanation, explain_reached, explain_router, request_secrets
 from tracer.targets.sample_api import (
     API_PREFIX,
     DEFAULT_HOST,
@@ -82,7 +81,7 @@ def explain_on_target(name: str, method: str, path: str) -> RouteExplanation:
     deltas = DeltaRecorder()
     with probed(app, deltas) as app_with_probes, _world(nova):
         response = webob.Request(environ).get_response(app_with_probes)
-    reached = _explain_reached(found, deltas)
+    reached = explain_reached(found, deltas)
     deltas.let_go()
     if reached is None:
         raise RequestError(f"{method} {path} never reached the router of {target.name}: the layers in front of "
@@ -104,37 +103,6 @@ def _world(nova: bool) -> Iterator[None]:
     world.save()
     with world.restored(), world.fixed():
         yield
-
-
-def _explain_reached(found: list[object], deltas: DeltaRecorder) -> tuple[RouteExplanation, ValueTable] | None:
-    """The explanation of the first router the request reached, with the environ it received, and the
-    request's secrets it was scrubbed of."""
-    for router in found:
-        environ = deltas.environ_at(router)
-        if environ is not None:
-            secrets = request_secrets(environ)
-            return explain_mapper(mapper_of(router), str(environ.get("REQUEST_METHOD", "GET")),
-                                  str(environ.get("PATH_INFO", "")), str(environ.get("SCRIPT_NAME", "")),
-                                  str(environ.get("HTTP_HOST", "")), secrets), secrets
-    return None
-
-
-def recorded_route(app: object, spec: RequestSpec | None = None) -> Callable[[DeltaRecorder], dict | None]:
-    """For :func:`tracer.targets.pipeline.record_with_deltas`: how the router of ``app`` routed the request the
-    probes watched, for the router hop's note (None: the app has no routes router, or the request never
-    reached it)."""
-    found = routers(app)
-
-    def explain_recorded(deltas: DeltaRecorder) -> dict | None:
-        if not found:
-            return None
-        try:
-            reached = _explain_reached(found, deltas)
-        except (AttributeError, TypeError, ValueError, RuntimeError) as exc:  # a router routes cannot read
-            return {"error": f"the router could not be explained: {type(exc).__name__}: {exc}"}
-        return reached[0].to_dict() if reached is not None else None
-
-    return explain_recorded
 
 
 def _answer(app, method: str, path: str) -> tuple[str, str]:
