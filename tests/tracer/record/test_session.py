@@ -28,14 +28,18 @@ def fill(items):
 '''
 
 
-def test_a_change_the_callee_makes_to_a_list_the_waiting_caller_holds_shows_at_once(fake_module):
-    module = fake_module("tracer_waiting", SOURCE)
-    session = Recorder(include=("tracer_waiting",)).start()
+def record_outer(module) -> Trace:
+    """The trace of ``module.outer()``, every line of the module recorded."""
+    session = Recorder(include=(module.__name__,)).start()
     try:
         module.outer()
     finally:
         Recorder.stop(session.recorder, session)
-    trace = Trace.from_dict(session.finish({}, b"", "200 OK", [], b""))
+    return Trace.from_dict(session.finish({}, b"", "200 OK", [], b""))
+
+
+def test_a_change_the_callee_makes_to_a_list_the_waiting_caller_holds_shows_at_once(fake_module):
+    trace = record_outer(fake_module("tracer_waiting", SOURCE))
     outer = trace.find_calls("outer")[0]
     for number, fill in enumerate(trace.find_calls("fill"), start=1):
         events = trace.own_events(fill)
@@ -127,13 +131,7 @@ def outer():
 
 
 def test_a_local_a_closure_rebinds_while_its_frame_waits_shows_at_the_closures_next_event(fake_module):
-    module = fake_module("tracer_cells", CLOSURE_SOURCE)
-    session = Recorder(include=("tracer_cells",)).start()
-    try:
-        module.outer()
-    finally:
-        Recorder.stop(session.recorder, session)
-    trace = Trace.from_dict(session.finish({}, b"", "200 OK", [], b""))
+    trace = record_outer(fake_module("tracer_cells", CLOSURE_SOURCE))
     outer = trace.find_calls("outer")[0]
     for number, bump in enumerate(trace.find_calls("bump"), start=1):
         returned = next(e for e in trace.own_events(bump) if trace.kinds[e] == RETURN)
