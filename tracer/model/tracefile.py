@@ -38,16 +38,15 @@ BIG_TRACE_EVENTS = 20_000
 
 @contextmanager
 def gc_paused(keep: bool = False) -> Iterator[None]:
-    """No cyclic garbage collection while a trace is parsed and indexed.
+    """No cyclic garbage collection while many objects that all live on are made.
 
-    Parsing makes hundreds of thousands of lists that all live on, none of them garbage: with the
-    collector on, each collection walks every object made so far, which doubled the load time of a
-    big trace. With ``keep`` (a big trace) the objects made are then frozen (:func:`gc.freeze`), so
-    that no later collection walks them either: the parsed rows, and the index lists of 100,000
-    items each, would cost a full collection 0.1 s to 0.3 s, paid by whatever runs when one comes
-    (the replay's first frame, a step). Frozen objects are still freed when nothing refers to them
-    (a trace holds no reference cycles); garbage cycles made before are collected first, so that
-    freezing does not keep them.
+    Parsing a trace makes hundreds of thousands of lists, and loading a big app its modules, objects
+    and routes; none of them is garbage, yet with the collector on each collection walks every object made
+    so far, which doubled the load time of a big trace. With ``keep`` the objects made are then frozen
+    (:func:`gc.freeze`), so that no later collection walks them either, and whatever runs when one comes
+    (the replay's first frame, a step, a request) does not pay for walking them. Frozen objects are still
+    freed when nothing refers to them; garbage cycles made before are collected first, so that freezing
+    does not keep them.
     """
     was_enabled = gc.isenabled()
     if keep and was_enabled:

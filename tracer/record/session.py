@@ -19,10 +19,11 @@ from types import CodeType, FrameType
 from typing import Any
 
 from tracer.model import trace as trace_model
-from tracer.model.signatures import IMMUTABLE_TYPES, Signature, deep_signature, state_of
+from tracer.model.signatures import IMMUTABLE_TYPES, Signature, deep_signature
 from tracer.model.values import ValueTable
 from tracer.record.calls import CallLevel
 from tracer.record.exchange import describe_request, describe_response_with
+from tracer.record.frame_states import FrameStates, rebinds_while_waiting
 from tracer.record.gc_hold import hold_gc, release_gc
 from tracer.record.returns import marked_codes
 from tracer.record.unwinding import GENERATOR_FLAGS, YIELD_VALUE, opcode_at, unwinding
@@ -91,16 +92,10 @@ class Session(CallLevel):
         self._signatures: dict[int, tuple[object, Signature | None]] = {}
         #: frame -> ids of every object its locals' descriptions are made of, as of its last scope
         self._frame_ids: dict[FrameType, set[int]] = {}
-        #: frame -> (its locals as of its last scope, {id: (object, ids of its state)} for every object that
-        #: scope's signatures looked into (see ``state_of``), {id: (object, size)} for those they only measured,
-        #: and the ids of both as sets): what tells a waiting frame nothing it shows changed
-        self._noted: dict[FrameType, tuple] = {}
-        #: id(object) -> ids of its state at this event (the object is held by a signature meanwhile)
-        self._states: dict[int, tuple] = {}
-        #: id(object) -> ids of its state when last looked at, at any event: an unchanged state is given as
-        #: that very tuple, so the many frames that noted it tell it is unchanged by identity (an id reused
-        #: by another object meanwhile only gives a tuple of the same ids, equal either way)
-        self._last_states: dict[int, tuple] = {}
+        #: what the objects of each open frame's locals held when last described: what tells a waiting frame
+        #: that nothing it shows changed
+        self._frame_states = FrameStates()
+        self._state_ids = self._frame_states.state_ids
 
     # -- trace functions (hot path) --------------------------------------------------------------
 
@@ -146,7 +141,7 @@ class Session(CallLevel):
                 self._close(frame)
                 self._frame_locals.pop(frame, None)
                 self._frame_ids.pop(frame, None)
-                self._noted.pop(frame, None)
+                self._frame_states.forget(frame)
                 thrown_at = self._thrown.pop(frame, None) if self._thrown else None
                 if arg is None and unwinding(frame, thrown_at):
                     self._emit(RETURN, cid, frame.f_lineno, -1, changed)  # the exception escaped this frame
@@ -180,8 +175,7 @@ class Session(CallLevel):
         self.table.next_moment()
         if self._signatures:
             self._signatures = {}
-        if self._states:
-            self._states = {}
+        self._frame_states.next_moment()
 
     def _depth_of(self, frame: FrameType) -> int:
         """Where ``frame`` is among the open recorded frames (the innermost, nearly always); -1 if not open."""
@@ -202,99 +196,51 @@ class Session(CallLevel):
         A frame waiting on a call still holds its locals, and pdb's ``up`` then ``p`` reads them as they are
         now: a loop may have stored its next item just before the call, and a callee may have changed a list
         or dict the caller holds (a key added to each server of ``instance_list``). Since the last event only
-        ``active`` ran (the frame of this event, or the caller of a call): its locals are taken again, and
-        those of each other open frame that holds any object ``active`` holds (to the depth a trace
-        describes), the only objects its code could reach to change.
+        ``active`` ran (the frame of this event, or the caller of a call): its locals are taken again (first),
+        and those of each other open frame that holds an object ``active`` holds (to the depth a trace
+        describes) whose state changed since that frame's were taken, the only objects its code could reach
+        to change (see :mod:`tracer.record.frame_states`).
         """
-        changed = []
+        changed: list[list[int]] = []
         open_frames = self._open[:upto]
         if active is not None:
-            open_frames.sort(key=lambda entry: entry[0] is not active)  # the active frame first
+            for entry in open_frames:
+                if entry[0] is active:
+                    self._take_again(entry, changed)
+                    break
         live = self._frame_ids.get(active) if active is not None else None
+        if live is None:
+            for entry in open_frames:
+                if entry[0] is not active:
+                    self._take_again(entry, changed)
+            return changed
+        states = self._frame_states
+        touched = states.changed_by(live, active)
+        # only code with cells can bind another object to a name of a waiting frame (a closure's nonlocal)
+        may_rebind = rebinds_while_waiting(active.f_code)  # type: ignore[union-attr]
+        frame_ids, frame_locals = self._frame_ids, self._frame_locals
         for entry in open_frames:
             frame = entry[0]
-            if live is not None and frame is not active:
-                ids = self._frame_ids.get(frame)
-                if ids is not None and (ids.isdisjoint(live) or self._unchanged(frame, live)):
-                    continue
-            scope = self._scope(frame)
-            self._note_states(frame)
             if frame is active:
-                live = self._frame_ids.get(active)
-            if scope != entry[2]:
-                entry[2] = scope
-                changed.append([entry[1], scope])
+                continue
+            ids = frame_ids.get(frame)
+            known = frame_locals.get(frame)
+            if (ids is not None and frame not in touched and (ids.isdisjoint(live) or states.noted_as(frame, known))
+                    and not (may_rebind and states.rebound(frame, known))):
+                continue
+            self._take_again(entry, changed)
         return changed
 
-    def _note_states(self, frame: FrameType) -> None:
-        """Note the state of every object the signatures of the frame's scope just taken looked into."""
+    def _take_again(self, entry: list, changed: list[list[int]]) -> None:
+        """Take an open frame's locals again; ``[call event, scope]`` goes to ``changed`` if they changed."""
+        frame = entry[0]
+        scope = self._scope(frame)
         known = self._frame_locals.get(frame)
-        if known is None:
-            return
-        noted: dict[int, tuple[object, tuple]] = {}
-        sizes: dict[int, tuple[object, int]] = {}
-        for _value, signature, _rid in known.values():
-            if signature is None:
-                continue
-            for obj in signature.opened:
-                if id(obj) not in noted:
-                    noted[id(obj)] = (obj, self._state_ids(obj))
-            for obj in signature.measured:
-                sizes[id(obj)] = (obj, len(obj))  # type: ignore[arg-type]
-        rebinds = _rebinds_while_waiting(frame.f_code)
-        self._noted[frame] = (known, noted, sizes, frozenset(noted), frozenset(sizes), rebinds)
-
-    def _state_ids(self, obj: object) -> tuple:
-        """The ids of what ``obj`` holds now (its ``state_of``), looked at once an event."""
-        ids = self._states.get(id(obj))
-        if ids is None:
-            ids = tuple(map(id, state_of(obj)))
-            last = self._last_states.get(id(obj))
-            if last is not None and last == ids:
-                ids = last  # the very tuple noted before: the frames that noted it compare by identity
-            else:
-                self._last_states[id(obj)] = ids
-            self._states[id(obj)] = ids
-        return ids
-
-    def _unchanged(self, frame: FrameType, live: set[int]) -> bool:
-        """True when a waiting frame's scope would come out as last written, known without taking it again.
-
-        Only the frame that ran since the last event can have changed anything, and only through the objects it
-        holds (``live``, as ``_changed_frames`` reads it). So when the waiting frame's locals are still the very
-        same objects, and each object its signatures looked into that the running frame holds too still holds
-        the very same children (or size) as then, every deep signature and every row of its scope would come
-        out the same. The locals are the very same objects as then unless the frame has cells: a waiting frame
-        runs no code of its own, and only a closure can bind another object to one of its names meanwhile.
-        (A child a signature read is held by the signature, so its id cannot be another object's
-        meanwhile.) Far cheaper than signing them all again, for the twenty decorator frames of Nova's
-        validation that each hold the request and the schemas they check it against.
-        """
-        found = self._noted.get(frame)
-        known = self._frame_locals.get(frame)
-        if found is None or known is None or found[0] is not known:
-            return False
-        if found[5]:
-            now = frame.f_locals
-            if len(now) != len(known):
-                return False
-            for name, value in now.items():
-                seen = known.get(name)
-                if seen is None or seen[0] is not value:
-                    return False
-        sizes = found[2]
-        for obj_id in live & found[4]:  # sets both: the smaller one is walked
-            obj, size = sizes[obj_id]
-            if len(obj) != size:  # type: ignore[arg-type]
-                return False
-        opened = found[1]
-        state_ids = self._state_ids
-        for obj_id in live & found[3]:
-            obj, ids = opened[obj_id]
-            now_ids = state_ids(obj)
-            if now_ids is not ids and now_ids != ids:
-                return False
-        return True
+        if known is not None:
+            self._frame_states.note(frame, known)
+        if scope != entry[2]:
+            entry[2] = scope
+            changed.append([entry[1], scope])
 
     def _scope(self, frame: FrameType) -> int:
         """The frame's locals now, as an interned scope.
@@ -493,9 +439,7 @@ class Session(CallLevel):
         self._open.clear()
         self._signatures = {}
         self._frame_ids.clear()
-        self._noted.clear()
-        self._states = {}
-        self._last_states = {}
+        self._frame_states.let_go()
         self.grabbed.clear()
 
 
@@ -503,15 +447,3 @@ def _tracer_version() -> str:
     from tracer import __version__
 
     return __version__
-
-
-#: code -> whether a function it calls can bind another object to one of its locals (a cell, ``nonlocal``)
-_CELL_CODES: dict[CodeType, bool] = {}
-
-
-def _rebinds_while_waiting(code: CodeType) -> bool:
-    """True when a frame of ``code`` can see a local rebound while it waits on a call: only through a cell."""
-    found = _CELL_CODES.get(code)
-    if found is None:
-        found = _CELL_CODES[code] = bool(code.co_cellvars or code.co_freevars)
-    return found

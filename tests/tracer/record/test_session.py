@@ -7,7 +7,9 @@ from datetime import UTC, datetime
 import pytest
 
 from tracer.model.trace import LINE, RETURN, Trace
+from tracer.record import frame_states as frame_states_module
 from tracer.record import session as session_module
+from tracer.record.frame_states import FrameStates
 from tracer.record.recorder import Recorder
 from tracer.record.session import Session
 from tracer.targets import sample_api
@@ -78,7 +80,7 @@ def test_the_trace_is_the_one_signing_every_waiting_frame_again_gives(spec, monk
     _recorded(app, spec)  # what the first request of a kind builds once (routes' patterns) is built here
     quick = _recorded(app, spec)
     with monkeypatch.context() as patched:
-        patched.setattr(Session, "_unchanged", lambda self, frame, live: False)
+        patched.setattr(FrameStates, "noted_as", lambda self, frame, known: False)
         every_time = _recorded(app, spec)
     assert len(quick["events"]) > 500
     assert any(len(row) > 5 for row in quick["events"])  # waiting frames' locals did change on the way
@@ -107,7 +109,8 @@ def test_the_trace_is_the_one_walking_every_local_again_at_every_event_gives(spe
         quick = _recorded(app, spec)
     with monkeypatch.context() as patched:
         patched.setattr(Session, "_still_holds", lambda self, signature: False)
-        patched.setattr(session_module, "_rebinds_while_waiting", lambda code: True)
+        patched.setattr(session_module, "rebinds_while_waiting", lambda code: True)
+        patched.setattr(frame_states_module, "rebinds_while_waiting", lambda code: True)
         every_time = _recorded(app, spec)
     assert kept  # values were found unchanged, and their states kept for the next events
     assert len(quick["events"]) > 500
@@ -137,3 +140,31 @@ def test_a_local_a_closure_rebinds_while_its_frame_waits_shows_at_the_closures_n
         returned = next(e for e in trace.own_events(bump) if trace.kinds[e] == RETURN)
         count = dict(trace.locals_at(returned, outer))["count"]
         assert count.summary == str(number)  # bound by the closure while outer waited on it
+
+
+COUNTER_SOURCE = '''
+def outer():
+    count = 0
+
+    def bump():
+        nonlocal count
+        count += 1
+        return None
+
+    for _ in range(3):
+        bump()
+    return count
+'''
+
+
+def test_a_plain_value_a_closure_rebinds_shows_in_the_waiting_frame_at_the_closures_next_line(fake_module):
+    """The closure holds nothing the waiting frame holds but the cell: the new count shows all the same,
+    at the closure's very next event, as pdb's ``up`` then ``p count`` would show it there."""
+    trace = record_outer(fake_module("tracer_counter", COUNTER_SOURCE))
+    outer = trace.find_calls("outer")[0]
+    bumps = trace.find_calls("bump")
+    assert len(bumps) == 3
+    for number, bump in enumerate(bumps, start=1):
+        lines = [e for e in trace.own_events(bump) if trace.kinds[e] == LINE]
+        assert dict(trace.locals_at(lines[0], outer))["count"].summary == str(number - 1)  # before count += 1
+        assert dict(trace.locals_at(lines[1], outer))["count"].summary == str(number)  # the line after it

@@ -19,6 +19,7 @@ from pathlib import Path
 from types import CodeType
 
 from tracer.model.labels import load_labels
+from tracer.model.tracefile import gc_paused
 from tracer.record.recorder import Recorder
 from tracer.record.rerun import reached_codes, record_by_rerun, seeded_randomness
 from tracer.targets import LABEL_FILES
@@ -59,8 +60,9 @@ def load_app() -> Callable:
             return _app[0]
         from paste.deploy import loadapp
 
-        folder = setup.start()
-        app = loadapp(f"config:{folder / 'api-paste.ini'}", name="osapi_compute")
+        with gc_paused(keep=True):  # Nova's modules, objects and routes: all live as long as the process
+            folder = setup.start()
+            app = loadapp(f"config:{folder / 'api-paste.ini'}", name="osapi_compute")
         world = NovaWorld()
         world.save()
         with world.restored():
