@@ -69,18 +69,13 @@ class FrameStates:
                     opened[id(obj)] = (obj, self.state_ids(obj))
             for obj in signature.measured:
                 measured[id(obj)] = (obj, len(obj))  # type: ignore[arg-type]
-        for obj_id, (obj, ids) in opened.items():
-            watchers = self._opened_by.get(obj_id)
-            if watchers is None:
-                self._opened_by[obj_id] = (obj, {frame: ids})
-            else:
-                watchers[1][frame] = ids
-        for obj_id, (obj, size) in measured.items():
-            watchers = self._measured_by.get(obj_id)
-            if watchers is None:
-                self._measured_by[obj_id] = (obj, {frame: size})
-            else:
-                watchers[1][frame] = size
+        for by, found in ((self._opened_by, opened), (self._measured_by, measured)):
+            for obj_id, (obj, noted) in found.items():  # noted: the ids of its state, or its size
+                watchers = by.get(obj_id)
+                if watchers is None:
+                    by[obj_id] = (obj, {frame: noted})  # type: ignore[index]
+                else:
+                    watchers[1][frame] = noted
         self._notes[frame] = (known, opened, measured)
 
     def forget(self, frame: FrameType) -> None:
