@@ -118,14 +118,12 @@ class FrameStates:
         return note is not None and known is not None and note[0] is known
 
     @staticmethod
-    def rebound(frame: FrameType, known: dict | None) -> bool:
+    def rebound(frame: FrameType, known: dict) -> bool:
         """True when a name of the frame is bound to another object than when last described (``known``).
 
         A waiting frame runs no code of its own: only a closure that shares one of its cells can bind another
         object to one of its names meanwhile, so a frame without cells is not looked at.
         """
-        if known is None:
-            return True
         if not rebinds_while_waiting(frame.f_code):
             return False
         now = frame.f_locals

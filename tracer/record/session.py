@@ -218,15 +218,16 @@ class Session(CallLevel):
         touched = states.changed_by(live, active)
         # only code with cells can bind another object to a name of a waiting frame (a closure's nonlocal)
         may_rebind = rebinds_while_waiting(active.f_code)  # type: ignore[union-attr]
-        frame_ids, frame_locals = self._frame_ids, self._frame_locals
+        frame_locals = self._frame_locals
         for entry in open_frames:
             frame = entry[0]
             if frame is active:
                 continue
-            ids = frame_ids.get(frame)
             known = frame_locals.get(frame)
-            if (ids is not None and frame not in touched and (ids.isdisjoint(live) or states.noted_as(frame, known))
-                    and not (may_rebind and states.rebound(frame, known))):
+            # a frame starts waiting at a call, where its locals are taken again and noted: this holds for all
+            # but a frame whose note went stale some other way, and that one is simply taken again
+            if (frame not in touched and states.noted_as(frame, known)
+                    and not (may_rebind and states.rebound(frame, known))):  # type: ignore[arg-type]
                 continue
             self._take_again(entry, changed)
         return changed
